@@ -1,0 +1,42 @@
+# likeminded: `make demo` runs the pipeline on the bundled sample corpus, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= data/demo
+
+.PHONY: demo test lint bench server clean help
+
+help:
+	@echo "make demo   - install into .venv and run the whole pipeline on the sample corpus"
+	@echo "make test   - install into .venv, lint with ruff, run the test suite"
+	@echo "make bench  - run the benchmarks (tables on stdout, JSON in benchmarks/results/)"
+	@echo "make clean  - remove .venv and generated data"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first and pinned: an unpinned resolver would pull a multi-GB CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/likeminded run --corpus corpora/sample --db $(DEMO_DIR)/likeminded.duckdb --out $(DEMO_DIR)/out
+	@echo
+	@echo "Demo store:   $(DEMO_DIR)/likeminded.duckdb"
+	@echo "Demo outputs: $(DEMO_DIR)/out"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# pytest exits 5 when it collects no test: that is not a failure of the suite.
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider || { rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5)"; else exit $$rc; fi; }
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info

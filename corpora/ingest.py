@@ -1,0 +1,315 @@
+"""Folder ingestion: find statement files, attach metadata, store statements, quarantine the rest.
+
+Nothing is lost: every entry seen ends up *ingested* (new statement or new version of a changed
+file), *unchanged* (already stored), a *duplicate* (same text already stored from another file) or
+*quarantined* with a reason, and ``seen == ingested + unchanged + duplicates + quarantined``.
+
+An entry is a statement file under the folder, or a ``metadata.csv`` row whose file is missing or
+outside the folder. ``metadata.csv`` files themselves and ``README``/``LICENSE`` files and hidden
+files are not statements and are counted as ``ignored``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpora.errors import InputError
+from corpora.groups import GroupTable, default_groups
+from corpora.metadata import (
+    METADATA_FILE,
+    Metadata,
+    MetadataRow,
+    read_metadata_csv,
+    validate_metadata,
+)
+from corpora.model import Statement
+from corpora.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
+from corpora.store import Store
+
+_IGNORED_STEMS = {"readme", "license", "licence", "notice", "changelog"}
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedFile:
+    """An input that could not be ingested, and why."""
+
+    source: str
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateFile:
+    """An input whose text is already stored from another file."""
+
+    source: str
+    duplicate_of: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingestion did; the counts add up (``seen`` is their sum)."""
+
+    root: str
+    run_id: str
+    ingested: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    ignored: int = 0
+    quarantine: list[QuarantinedFile] = field(default_factory=list)
+    duplicate_list: list[DuplicateFile] = field(default_factory=list)
+    encodings: dict[str, int] = field(default_factory=dict)
+    statement_ids: list[str] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return len(self.duplicate_list)
+
+    @property
+    def quarantined(self) -> int:
+        return len(self.quarantine)
+
+    @property
+    def seen(self) -> int:
+        return self.ingested + self.unchanged + self.duplicates + self.quarantined
+
+    @property
+    def changed_nothing(self) -> bool:
+        return self.ingested == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (the ``--json`` output of ``likeminded ingest``)."""
+        return {
+            "root": self.root,
+            "run_id": self.run_id,
+            "seen": self.seen,
+            "ingested": self.ingested,
+            "new_versions": self.new_versions,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "ignored": self.ignored,
+            "encodings": dict(sorted(self.encodings.items())),
+            "quarantine": [asdict(q) for q in self.quarantine],
+            "duplicate_files": [asdict(d) for d in self.duplicate_list],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One thing to ingest: a file (maybe missing) and the metadata row naming it, if any."""
+
+    source: str
+    path: Path | None
+    row: MetadataRow | None = None
+    problem: QuarantinedFile | None = None
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _is_ignored(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    if any(p.startswith(".") for p in parts):
+        return True
+    return path.name.lower() == METADATA_FILE or path.stem.lower() in _IGNORED_STEMS
+
+
+def discover(root: Path) -> tuple[list[_Entry], int]:
+    """List the entries under ``root`` (sorted, so runs are deterministic) and the ignored count."""
+    root = root.resolve()
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    ignored = 0
+    rows_by_file: dict[Path, MetadataRow] = {}
+    entries: list[_Entry] = []
+    for csv_path in (p for p in files if p.name.lower() == METADATA_FILE):
+        csv_source = _relative(csv_path, root)
+        try:
+            rows = read_metadata_csv(csv_path, source=csv_source)
+        except InputError as err:
+            entries.append(_Entry(source=csv_source, path=None, problem=QuarantinedFile(
+                csv_source, err.field or "file", str(err))))
+            continue
+        for row in rows:
+            where = f"{csv_source} line {row.line}"
+            if not row.file:
+                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
+                    where, "file", f"{where}: field 'file' is empty")))
+                continue
+            target = (csv_path.parent / row.file).resolve()
+            if not target.is_relative_to(root):
+                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
+                    where, "file", f"{where}: file {row.file!r} is outside the ingested "
+                    f"folder {root}; refused")))
+            elif not target.is_file():
+                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
+                    where, "file", f"{where}: file {row.file!r} does not exist")))
+            elif target in rows_by_file:
+                first = rows_by_file[target]
+                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
+                    where, "file", f"{where}: file {row.file!r} is already described by "
+                    f"{_relative(first.csv_path, root)} line {first.line}")))
+            else:
+                rows_by_file[target] = row
+    for path in files:
+        if _is_ignored(path, root):
+            ignored += 1
+            continue
+        entries.append(_Entry(source=_relative(path, root), path=path,
+                              row=rows_by_file.get(path)))
+    return entries, ignored
+
+
+def _metadata_for(entry: _Entry, front_matter: dict[str, str],
+                  groups: GroupTable) -> Metadata:
+    fields = dict(front_matter)
+    source = entry.source
+    if entry.row is not None:
+        fields.update({k: v for k, v in entry.row.fields.items() if v})
+        source = f"{entry.source} ({entry.row.csv_path.name} line {entry.row.line})"
+    elif not front_matter:
+        raise InputError(f"{entry.source}: no metadata: not listed in any {METADATA_FILE} and "
+                         "no YAML front matter", source=entry.source, field="metadata")
+    return validate_metadata(fields, source=source, groups=groups)
+
+
+def ingest_folder(
+    root: str | Path,
+    store: Store,
+    *,
+    run_id: str,
+    groups: GroupTable | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressCallback | None = None,
+    now: dt.datetime | None = None,
+) -> IngestReport:
+    """Ingest every statement file under ``root`` into ``store`` in one transaction.
+
+    Args:
+        root: the folder (read recursively; never modified).
+        store: an open, writable store.
+        run_id: recorded with quarantine and duplicate entries.
+        groups: groups table for ``on_behalf_of``; the bundled one by default.
+        max_bytes: files larger than this are quarantined.
+        progress: called as ``progress(done, total)`` after each entry.
+        now: ingest time to record (defaults to the current UTC time).
+
+    Returns:
+        An :class:`IngestReport` whose counts add up.
+
+    Raises:
+        InputError: when ``root`` is not a folder.
+    """
+    root_path = Path(root).resolve()
+    if not root_path.is_dir():
+        raise InputError(f"{root}: not a folder; expected a folder of statement files",
+                         source=str(root), field="path")
+    groups = groups or default_groups()
+    stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    report = IngestReport(root=str(root_path), run_id=run_id)
+    entries, report.ignored = discover(root_path)
+
+    by_id: dict[str, tuple[str, bool]] = {}
+    current_by_document: dict[str, tuple[str, int]] = {}
+    current_by_hash: dict[str, str] = {}
+    max_version: dict[str, int] = {}
+    for sid, document, version, chash, source, current in store.statement_index():
+        by_id[sid] = (document, current)
+        max_version[document] = max(max_version.get(document, 0), version)
+        if current:
+            current_by_document[document] = (sid, version)
+            current_by_hash.setdefault(chash, source)
+
+    inserts: list[tuple[Statement, int]] = []
+    superseded: list[tuple[str, str]] = []
+    restored: list[tuple[str, str]] = []
+    for done, entry in enumerate(entries, start=1):
+        try:
+            if entry.problem is not None:
+                report.quarantine.append(entry.problem)
+                continue
+            if entry.path is not None and entry.path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise InputError(
+                    f"{entry.source}: unsupported file type {entry.path.suffix or '(none)'!r}; "
+                    f"expected one of {', '.join(SUPPORTED_SUFFIXES)}",
+                    source=entry.source, field="file")
+            assert entry.path is not None
+            document = read_document(entry.path, source=entry.source, max_bytes=max_bytes)
+            meta = _metadata_for(entry, document.front_matter, groups)
+            statement = Statement.create(
+                text=document.text, state=meta.state, forum=meta.forum, session=meta.session,
+                date=meta.date, source=entry.source, document=entry.source,
+                encoding=document.encoding, ingested_at=stamp, **meta.optional())
+        except InputError as err:
+            report.quarantine.append(QuarantinedFile(entry.source, err.field or "", str(err)))
+            continue
+        finally:
+            if progress is not None:
+                progress(done, len(entries))
+        report.encodings[statement.encoding] = report.encodings.get(statement.encoding, 0) + 1
+        known = by_id.get(statement.id)
+        previous = current_by_document.get(statement.document)
+        if known is not None and known[0] == statement.document:
+            if known[1]:
+                report.unchanged += 1
+            else:  # the file went back to an earlier text: that version is current again
+                restored.append((statement.id, previous[0] if previous else ""))
+                by_id[statement.id] = (statement.document, True)
+                current_by_document[statement.document] = (statement.id, 0)
+                report.ingested += 1
+                report.new_versions += 1
+                report.statement_ids.append(statement.id)
+            continue
+        same_text = current_by_hash.get(statement.content_hash)
+        if known is not None or (same_text is not None and same_text != statement.document):
+            original = current_by_hash.get(statement.content_hash, known[0] if known else "")
+            report.duplicate_list.append(DuplicateFile(
+                entry.source, original,
+                f"{entry.source}: same text as {original}, already stored"))
+            continue
+        version = max_version.get(statement.document, 0) + 1
+        if previous is not None:
+            superseded.append((previous[0], statement.id))
+            report.new_versions += 1
+        inserts.append((statement, version))
+        by_id[statement.id] = (statement.document, True)
+        current_by_document[statement.document] = (statement.id, version)
+        current_by_hash[statement.content_hash] = statement.source
+        max_version[statement.document] = version
+        report.ingested += 1
+        report.statement_ids.append(statement.id)
+
+    with store.transaction() as con:
+        store.insert_statements(con, inserts)
+        store.supersede(con, superseded)
+        for restored_id, replaced_id in restored:
+            if replaced_id:
+                store.supersede(con, [(replaced_id, restored_id)])
+            store.restore(con, restored_id)
+        store.record_quarantine(con, run_id, [(q.source, q.field, q.reason)
+                                              for q in report.quarantine])
+        store.record_duplicates(con, run_id, [(d.source, d.duplicate_of, d.reason)
+                                              for d in report.duplicate_list])
+    return report
+
+
+def folder_fingerprint(root: str | Path) -> str:
+    """SHA-256 over the relative paths and sizes of the files under ``root``.
+
+    Cheap provenance for a raw input folder (the corpus hash proper is over statement ids).
+    """
+    root_path = Path(root).resolve()
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root_path.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(f"{_relative(path, root_path)}\t{stat.st_size}\n".encode())
+    return digest.hexdigest()

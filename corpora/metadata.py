@@ -1,0 +1,130 @@
+"""Statement metadata: ``metadata.csv`` files and YAML front matter, validated field by field."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpora.countries import resolve_state
+from corpora.errors import InputError, UnknownGroupError, UnknownStateError
+from corpora.groups import GroupTable
+from corpora.model import FORUMS, normalise_forum, validate_session
+from corpora.readers import decode_bytes
+
+METADATA_FILE = "metadata.csv"
+REQUIRED_FIELDS: tuple[str, ...] = ("state", "forum", "session", "date")
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "on_behalf_of", "aligned_with", "language", "title", "agenda_item", "url",
+)
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Validated metadata of one statement file."""
+
+    state: str
+    forum: str
+    session: str
+    date: dt.date
+    on_behalf_of: str = ""
+    aligned_with: str = ""
+    language: str = ""
+    title: str = ""
+    agenda_item: str = ""
+    url: str = ""
+
+    def optional(self) -> dict[str, str]:
+        """The optional fields as keyword arguments for :meth:`Statement.create`."""
+        return {name: getattr(self, name) for name in OPTIONAL_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataRow:
+    """One row of a ``metadata.csv``: the file it describes and its raw fields."""
+
+    csv_path: Path
+    line: int
+    file: str
+    fields: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        return f"{self.csv_path.name} line {self.line}"
+
+
+def read_metadata_csv(path: Path, *, source: str) -> list[MetadataRow]:
+    """Read a ``metadata.csv`` (any encoding :func:`decode_bytes` accepts).
+
+    Raises:
+        InputError: when the header lacks ``file`` or a required field.
+    """
+    text, _ = decode_bytes(path.read_bytes(), source=source)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [f for f in ("file", *REQUIRED_FIELDS) if f not in header]
+    if missing:
+        raise InputError(f"{source}: header lacks required column(s) {', '.join(missing)}; "
+                         f"expected file,{','.join(REQUIRED_FIELDS)} and optionally "
+                         f"{','.join(OPTIONAL_FIELDS)}", source=source, field=missing[0])
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        fields = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
+                  if k is not None and not isinstance(v, list)}
+        rows.append(MetadataRow(csv_path=path, line=line, file=fields.pop("file", ""),
+                                fields=fields))
+    return rows
+
+
+def validate_metadata(fields: dict[str, str], *, source: str, groups: GroupTable) -> Metadata:
+    """Turn raw metadata fields into a :class:`Metadata`, resolving state and group names.
+
+    Raises:
+        InputError: naming ``source``, the field and what was expected.
+    """
+    def fail(field: str, expected: str) -> InputError:
+        return InputError(f"{source}: field '{field}' {expected}; got "
+                          f"{fields.get(field, '')!r}", source=source, field=field)
+
+    for name in REQUIRED_FIELDS:
+        if not fields.get(name, "").strip():
+            raise InputError(f"{source}: missing required field '{name}'", source=source,
+                             field=name)
+    try:
+        state = resolve_state(fields["state"])
+    except UnknownStateError:
+        raise fail("state", "is not a known state (ISO code, English or UN name)") from None
+    try:
+        forum = normalise_forum(fields["forum"])
+    except ValueError:
+        raise fail("forum", f"must be one of {', '.join(FORUMS)}") from None
+    try:
+        session = validate_session(fields["session"])
+    except ValueError:
+        raise fail("session", "must look like 'OEWG-2023-5' (letters, digits, . _ -)") from None
+    try:
+        date = dt.date.fromisoformat(fields["date"].strip())
+    except ValueError:
+        raise fail("date", "must be a date YYYY-MM-DD") from None
+    group_fields = {}
+    for name in ("on_behalf_of", "aligned_with"):
+        value = fields.get(name, "").strip()
+        if value:
+            try:
+                value = groups.resolve(value)
+            except UnknownGroupError:
+                raise fail(name, f"must name a known group ({', '.join(sorted(groups.groups))})"
+                           ) from None
+        group_fields[name] = value
+    language = fields.get("language", "").strip().lower()
+    if language and not _LANGUAGE_RE.match(language):
+        raise fail("language", "must be an ISO 639-1 code such as 'en', 'fr' or 'es'")
+    return Metadata(
+        state=state, forum=forum, session=session, date=date, language=language,
+        title=fields.get("title", ""), agenda_item=fields.get("agenda_item", ""),
+        url=fields.get("url", ""), **group_fields,
+    )

@@ -1,0 +1,163 @@
+"""The ``likeminded`` command line.
+
+Conventions: every command that touches the store takes ``--db`` (default
+``data/likeminded.duckdb`` or ``$LIKEMINDED_DB``); ``--json`` prints exactly one JSON document on
+stdout while logs and progress go to stderr; exit 0 on success, 1 on a failure the user must fix
+(with a one-line reason), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from pipelines import formatting
+from pipelines.settings import ENV_DB, IngestConfig, PipelineConfig, configure_prefect, default_db
+
+app = typer.Typer(
+    name="likeminded",
+    help="Find like-minded states in multilateral cyber negotiations, with quotable evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOption = Annotated[Path, typer.Option(
+    "--db", envvar=ENV_DB, help="DuckDB store file.", show_default=True,
+    default_factory=default_db)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+class UserError(Exception):
+    """A failure the user must fix; printed as one line, exit status 1."""
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the library's input and store errors into a one-line message and exit status 1."""
+    from corpora.errors import CorporaError
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (UserError, CorporaError) as err:
+            _fail(str(err))
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_json(document: Any) -> None:
+    """Write one JSON document on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _check_folders(paths: list[Path]) -> list[str]:
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such folder")
+        if not path.is_dir():
+            raise UserError(f"{path}: not a folder; expected a folder of statement files")
+    return [str(p) for p in paths]
+
+
+def _ingest(folders: list[str], db: Path, max_bytes: int) -> dict[str, Any]:
+    configure_prefect(db)
+    from pipelines.flows import ingest_flow
+
+    config = PipelineConfig(ingest=IngestConfig(max_bytes=max_bytes))
+    return ingest_flow(folders, str(db), config)
+
+
+@app.command()
+@handle_errors
+def ingest(
+    path: Annotated[list[Path], typer.Argument(help="Folder(s) of statement files.")],
+    db: DbOption,
+    json_out: JsonOption = False,
+    max_bytes: Annotated[int, typer.Option(
+        "--max-bytes", min=1, help="Quarantine files larger than this.")] = 20 * 1024 * 1024,
+) -> None:
+    """Ingest folders of statements (.txt .md .html .pdf .docx) into the store.
+
+    Metadata comes from a metadata.csv (columns file,state,forum,session,date and optionally
+    on_behalf_of,aligned_with,language,title,agenda_item,url) or YAML front matter.
+    Re-ingesting changes nothing; a changed file becomes a new version of its statement.
+
+    Example: likeminded ingest corpora/sample --db data/likeminded.duckdb --json
+    """
+    summary = _ingest(_check_folders(path), db, max_bytes)
+    if json_out:
+        emit_json(summary)
+    else:
+        typer.echo(formatting.format_ingest_summary(summary))
+
+
+@app.command()
+@handle_errors
+def run(
+    corpus: Annotated[list[Path], typer.Option(
+        "--corpus", help="Folder of statements; repeat for several.")],
+    db: DbOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for reports and exports.")] = Path(
+        "data/out"),
+    json_out: JsonOption = False,
+) -> None:
+    """Run every pipeline stage on the given corpora, incrementally.
+
+    Example: likeminded run --corpus corpora/sample --db data/likeminded.duckdb --out data/out
+    """
+    summary = _ingest(_check_folders(corpus), db, 20 * 1024 * 1024)
+    out.mkdir(parents=True, exist_ok=True)
+    result = {"ingest": summary, "db": str(db), "out": str(out)}
+    summary_path = out / "run_summary.json"
+    summary_path.write_text(json.dumps(result, indent=2, sort_keys=True, default=str) + "\n",
+                            encoding="utf-8")
+    result["summary_file"] = str(summary_path)
+    if json_out:
+        emit_json(result)
+    else:
+        typer.echo(formatting.format_ingest_summary(summary))
+        typer.echo(f"run summary: {summary_path}")
+
+
+@app.command()
+@handle_errors
+def status(db: DbOption, json_out: JsonOption = False) -> None:
+    """Show what the store holds: statements by forum and session, recent runs, quarantine.
+
+    Example: likeminded status --db data/likeminded.duckdb
+    """
+    from corpora.store import Store
+
+    with Store(db, read_only=True) as store:
+        document = formatting.store_status(store)
+    if json_out:
+        emit_json(document)
+    else:
+        typer.echo(formatting.format_status(document))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Pure ``format_*`` functions for the CLI's plain-text output, and store summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpora.store import Store
+
+
+def format_ingest_summary(summary: dict[str, Any]) -> str:
+    """Readable summary of an ingest report (see :meth:`IngestReport.to_dict`)."""
+    lines = [
+        f"seen {summary['seen']}: ingested {summary['ingested']} "
+        f"({summary['new_versions']} new versions of changed files), "
+        f"unchanged {summary['unchanged']}, duplicates {summary['duplicates']}, "
+        f"quarantined {summary['quarantined']}"
+        + (f"; ignored {summary['ignored']} non-statement files" if summary.get("ignored")
+           else ""),
+    ]
+    if summary["ingested"] == 0:
+        lines.append("nothing new: the store already holds every statement in these folders")
+    for item in summary["quarantine"]:
+        lines.append(f"  quarantined  {item['reason']}")
+    for item in summary["duplicate_files"]:
+        lines.append(f"  duplicate    {item['reason']}")
+    if summary.get("corpus_hash"):
+        lines.append(f"corpus hash {summary['corpus_hash'][:16]}  run {summary['run_id']}")
+    return "\n".join(lines)
+
+
+def store_status(store: Store) -> dict[str, Any]:
+    """Counts by forum and session, languages, recent runs and quarantine of a store."""
+    con = store.con
+    sessions = con.execute(
+        "SELECT forum, session, min(date), max(date), count(*), count(DISTINCT state) "
+        "FROM statements WHERE superseded_by IS NULL GROUP BY forum, session "
+        "ORDER BY min(date), session").fetchall()
+    languages = con.execute(
+        "SELECT language, count(*) FROM statements WHERE superseded_by IS NULL "
+        "GROUP BY language ORDER BY count(*) DESC, language").fetchall()
+    return {
+        "db": str(store.path),
+        "statements": store.count_statements(),
+        "versions": store.count_statements(current_only=False),
+        "states": con.execute("SELECT count(DISTINCT state) FROM statements "
+                              "WHERE superseded_by IS NULL").fetchone()[0],
+        "sessions": [
+            {"forum": f, "session": s, "from": str(a), "to": str(b), "statements": n,
+             "states": k} for f, s, a, b, n, k in sessions],
+        "languages": {lang or "unknown": n for lang, n in languages},
+        "runs": store.runs(limit=10),
+        "quarantine": store.quarantine(),
+        "schema": store.schema_versions(),
+    }
+
+
+def format_status(document: dict[str, Any]) -> str:
+    """Readable version of :func:`store_status`."""
+    lines = [f"{document['db']}: {document['statements']} statements "
+             f"({document['versions']} versions) from {document['states']} states"]
+    for row in document["sessions"]:
+        lines.append(f"  {row['forum']:<8} {row['session']:<16} {row['from']} .. {row['to']}  "
+                     f"{row['statements']:>5} statements, {row['states']:>3} states")
+    if document["languages"]:
+        lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in
+                                               document["languages"].items()))
+    for run in document["runs"][:5]:
+        lines.append(f"run {run['run_id']} {run['kind']} {run['status']} {run['started_at']}")
+    if document["quarantine"]:
+        lines.append(f"quarantine: {len(document['quarantine'])} entries "
+                     "(likeminded status --json lists them)")
+    return "\n".join(lines)
