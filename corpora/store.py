@@ -167,7 +167,7 @@ class Store:
         """Applied version per component (empty for a new file)."""
         exists = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not exists:
             return {}
         rows = self.con.execute(
@@ -280,7 +280,7 @@ class Store:
         sql = "SELECT count(*) FROM statements"
         if current_only:
             sql += " WHERE superseded_by IS NULL"
-        return int(self.con.execute(sql).fetchone()[0])
+        return int(self.con.execute(sql).fetchall()[0][0])
 
     def statement_history(self, document: str) -> list[dict[str, Any]]:
         """Every version of one document, oldest first."""

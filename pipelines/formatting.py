@@ -43,7 +43,7 @@ def store_status(store: Store) -> dict[str, Any]:
         "statements": store.count_statements(),
         "versions": store.count_statements(current_only=False),
         "states": con.execute("SELECT count(DISTINCT state) FROM statements "
-                              "WHERE superseded_by IS NULL").fetchone()[0],
+                              "WHERE superseded_by IS NULL").fetchall()[0][0],
         "sessions": [
             {"forum": f, "session": s, "from": str(a), "to": str(b), "statements": n,
              "states": k} for f, s, a, b, n, k in sessions],

@@ -11,13 +11,15 @@ import os
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 DEFAULT_DB = Path("data") / "likeminded.duckdb"
 ENV_DB = "LIKEMINDED_DB"
-ENV_HOME = "LIKEMINDED_HOME"
+ENV_MODEL = "LIKEMINDED_MODEL"
+ENV_CONFIG = "LIKEMINDED_CONFIG"
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 
 def default_db() -> Path:
@@ -33,12 +35,68 @@ class IngestConfig(BaseModel):
     max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
 
 
+class SegmentConfig(BaseModel):
+    """Segmentation: longest substantive segment in characters."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_chars: int = Field(default=1000, ge=100)
+
+
+class EmbeddingConfig(BaseModel):
+    """Embedding backend (see ``nlp.embeddings.EmbedderConfig``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: str = "sentence-transformers"
+    model: str = Field(default_factory=lambda: os.environ.get(ENV_MODEL) or DEFAULT_MODEL)
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    batch_size: int = Field(default=32, ge=1)
+    allow_download: bool = False
+    chunk_size: int = Field(default=1024, ge=1)
+    """Texts per encode call; each chunk is committed, so an interrupted run resumes."""
+
+
+class AnalysisConfig(BaseModel):
+    """Tagging, stance and topic discovery."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    taxonomy: str = ""
+    """Path of a taxonomy YAML; empty for the bundled one."""
+    keyword_weight: float = Field(default=0.25, ge=0, lt=1)
+    stance_margin: float = Field(default=0.2, ge=0, lt=1)
+    topic_method: Literal["agglomerative", "hdbscan"] = "agglomerative"
+    topic_distance_threshold: float = Field(default=0.6, gt=0, le=2)
+    topic_min_size: int = Field(default=8, ge=2)
+    random_state: int = 0
+
+
 class PipelineConfig(BaseModel):
     """Everything that determines a run's results, apart from the corpus itself."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     ingest: IngestConfig = IngestConfig()
+    segment: SegmentConfig = SegmentConfig()
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    analysis: AnalysisConfig = AnalysisConfig()
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> PipelineConfig:
+        """Load a YAML or JSON configuration file (unknown keys are errors)."""
+        import yaml
+
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as err:
+            raise ValueError(f"{path}: cannot read configuration ({err})") from err
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"{path}: {where}: {first['msg']}") from err
 
     def config_hash(self) -> str:
         """SHA-256 of the canonical JSON of this configuration."""

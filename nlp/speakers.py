@@ -1,0 +1,79 @@
+"""Find "on behalf of <group>" and "aligns itself with <group>" in a statement's opening.
+
+The group names come from the caller (the pipelines layer passes the groups table's aliases), so
+this module knows no table of its own. Matching uses a spaCy ``PhraseMatcher`` on lower-cased
+tokens, and a cue phrase must precede the group name in the same sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from spacy.matcher import PhraseMatcher
+
+from nlp.segment import pipeline_for, split_paragraphs
+
+_ON_BEHALF = re.compile(
+    r"\b(?:on\s+behalf\s+of|in\s+the\s+name\s+of|au\s+nom\s+d[ue]s?|en\s+nombre\s+de(?:l)?|"
+    r"en\s+representaci[oó]n\s+de(?:l)?)\b", re.I)
+_ALIGNED = re.compile(
+    r"\b(?:align(?:s|ed)?\s+(?:itself|ourselves|myself|themselves)?\s*(?:fully\s+)?with|"
+    r"associates?\s+(?:itself|ourselves)\s+with|subscribes?\s+to|"
+    r"s['’]aligne\s+sur|s['’]associe\s+[àa]|se\s+(?:suma|adhiere)\s+a|hace\s+suya)\b", re.I)
+
+# "the statement delivered on behalf of X" refers to someone else's statement: alignment
+_OTHER_STATEMENT = re.compile(
+    r"\b(?:the|that|la|el)\s+(?:statement|declaration|déclaration|declaración|intervenci[oó]n)"
+    r"\s+(?:\w+\s+){0,2}"
+    r"(?:on\s+behalf\s+of|by|au\s+nom\s+d[ue]s?|par|en\s+nombre\s+de(?:l)?|por)\b", re.I)
+
+_NATIONAL = re.compile(r"\bnational\s+capacity|à\s+titre\s+national|capacidad\s+nacional", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReference:
+    """Groups named in a statement's opening: the one it speaks for, the one it aligns with."""
+
+    on_behalf_of: str = ""
+    aligned_with: str = ""
+
+
+class GroupDetector:
+    """Detect group references with a phrase matcher built from ``aliases``.
+
+    Args:
+        aliases: name or alias -> group code, e.g. ``{"Non-Aligned Movement": "NAM"}``.
+        opening_paragraphs: how many paragraphs of the opening to read.
+    """
+
+    def __init__(self, aliases: Mapping[str, str], *, opening_paragraphs: int = 3) -> None:
+        self.aliases = dict(aliases)
+        self.opening_paragraphs = opening_paragraphs
+        self._nlp = pipeline_for("xx")
+        self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        by_code: dict[str, list[str]] = {}
+        for alias, code in self.aliases.items():
+            # bare short codes such as "EU" or "AU" are ambiguous in lower case; keep them cased
+            if len(alias) > 3 or alias.isupper():
+                by_code.setdefault(code, []).append(alias)
+        for code, names in sorted(by_code.items()):
+            self._matcher.add(code, list(self._nlp.tokenizer.pipe(names)))
+
+    def detect(self, text: str) -> GroupReference:
+        """Return the first group spoken for and the first group aligned with, if any."""
+        on_behalf = aligned = ""
+        opening = split_paragraphs(text)[: self.opening_paragraphs]
+        for doc in self._nlp.pipe(opening):
+            for sent in doc.sents:
+                matches = sorted(self._matcher(sent.as_doc()), key=lambda m: m[1])
+                for match_id, start, _ in matches:
+                    code = self._nlp.vocab.strings[match_id]
+                    before = sent.as_doc()[max(0, start - 12):start].text
+                    national = _NATIONAL.search(sent.text) is not None
+                    if national or _ALIGNED.search(before) or _OTHER_STATEMENT.search(before):
+                        aligned = aligned or code
+                    elif _ON_BEHALF.search(before):
+                        on_behalf = on_behalf or code
+        return GroupReference(on_behalf_of=on_behalf, aligned_with=aligned)

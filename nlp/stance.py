@@ -1,0 +1,91 @@
+"""Stance on contested issues: a classifier over embeddings, trained from the taxonomy's seeds.
+
+For each contested issue a multinomial logistic regression separates three classes: the
+``minus`` pole (-1), neutral mentions (0) and the ``plus`` pole (+1), trained on the poles' seed
+sentences, the neutral seeds and any labelled ``examples`` users add. A segment's stance is
+``P(plus) - P(minus)`` in [-1, 1]; it is ``None`` ("takes no side") when the neutral class is
+the most probable or ``|stance| < margin``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from nlp.embeddings import Embedder
+from nlp.errors import NotFittedError
+from nlp.taxonomy import Taxonomy
+
+CLASSES = (-1, 0, 1)
+
+
+class StanceModel:
+    """Per-issue stance classifiers.
+
+    Args:
+        C: inverse regularisation strength of the logistic regressions.
+        margin: stances with ``|P(plus) - P(minus)|`` below this are reported as no side.
+        random_state: seed for the solver (results are deterministic for a fixed seed).
+
+    Attributes (after :meth:`fit`):
+        issue_ids_: contested issues with a model.
+        n_examples_: training examples per issue.
+    """
+
+    def __init__(self, *, C: float = 4.0, margin: float = 0.0, random_state: int = 0) -> None:
+        self.C = C
+        self.margin = margin
+        self.random_state = random_state
+
+    def fit(self, taxonomy: Taxonomy, embedder: Embedder) -> StanceModel:
+        """Train one classifier per contested issue."""
+        if self.C <= 0:
+            raise ValueError(f"C must be positive; got {self.C}")
+        if not 0 <= self.margin < 1:
+            raise ValueError(f"margin must be in [0, 1); got {self.margin}")
+        self.models_: dict[str, LogisticRegression] = {}
+        self.n_examples_: dict[str, int] = {}
+        pairs_by_issue = {i.id: i.stance_examples() for i in taxonomy.contested}
+        texts = [t for pairs in pairs_by_issue.values() for t, _ in pairs]
+        vectors = embedder.encode(texts)
+        offset = 0
+        for issue_id, pairs in pairs_by_issue.items():
+            x = vectors[offset:offset + len(pairs)]
+            y = np.array([label for _, label in pairs])
+            offset += len(pairs)
+            model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state,
+                                       class_weight="balanced")
+            model.fit(x, y)
+            self.models_[issue_id] = model
+            self.n_examples_[issue_id] = len(pairs)
+        self.issue_ids_ = list(self.models_)
+        return self
+
+    def _model(self, issue_id: str) -> LogisticRegression:
+        if not hasattr(self, "models_"):
+            raise NotFittedError("StanceModel is not fitted; call fit(taxonomy, embedder) first")
+        try:
+            return self.models_[issue_id]
+        except KeyError:
+            raise ValueError(f"issue_id must be a contested issue ({', '.join(self.issue_ids_)});"
+                             f" got {issue_id!r}") from None
+
+    def predict_proba(self, issue_id: str, vectors: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(n, 3)`` in the order minus, neutral, plus."""
+        model = self._model(issue_id)
+        proba = model.predict_proba(vectors)
+        order = [list(model.classes_).index(c) for c in CLASSES]
+        return proba[:, order]
+
+    def stance(self, issue_id: str, vectors: np.ndarray) -> np.ndarray:
+        """Stance per row in [-1, 1], NaN where the segment takes no side. Shape ``(n,)``."""
+        proba = self.predict_proba(issue_id, vectors)
+        value = proba[:, 2] - proba[:, 0]
+        neutral = (proba[:, 1] >= np.maximum(proba[:, 0], proba[:, 2])) | (
+            np.abs(value) < self.margin)
+        return np.where(neutral, np.nan, value)
+
+    def predict(self, issue_id: str, vectors: np.ndarray) -> np.ndarray:
+        """Class labels -1, 0 or +1 per row (0 where :meth:`stance` is NaN)."""
+        values = self.stance(issue_id, vectors)
+        return np.where(np.isnan(values), 0, np.sign(values)).astype(int)

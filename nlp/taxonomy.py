@@ -1,0 +1,202 @@
+"""The issue taxonomy: issues, keywords, seed sentences and stance poles, validated on load.
+
+The bundled taxonomy is ``nlp/taxonomy.yaml``. Contested issues have two poles: ``minus``
+(stance -1) and ``plus`` (stance +1), each with seed sentences, and ``neutral`` seeds that mention
+the issue without taking a side. Users extend an issue with labelled ``examples``
+(``{text, stance: -1 | 0 | 1}``) that train the stance model together with the seeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nlp.errors import TaxonomyError
+
+CONTESTED = "contested"
+CONSENSUAL = "consensual"
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Pole:
+    """One side of a contested issue."""
+
+    label: str
+    seeds: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """An issue of the taxonomy."""
+
+    id: str
+    label: str
+    kind: str
+    description: str
+    keywords: tuple[str, ...]
+    seeds: tuple[str, ...]
+    minus: Pole | None = None
+    plus: Pole | None = None
+    neutral: tuple[str, ...] = ()
+    examples: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def contested(self) -> bool:
+        return self.kind == CONTESTED
+
+    def stance_examples(self) -> list[tuple[str, int]]:
+        """Training pairs ``(text, stance)`` for the stance model: poles, neutral seeds, examples."""
+        if not self.contested or self.minus is None or self.plus is None:
+            return []
+        pairs = [(s, -1) for s in self.minus.seeds] + [(s, 1) for s in self.plus.seeds]
+        pairs += [(s, 0) for s in self.neutral]
+        return pairs + list(self.examples)
+
+    def topic_seeds(self) -> list[str]:
+        """Every sentence that addresses the issue (for tagging)."""
+        out = list(self.seeds)
+        if self.minus and self.plus:
+            out += [*self.minus.seeds, *self.plus.seeds, *self.neutral]
+        out += [text for text, _ in self.examples]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """A validated taxonomy; ``digest`` identifies its content for provenance and caching."""
+
+    issues: tuple[Issue, ...]
+    source: str
+    digest: str
+
+    def __getitem__(self, issue_id: str) -> Issue:
+        for issue in self.issues:
+            if issue.id == issue_id:
+                return issue
+        raise KeyError(f"unknown issue {issue_id!r}; known: {', '.join(self.ids)}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [i.id for i in self.issues]
+
+    @property
+    def contested(self) -> list[Issue]:
+        return [i for i in self.issues if i.contested]
+
+
+def _strings(value: Any, where: str, *, minimum: int = 0) -> tuple[str, ...]:
+    if value is None:
+        value = []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TaxonomyError(f"{where}: expected a list of non-empty strings")
+    if len(value) < minimum:
+        raise TaxonomyError(f"{where}: expected at least {minimum} entries, got {len(value)}")
+    return tuple(v.strip() for v in value)
+
+
+def _pole(raw: Any, where: str) -> Pole:
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{where}: expected a mapping with 'label' and 'seeds'")
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise TaxonomyError(f"{where}.label: expected a non-empty string")
+    return Pole(label=label.strip(), seeds=_strings(raw.get("seeds"), f"{where}.seeds",
+                                                    minimum=3))
+
+
+def _examples(raw: Any, where: str) -> tuple[tuple[str, int], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise TaxonomyError(f"{where}: expected a list of {{text, stance}} mappings")
+    out = []
+    for n, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise TaxonomyError(f"{where}[{n}].text: expected a string")
+        stance = item.get("stance")
+        if stance not in (-1, 0, 1):
+            raise TaxonomyError(f"{where}[{n}].stance: expected -1, 0 or 1, got {stance!r}")
+        out.append((item["text"].strip(), int(stance)))
+    return tuple(out)
+
+
+def parse_issue(raw: Any, where: str) -> Issue:
+    """Validate one issue mapping; errors name the issue and field."""
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{where}: expected a mapping")
+    issue_id = raw.get("id")
+    if not isinstance(issue_id, str) or not _ID_RE.match(issue_id):
+        raise TaxonomyError(f"{where}.id: expected a snake_case id such as 'binding_instrument', "
+                            f"got {issue_id!r}")
+    where = f"{where} ({issue_id})"
+    kind = raw.get("kind", CONSENSUAL)
+    if kind not in (CONTESTED, CONSENSUAL):
+        raise TaxonomyError(f"{where}.kind: expected 'contested' or 'consensual', got {kind!r}")
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise TaxonomyError(f"{where}.label: expected a non-empty string")
+    keywords = tuple(k.lower() for k in _strings(raw.get("keywords"), f"{where}.keywords",
+                                                 minimum=1))
+    seeds = _strings(raw.get("seeds"), f"{where}.seeds", minimum=3)
+    poles = raw.get("poles")
+    minus = plus = None
+    neutral: tuple[str, ...] = ()
+    if kind == CONTESTED:
+        if not isinstance(poles, dict):
+            raise TaxonomyError(f"{where}.poles: a contested issue needs 'minus' and 'plus' poles")
+        minus = _pole(poles.get("minus"), f"{where}.poles.minus")
+        plus = _pole(poles.get("plus"), f"{where}.poles.plus")
+        neutral = _strings((poles.get("neutral") or {}).get("seeds"),
+                           f"{where}.poles.neutral.seeds", minimum=2)
+    elif poles:
+        raise TaxonomyError(f"{where}.poles: only contested issues have poles (kind is {kind!r})")
+    return Issue(id=issue_id, label=label.strip(), kind=kind,
+                 description=str(raw.get("description") or "").strip(), keywords=keywords,
+                 seeds=seeds, minus=minus, plus=plus, neutral=neutral,
+                 examples=_examples(raw.get("examples"), f"{where}.examples"))
+
+
+def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
+    """Validate parsed YAML and return a :class:`Taxonomy`.
+
+    Raises:
+        TaxonomyError: naming the source, the issue and the field.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("issues"), list):
+        raise TaxonomyError(f"{source}: expected a mapping with an 'issues' list")
+    issues = [parse_issue(raw, f"{source}: issues[{n}]") for n, raw in enumerate(data["issues"])]
+    seen: set[str] = set()
+    for issue in issues:
+        if issue.id in seen:
+            raise TaxonomyError(f"{source}: issues: duplicate id {issue.id!r}")
+        seen.add(issue.id)
+    if not issues:
+        raise TaxonomyError(f"{source}: issues: expected at least one issue")
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return Taxonomy(issues=tuple(issues), source=source, digest=digest)
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load and validate a taxonomy file (the bundled one when ``path`` is ``None``)."""
+    if path is None:
+        text = resources.files("nlp").joinpath("taxonomy.yaml").read_text(encoding="utf-8")
+        source = "nlp/taxonomy.yaml"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as err:
+            raise TaxonomyError(f"{path}: cannot read taxonomy ({err.strerror})") from err
+        source = str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise TaxonomyError(f"{source}: not valid YAML ({err})") from err
+    return parse_taxonomy(data, source=source)
