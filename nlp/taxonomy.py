@@ -53,7 +53,7 @@ class Issue:
         return self.kind == CONTESTED
 
     def stance_examples(self) -> list[tuple[str, int]]:
-        """Training pairs ``(text, stance)`` for the stance model: poles, neutral seeds, examples."""
+        """Training pairs ``(text, stance)``: pole seeds, neutral seeds and user examples."""
         if not self.contested or self.minus is None or self.plus is None:
             return []
         pairs = [(s, -1) for s in self.minus.seeds] + [(s, 1) for s in self.plus.seeds]
