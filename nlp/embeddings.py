@@ -118,8 +118,23 @@ def _weights_file(folder: Path) -> Path | None:
     return None
 
 
+def _pooling_dimension(folder: Path) -> int | None:
+    """Embedding size from a sentence-transformers folder's pooling config, without loading it."""
+    import json
+
+    try:
+        config = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        return int(config["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU.
+    """A sentence-transformers model on the CPU, loaded on first use.
+
+    The weights are hashed when the embedder is built (so ``model_key`` is known and the cache
+    can answer without loading the model); torch and the model are loaded only when something
+    has to be encoded.
 
     Args:
         config: see :class:`EmbedderConfig`.
@@ -151,22 +166,40 @@ class SentenceTransformerEmbedder:
                 raise WeightsMismatchError(
                     f"weights {weights} have SHA-256 {self.weights_sha256}, expected {expected}; "
                     "the file is corrupt or not the configured model (reinstall it)")
-        self.model = self._load(str(source) if source.is_dir() else config.model)
-        get_dimension = getattr(self.model, "get_embedding_dimension", None) or \
-            self.model.get_sentence_embedding_dimension
-        self.dimension = int(get_dimension())
-        if not self.weights_sha256:
+        self._source = str(source) if source.is_dir() else config.model
+        self._model = None
+        self._dimension = _pooling_dimension(source) if source.is_dir() else None
+        if not self.weights_sha256:  # a hub name: hash the loaded weights instead of a file
             self.weights_sha256 = self._weights_hash_after_load()
         self.model_key = f"{config.model}@{self.weights_sha256[:16]}/{self.precision}"
+
+    @property
+    def model(self):  # -> SentenceTransformer, loaded on first use (importing torch takes s)
+        if self._model is None:
+            self._model = self._load(self._source)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        if self._dimension is None:
+            get_dimension = getattr(self.model, "get_embedding_dimension", None) or \
+                self.model.get_sentence_embedding_dimension
+            self._dimension = int(get_dimension())
+        return self._dimension
 
     def _load(self, name_or_path: str):  # -> SentenceTransformer
         from sentence_transformers import SentenceTransformer
 
         offline = not self.config.allow_download
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         previous = os.environ.get("HF_HUB_OFFLINE")
         if offline:
             os.environ["HF_HUB_OFFLINE"] = "1"
         try:
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
             return SentenceTransformer(name_or_path, device="cpu", local_files_only=offline)
         except (OSError, ValueError, RuntimeError) as err:
             hint = ("give the path of a folder holding the model (config.json, "

@@ -83,10 +83,17 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# a courtesy formula followed by a proposal is substance ("We thank the Chair and propose ...")
+_SUBSTANCE_RE = re.compile(
+    r"\b(?:propose|proposes|call\s+(?:on|for)|believe|urge|should|must|need|recommend|insist|"
+    r"reject|oppose|doit|debe|deben|proponemos|proposons)\b", re.I)
+
+
 def is_procedural(sentence: str) -> bool:
-    """Whether a sentence is courtesy or procedure only (short, and matching a known formula)."""
-    words = sentence.split()
-    return len(words) <= _PROCEDURAL_MAX_WORDS and bool(_PROCEDURAL_RE.search(sentence.strip()))
+    """Whether a sentence is courtesy or procedure only (short, a known formula, no proposal)."""
+    text = sentence.strip()
+    return (len(text.split()) <= _PROCEDURAL_MAX_WORDS and bool(_PROCEDURAL_RE.search(text))
+            and not _SUBSTANCE_RE.search(text))
 
 
 @functools.cache

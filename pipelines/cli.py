@@ -18,7 +18,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from pipelines import formatting
-from pipelines.settings import ENV_DB, IngestConfig, PipelineConfig, configure_prefect, default_db
+from pipelines.settings import (
+    ENV_CONFIG,
+    ENV_DB,
+    IngestConfig,
+    PipelineConfig,
+    configure_prefect,
+    default_db,
+)
 
 app = typer.Typer(
     name="likeminded",
@@ -77,6 +84,28 @@ def _check_folders(paths: list[Path]) -> list[str]:
     return [str(p) for p in paths]
 
 
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", envvar=ENV_CONFIG, help="Pipeline configuration file (YAML or JSON).")]
+ModelOption = Annotated[str | None, typer.Option(
+    "--model", help="Embedding model: a sentence-transformers name or folder "
+    "(default: the packaged all-MiniLM-L6-v2; also LIKEMINDED_MODEL).")]
+BatchOption = Annotated[int | None, typer.Option("--batch-size", min=1,
+                                                 help="Texts per embedding forward pass.")]
+
+
+def load_config(path: Path | None, *, model: str | None = None, batch_size: int | None = None,
+                max_bytes: int | None = None) -> PipelineConfig:
+    """The pipeline configuration: a file if given, then command-line overrides."""
+    try:
+        config = PipelineConfig.from_file(path) if path else PipelineConfig()
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    embedding = config.embedding.model_copy(update={
+        k: v for k, v in {"model": model, "batch_size": batch_size}.items() if v is not None})
+    ingest_config = config.ingest if max_bytes is None else IngestConfig(max_bytes=max_bytes)
+    return config.model_copy(update={"embedding": embedding, "ingest": ingest_config})
+
+
 def _ingest(folders: list[str], db: Path, max_bytes: int) -> dict[str, Any]:
     configure_prefect(db)
     from pipelines.flows import ingest_flow
@@ -117,15 +146,26 @@ def run(
     db: DbOption,
     out: Annotated[Path, typer.Option("--out", help="Folder for reports and exports.")] = Path(
         "data/out"),
+    config_file: ConfigOption = None,
+    model: ModelOption = None,
+    batch_size: BatchOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Run every pipeline stage on the given corpora, incrementally.
 
+    Ingests the folders, segments and embeds only what is new, then re-runs tagging, stance and
+    topics, and writes the run summary (with its provenance) to --out.
+
     Example: likeminded run --corpus corpora/sample --db data/likeminded.duckdb --out data/out
     """
-    summary = _ingest(_check_folders(corpus), db, 20 * 1024 * 1024)
+    folders = _check_folders(corpus)
+    config = load_config(config_file, model=model, batch_size=batch_size)
+    configure_prefect(db)
+    from pipelines.flows import update_flow
+
+    result = update_flow(folders, str(db), config)
     out.mkdir(parents=True, exist_ok=True)
-    result = {"ingest": summary, "db": str(db), "out": str(out)}
+    result.update(db=str(db), out=str(out), config=config.model_dump(mode="json"))
     summary_path = out / "run_summary.json"
     summary_path.write_text(json.dumps(result, indent=2, sort_keys=True, default=str) + "\n",
                             encoding="utf-8")
@@ -133,7 +173,7 @@ def run(
     if json_out:
         emit_json(result)
     else:
-        typer.echo(formatting.format_ingest_summary(summary))
+        typer.echo(formatting.format_run_summary(result))
         typer.echo(f"run summary: {summary_path}")
 
 
@@ -152,6 +192,34 @@ def status(db: DbOption, json_out: JsonOption = False) -> None:
         emit_json(document)
     else:
         typer.echo(formatting.format_status(document))
+
+
+@app.command("analyze-text")
+@handle_errors
+def analyze_text(
+    db: DbOption,
+    jsonl: Annotated[bool, typer.Option(
+        "--jsonl", help="Read JSONL objects with a 'text' field instead of plain lines.")] = False,
+    config_file: ConfigOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Tag texts from stdin with issues and stance; one JSON object per input on stdout (JSONL).
+
+    Each output line is {"text", "issues": {id: score}, "tags": [ids], "stance": {id: value or
+    null}, "language"}. Seed embeddings are cached in --db, so later calls start fast.
+
+    Example: likeminded analyze-text < sentences.txt
+    """
+    from pipelines.textcheck import analyze_lines
+
+    config = load_config(config_file, model=model)
+    lines = sys.stdin.read().splitlines()
+    try:
+        for document in analyze_lines(lines, db=str(db), config=config, jsonl=jsonl):
+            sys.stdout.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    sys.stdout.flush()
 
 
 def main() -> None:

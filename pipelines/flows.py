@@ -13,8 +13,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from corpora.ingest import folder_fingerprint, ingest_folder
-from corpora.store import Store
+from pipelines import stages
+from pipelines.progress import stderr_progress
 from pipelines.settings import PipelineConfig, provenance
+from pipelines.storage import open_store
 
 
 def new_run_id(kind: str) -> str:
@@ -25,21 +27,43 @@ def new_run_id(kind: str) -> str:
 @task(name="ingest folder", retries=2, retry_delay_seconds=[1, 5])
 def ingest_folder_task(folder: str, db: str, run_id: str, config: PipelineConfig) -> dict[str, Any]:
     """Ingest one folder of statements and return its report as a dict."""
-    with Store(db) as store:
-        report = ingest_folder(folder, store, run_id=run_id, max_bytes=config.ingest.max_bytes)
+    with open_store(db) as store, stderr_progress(f"ingest {folder}") as progress:
+        report = ingest_folder(folder, store, run_id=run_id, max_bytes=config.ingest.max_bytes,
+                               progress=progress)
     return report.to_dict()
+
+
+@task(name="segment statements")
+def segment_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+    return stages.segment_new_statements(db, config)
+
+
+@task(name="embed segments")
+def embed_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+    with stderr_progress("embed segments") as progress:
+        return stages.embed_new_segments(db, config, progress=progress)
+
+
+@task(name="tag issues and stance")
+def annotate_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+    return stages.annotate_segments(db, config)
+
+
+@task(name="discover topics")
+def topics_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+    return stages.discover_corpus_topics(db, config)
 
 
 @task(name="record run start")
 def start_run_task(db: str, run_id: str, kind: str, record: dict[str, Any]) -> None:
-    with Store(db) as store:
+    with open_store(db) as store:
         store.start_run(run_id, kind, record)
 
 
 @task(name="record run end")
 def finish_run_task(db: str, run_id: str, status: str, counts: dict[str, Any],
                     record: dict[str, Any], message: str = "") -> str:
-    with Store(db) as store:
+    with open_store(db) as store:
         corpus_hash = store.corpus_hash()
         record = {**record, "corpus_hash": corpus_hash,
                   "statements": store.count_statements()}
@@ -64,28 +88,68 @@ def combine_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-@flow(name="ingest", log_prints=False)
-def ingest_flow(folders: list[str], db: str, config: PipelineConfig | None = None,
-                run_id: str | None = None) -> dict[str, Any]:
-    """Ingest folders of statements into the store and record the run's provenance."""
-    config = config or PipelineConfig()
-    run_id = run_id or new_run_id("ingest")
-    logger = get_run_logger()
+INGEST_COUNTS = ("seen", "ingested", "new_versions", "unchanged", "duplicates", "quarantined",
+                 "ignored")
+
+
+def _ingest(folders: list[str], db: str, run_id: str, config: PipelineConfig) -> dict[str, Any]:
+    summary = combine_reports([ingest_folder_task(f, db, run_id, config) for f in folders])
+    get_run_logger().info("ingested %d, unchanged %d, duplicates %d, quarantined %d",
+                          summary["ingested"], summary["unchanged"], summary["duplicates"],
+                          summary["quarantined"])
+    return summary
+
+
+def _nlp(db: str, config: PipelineConfig) -> dict[str, Any]:
+    return {"segment": segment_task(db, config), "embed": embed_task(db, config),
+            "annotate": annotate_task(db, config), "topics": topics_task(db, config)}
+
+
+def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
+              body: Any) -> dict[str, Any]:
+    """Run ``body(run_id)`` between a start and an end record in the ``runs`` table."""
+    run_id = new_run_id(kind)
     record = provenance(config=config, inputs={
         str(Path(f).resolve()): folder_fingerprint(f) for f in folders})
-    start_run_task(db, run_id, "ingest", record)
+    start_run_task(db, run_id, kind, record)
     try:
-        reports = [ingest_folder_task(folder, db, run_id, config) for folder in folders]
+        counts = body(run_id)
     except Exception as err:
-        finish_run_task(db, run_id, "failed", {}, record, message=str(err))
+        finish_run_task(db, run_id, "failed", {}, record, message=str(err)[:500])
         raise
-    summary = combine_reports(reports)
-    summary["run_id"] = run_id
-    corpus_hash = finish_run_task(db, run_id, "completed", {"ingest": {
-        k: summary[k] for k in ("seen", "ingested", "new_versions", "unchanged", "duplicates",
-                                "quarantined", "ignored")}}, record)
-    summary["corpus_hash"] = corpus_hash
-    logger.info("ingested %d, unchanged %d, duplicates %d, quarantined %d",
-                summary["ingested"], summary["unchanged"], summary["duplicates"],
-                summary["quarantined"])
+    stored = {k: ({c: v[c] for c in INGEST_COUNTS} if k == "ingest" else v)
+              for k, v in counts.items()}
+    counts["corpus_hash"] = finish_run_task(db, run_id, "completed", stored, record)
+    counts["run_id"] = run_id
+    return counts
+
+
+@flow(name="ingest", log_prints=False)
+def ingest_flow(folders: list[str], db: str,
+                config: PipelineConfig | None = None) -> dict[str, Any]:
+    """Ingest folders of statements into the store and record the run's provenance."""
+    config = config or PipelineConfig()
+    result = _recorded("ingest", db, config, folders,
+                       lambda run_id: {"ingest": _ingest(folders, db, run_id, config)})
+    summary = result["ingest"]
+    summary.update(run_id=result["run_id"], corpus_hash=result["corpus_hash"])
     return summary
+
+
+@flow(name="embed", log_prints=False)
+def embed_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any]:
+    """Segment new statements, embed new segments, tag issues and stance, discover topics."""
+    config = config or PipelineConfig()
+    return _recorded("embed", db, config, [], lambda run_id: _nlp(db, config))
+
+
+@flow(name="update", log_prints=False)
+def update_flow(folders: list[str], db: str,
+                config: PipelineConfig | None = None) -> dict[str, Any]:
+    """The whole chain, incrementally: ingest the folders, then every analysis stage."""
+    config = config or PipelineConfig()
+
+    def body(run_id: str) -> dict[str, Any]:
+        return {"ingest": _ingest(folders, db, run_id, config), **_nlp(db, config)}
+
+    return _recorded("update", db, config, folders, body)

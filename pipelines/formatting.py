@@ -70,3 +70,24 @@ def format_status(document: dict[str, Any]) -> str:
         lines.append(f"quarantine: {len(document['quarantine'])} entries "
                      "(likeminded status --json lists them)")
     return "\n".join(lines)
+
+
+def format_run_summary(result: dict[str, Any]) -> str:
+    """Readable summary of an ``update`` run: ingestion, then one line per analysis stage."""
+    lines = [format_ingest_summary({**result["ingest"], "corpus_hash": "",
+                                    "run_id": result["run_id"]})]
+    segment, embed = result.get("segment", {}), result.get("embed", {})
+    annotate, topics = result.get("annotate", {}), result.get("topics", {})
+    if segment:
+        lines.append(f"segmented {segment['statements']} new statements into "
+                     f"{segment['segments']} segments ({segment['procedural']} procedural)")
+    if embed:
+        lines.append(f"embedded {embed['new_embeddings']} new segments, {embed['cached']} cached "
+                     f"({embed['model_key']}, {embed['seconds']:.1f} s)")
+    if annotate:
+        lines.append(f"tagged {annotate['tagged_segments']} of {annotate['segments']} segments "
+                     f"with issues; {annotate['with_stance']} tags take a side")
+    if topics:
+        lines.append(f"{topics['topics']} topics ({topics['noise']} segments unassigned)")
+    lines.append(f"corpus hash {result['corpus_hash'][:16]}  run {result['run_id']}")
+    return "\n".join(lines)

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 
-COMMANDS = ["ingest", "run", "status"]
+COMMANDS = ["ingest", "run", "status", "analyze-text"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,33 @@
+import json
+
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+
+
+def test_analyze_text_lines_and_jsonl(tmp_path):
+    db = str(tmp_path / "cache.duckdb")
+    lines = ("A universal legally binding convention on information security is needed now.\n"
+             "\n"
+             "Ransomware attacks against hospitals must stop.\n")
+    result = CliRunner().invoke(app, ["analyze-text", "--db", db], input=lines)
+    assert result.exit_code == 0, result.output
+    documents = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(documents) == 2
+    first, second = documents
+    assert set(first) == {"text", "issues", "tags", "stance", "language"}
+    assert "binding_instrument" in first["tags"] and first["stance"]["binding_instrument"] > 0
+    assert "ransomware" in second["tags"] and second["language"] == "en"
+    assert all(v is None for k, v in second["stance"].items() if k not in second["tags"])
+
+    jsonl = json.dumps({"text": "Le droit international humanitaire s'applique."}) + "\n"
+    result = CliRunner().invoke(app, ["analyze-text", "--db", db, "--jsonl"], input=jsonl)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["language"] == "fr"
+
+
+def test_analyze_text_rejects_bad_jsonl(tmp_path):
+    result = CliRunner().invoke(app, ["analyze-text", "--db", str(tmp_path / "c.duckdb"),
+                                      "--jsonl"], input='{"text": "ok"}\nnot json\n')
+    assert result.exit_code == 1
+    assert "stdin line 2: not valid JSON" in result.output

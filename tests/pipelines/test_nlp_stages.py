@@ -1,0 +1,87 @@
+"""The NLP stages on a small real corpus: real model, real DuckDB, counts of cache hits."""
+
+import shutil
+
+import pytest
+
+from corpora.ingest import ingest_folder
+from pipelines.settings import PipelineConfig
+from pipelines.stages import (
+    annotate_segments,
+    discover_corpus_topics,
+    embed_new_segments,
+    segment_new_statements,
+)
+from pipelines.storage import open_store
+
+SUBSET = ["eu_fin.txt", "rus.txt", "usa.txt", "chn.txt", "ken.txt", "sen.txt", "mex.txt",
+          "bra.txt", "ind.txt", "gbr.txt"]
+
+
+def make_corpus(src, dst, files):
+    dst.mkdir(parents=True, exist_ok=True)
+    lines = (src / "metadata.csv").read_text(encoding="utf-8").splitlines()
+    keep = [lines[0]] + [line for line in lines[1:] if line.split(",")[0] in files]
+    (dst / "metadata.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    for name in files:
+        shutil.copy(src / name, dst / name)
+    return dst
+
+
+@pytest.fixture
+def small_corpus(tmp_path, sample_dir):
+    return make_corpus(sample_dir / "oewg-2019-1", tmp_path / "corpus", SUBSET)
+
+
+def test_stages_embed_only_new_text_and_annotate(tmp_path, small_corpus, sample_dir):
+    db = str(tmp_path / "lm.duckdb")
+    config = PipelineConfig()
+    with open_store(db) as store:
+        ingest_folder(small_corpus, store, run_id="r1")
+    segmented = segment_new_statements(db, config)
+    assert segmented["statements"] == 10 and segmented["procedural"] >= 10
+    first = embed_new_segments(db, config)
+    assert first["new_embeddings"] == first["unique_texts"] > 10 and first["cached"] == 0
+    again = embed_new_segments(db, config)
+    assert again["new_embeddings"] == 0 and again["cached"] == first["unique_texts"]
+    annotated = annotate_segments(db, config)
+    assert annotated["tagged_segments"] > 0 and annotated["with_stance"] > 0
+    topics = discover_corpus_topics(db, config.model_copy(update={
+        "analysis": config.analysis.model_copy(update={"topic_min_size": 3})}))
+    assert topics["segments"] == first["unique_texts"]
+
+    # a new session: only its statements are segmented and only its new texts embedded
+    make_corpus(sample_dir / "oewg-2023-5", small_corpus / "later", ["rus.txt", "usa.txt"])
+    with open_store(db) as store:
+        report = ingest_folder(small_corpus, store, run_id="r2")
+    assert report.ingested == 2 and report.unchanged == 10
+    assert segment_new_statements(db, config)["statements"] == 2
+    second = embed_new_segments(db, config)
+    assert 0 < second["new_embeddings"] < first["new_embeddings"]
+    assert second["cached"] == first["unique_texts"]
+
+    with open_store(db) as store:
+        annotations = dict(store.con.execute(
+            "SELECT s.source, a.on_behalf_detected FROM statement_annotations a JOIN statements s "
+            "ON s.id = a.statement_id").fetchall())
+        languages = dict(store.con.execute(
+            "SELECT s.source, a.language_detected FROM statement_annotations a JOIN statements s "
+            "ON s.id = a.statement_id").fetchall())
+    assert annotations["eu_fin.txt"] == "EU"
+    assert languages["sen.txt"] == "fr" and languages["mex.txt"] == "es"
+
+
+def test_changing_the_model_reembeds(tmp_path, small_corpus):
+    from nlp.embeddings import default_model_path
+
+    db = str(tmp_path / "lm.duckdb")
+    config = PipelineConfig()
+    with open_store(db) as store:
+        ingest_folder(small_corpus, store, run_id="r1")
+    segment_new_statements(db, config)
+    first = embed_new_segments(db, config)
+    other = config.model_copy(update={"embedding": config.embedding.model_copy(
+        update={"model": str(default_model_path())})})
+    second = embed_new_segments(db, other)
+    assert second["model_key"] != first["model_key"]
+    assert second["new_embeddings"] == first["new_embeddings"]
