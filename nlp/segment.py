@@ -89,11 +89,22 @@ _SUBSTANCE_RE = re.compile(
     r"reject|oppose|doit|debe|deben|proponemos|proposons)\b", re.I)
 
 
+# every procedural formula contains one of these; checking them first skips the regex for
+# almost all substantive sentences
+_PROCEDURAL_CUES = ("chair", "presid", "thank", "congratul", "honour", "honor", "align",
+                    "statement", "gratitude", "appreciation", "assure", "merci", "remerci",
+                    "gracias", "félicit", "felicit", "honneur", "national capacity")
+
+
 def is_procedural(sentence: str) -> bool:
     """Whether a sentence is courtesy or procedure only (short, a known formula, no proposal)."""
     text = sentence.strip()
-    return (len(text.split()) <= _PROCEDURAL_MAX_WORDS and bool(_PROCEDURAL_RE.search(text))
-            and not _SUBSTANCE_RE.search(text))
+    if text.count(" ") >= _PROCEDURAL_MAX_WORDS:
+        return False
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _PROCEDURAL_CUES):
+        return False
+    return bool(_PROCEDURAL_RE.search(text)) and not _SUBSTANCE_RE.search(text)
 
 
 @functools.cache
@@ -176,15 +187,24 @@ def segment_statements(items: Iterable[tuple[str, str, str]], *,
     """
     if max_chars < 100:
         raise ValueError(f"max_chars must be at least 100; got {max_chars}")
+    items = list(items)
+    paragraphs = [split_paragraphs(text) for _, text, _ in items]
+    # one nlp.pipe call per language over every paragraph: per-call overhead dominates otherwise
+    sentences: dict[tuple[int, int], list[str]] = {}
+    by_language: dict[str, list[tuple[int, int]]] = {}
+    for n, (_, _, language) in enumerate(items):
+        key = "en" if (language or "en") in _SPACY_LANGUAGES else "xx"
+        by_language.setdefault(key, []).extend((n, p) for p in range(len(paragraphs[n])))
+    for language, keys in by_language.items():
+        texts = (paragraphs[n][p] for n, p in keys)
+        for key, doc in zip(keys, pipeline_for(language).pipe(texts, batch_size=256),
+                            strict=True):
+            sentences[key] = [t for t in (s.text.strip() for s in doc.sents) if t]
     segments: list[Segment] = []
-    for statement_id, text, language in items:
-        paragraphs = split_paragraphs(text)
-        nlp = pipeline_for(language or "en")
+    for n, (statement_id, _, _) in enumerate(items):
         index = 0
-        for p_index, doc in enumerate(nlp.pipe(paragraphs, batch_size=64)):
-            sentences = [s.text.strip() for s in doc.sents if s.text.strip()]
-            flags = [is_procedural(s) for s in sentences]
-            for kind, run in _runs(sentences, flags):
+        for p_index in range(len(paragraphs[n])):
+            for kind, run in _runs(sentences[(n, p_index)]):
                 pieces = [(" ".join(run), len(run))] if kind == PROCEDURAL else _pack(
                     run, max_chars)
                 for piece, n_sentences in pieces:
@@ -194,21 +214,22 @@ def segment_statements(items: Iterable[tuple[str, str, str]], *,
     return segments
 
 
-def _runs(sentences: list[str], flags: list[bool]) -> list[tuple[str, list[str]]]:
+def _runs(sentences: list[str]) -> list[tuple[str, list[str]]]:
     """Group a paragraph's sentences: procedural head, substantive body, procedural tail.
 
     Procedural sentences in the middle of substantive text stay with it (they are usually
-    transitions such as "I thank the facilitators for their paper, which...").
+    transitions such as "I thank the facilitators for their paper, which..."), so only the
+    head and the tail are tested.
     """
     if not sentences:
         return []
-    if all(flags):
-        return [(PROCEDURAL, sentences)]
     start = 0
-    while flags[start]:
+    while start < len(sentences) and is_procedural(sentences[start]):
         start += 1
+    if start == len(sentences):
+        return [(PROCEDURAL, sentences)]
     end = len(sentences)
-    while flags[end - 1]:
+    while end > start and is_procedural(sentences[end - 1]):
         end -= 1
     runs = []
     if start:
