@@ -12,8 +12,12 @@ For two states with (non-thin) positions on an issue:
 
 The **overall alignment** is the weighted mean of issue alignments over the issues both states
 address, contested issues weighing ``contested_weight`` (they are where camps show) and others 1;
-pairs sharing fewer than ``min_issues`` issues get NaN. Intervals are percentiles of the same
-computation over the positions' bootstrap replicates.
+pairs sharing fewer than ``min_issues`` issues get NaN.
+
+Intervals come from the same computation over the positions' bootstrap replicates. Resampling
+makes mean directions noisier, which biases replicate cosines downwards, so the 95 % interval is
+the replicates' 2.5-97.5 percentile range re-centred on the estimate
+(``estimate - (median - p2.5)`` to ``estimate + (p97.5 - median)``), clipped to [-1, 1].
 """
 
 from __future__ import annotations
@@ -142,7 +146,7 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         contested: ids of contested issues (they have stances).
         session: a session id, or ``WINDOW`` for positions pooled over all sessions.
         issues: restrict to these issues (all by default).
-        states: row/column order (all states with any position by default).
+        states: row/column order (by default every state with a non-thin position).
         config: see :class:`AlignmentConfig`.
         intervals: compute bootstrap intervals (window only).
     """
@@ -153,7 +157,7 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
     selected = table[(table["session"] == session) & ~table["thin"]]
     wanted = sorted(set(selected["issue"]) if issues is None else set(issues) & set(
         selected["issue"]))
-    states = states or sorted(table["state"].unique())
+    states = states or sorted(selected["state"].unique())
     index = {s: i for i, s in enumerate(states)}
     n = len(states)
     matrices, los, his, weights = {}, {}, {}, {}
@@ -173,19 +177,30 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         weights[issue] = config.contested_weight if is_contested else 1.0
         if intervals and session == WINDOW and issue in positions.replicates:
             boot = _replicate_alignment(positions, issue, rows, at, n, is_contested, config)
-            los[issue], his[issue] = nan_percentiles(boot, (2.5, 97.5))
+            los[issue], his[issue] = _interval(matrices[issue], boot)
             boot_parts.append((boot, weights[issue]))
     overall = _overall(((m, weights[i]) for i, m in matrices.items()), (n, n), config.min_issues)
     overall_lo = overall_hi = None
     if boot_parts:
         n_boot = boot_parts[0][0].shape[0]
         boot_overall = _overall(boot_parts, (n_boot, n, n), config.min_issues)
-        overall_lo, overall_hi = nan_percentiles(boot_overall, (2.5, 97.5))
+        overall_lo, overall_hi = _interval(overall, boot_overall)
         overall_lo[np.isnan(overall)] = np.nan
         overall_hi[np.isnan(overall)] = np.nan
     return AlignmentResult(states=states, issues=matrices, overall=overall,
                            overall_lo=overall_lo, overall_hi=overall_hi, issue_lo=los,
                            issue_hi=his, weights=weights)
+
+
+def _interval(estimate: np.ndarray, boot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bias-corrected 95 % interval (see the module docstring)."""
+    low, median, high = nan_percentiles(boot, (2.5, 50.0, 97.5))
+    lo = np.clip(estimate - (median - low), -1.0, 1.0)
+    hi = np.clip(estimate + (high - median), -1.0, 1.0)
+    missing = ~np.isfinite(estimate)
+    lo[missing] = np.nan
+    hi[missing] = np.nan
+    return lo, hi
 
 
 def _replicate_alignment(positions: Positions, issue: str, rows: pd.DataFrame, at: np.ndarray,

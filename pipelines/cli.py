@@ -222,6 +222,15 @@ def analyze_text(
     sys.stdout.flush()
 
 
+def _register_commands() -> None:
+    from pipelines import cli_analysis
+
+    cli_analysis.register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -54,6 +54,13 @@ def topics_task(db: str, config: PipelineConfig) -> dict[str, Any]:
     return stages.discover_corpus_topics(db, config)
 
 
+@task(name="positions, alignment, coalitions, convergence")
+def analyze_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+    from pipelines.analysis import run_analysis
+
+    return run_analysis(db, config)
+
+
 @task(name="record run start")
 def start_run_task(db: str, run_id: str, kind: str, record: dict[str, Any]) -> None:
     with open_store(db) as store:
@@ -105,6 +112,10 @@ def _nlp(db: str, config: PipelineConfig) -> dict[str, Any]:
             "annotate": annotate_task(db, config), "topics": topics_task(db, config)}
 
 
+def _analyze(db: str, config: PipelineConfig) -> dict[str, Any]:
+    return {"analyze": analyze_task(db, config)}
+
+
 def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
               body: Any) -> dict[str, Any]:
     """Run ``body(run_id)`` between a start and an end record in the ``runs`` table."""
@@ -143,6 +154,13 @@ def embed_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any]:
     return _recorded("embed", db, config, [], lambda run_id: _nlp(db, config))
 
 
+@flow(name="analyze", log_prints=False)
+def analyze_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any]:
+    """Positions, alignment, coalitions and convergence from the stored tags and embeddings."""
+    config = config or PipelineConfig()
+    return _recorded("analyze", db, config, [], lambda run_id: _analyze(db, config))
+
+
 @flow(name="update", log_prints=False)
 def update_flow(folders: list[str], db: str,
                 config: PipelineConfig | None = None) -> dict[str, Any]:
@@ -150,6 +168,7 @@ def update_flow(folders: list[str], db: str,
     config = config or PipelineConfig()
 
     def body(run_id: str) -> dict[str, Any]:
-        return {"ingest": _ingest(folders, db, run_id, config), **_nlp(db, config)}
+        return {"ingest": _ingest(folders, db, run_id, config), **_nlp(db, config),
+                **_analyze(db, config)}
 
     return _recorded("update", db, config, folders, body)

@@ -89,5 +89,64 @@ def format_run_summary(result: dict[str, Any]) -> str:
                      f"with issues; {annotate['with_stance']} tags take a side")
     if topics:
         lines.append(f"{topics['topics']} topics ({topics['noise']} segments unassigned)")
+    analyze = result.get("analyze", {})
+    if analyze:
+        lines.append(f"{analyze['positions']} positions ({analyze.get('thin_positions', 0)} thin),"
+                     f" {analyze['states_aligned']} states aligned over {analyze['sessions']} "
+                     f"sessions, {analyze['coalitions']} coalitions, {analyze['movers']} movers")
     lines.append(f"corpus hash {result['corpus_hash'][:16]}  run {result['run_id']}")
+    return "\n".join(lines)
+
+
+def _num(value: Any) -> str:
+    return "  n/a" if value is None else f"{value:+.2f}"
+
+
+def format_partners(document: dict[str, Any]) -> str:
+    """Readable ranking of partners and opponents with their evidence."""
+    scope = (f"issue {document['issue']}" if document["issue"] != "*" else "all issues") + (
+        f", session {document['session']}" if document["session"] != "*" else ", all sessions")
+    lines = [f"Like-minded partners of {document['name']} ({document['state']}), {scope}"]
+    for n, p in enumerate(document["partners"], start=1):
+        drivers = ", ".join(f"{d['issue']} {d['score']:+.2f}" for d in p["drivers"])
+        lines.append(f"{n:>3}. {p['state']} {p['name']:<30} {_num(p['score'])} "
+                     f"[{_num(p['lo'])}, {_num(p['hi'])}]  {drivers}")
+        for e in p["evidence"]:
+            mine = e["state"] + (f" for {e['on_behalf_of']}" if e["on_behalf_of"] else "")
+            theirs = e["partner"] + (f" for {e['partner_on_behalf_of']}"
+                                     if e["partner_on_behalf_of"] else "")
+            lines.append(f"       {e['issue']}: {mine} ({e['session']}): \"{e['quote']}\"")
+            lines.append(f"       {' ' * len(e['issue'])}  {theirs} ({e['partner_session']}):"
+                         f" \"{e['partner_quote']}\"")
+    lines.append("Most opposed:")
+    for p in document["opposed"]:
+        lines.append(f"     {p['state']} {p['name']:<30} {_num(p['score'])} "
+                     f"[{_num(p['lo'])}, {_num(p['hi'])}]")
+    return "\n".join(lines)
+
+
+def format_coalitions(document: dict[str, Any]) -> str:
+    lines = [f"{document['k']} coalitions on {document['issue']} "
+             f"(session {document['session']}; k by {document['k_chosen_by']})"]
+    for c in document["coalitions"]:
+        lines.append(f"  coalition {c['id']} ({c['size']}): {' '.join(c['states'])}")
+    lines.append("bridge states (lowest silhouette): " + ", ".join(
+        f"{b['state']} ({b['silhouette']:+.2f})" for b in document["bridges"][:8]))
+    lines.append("formal groups: " + "; ".join(
+        f"{g['group']} cohesion {_num(g['cohesion'])}" for g in document["groups"]))
+    return "\n".join(lines)
+
+
+def format_convergence(document: dict[str, Any]) -> str:
+    lines = []
+    for issue, data in document["issues"].items():
+        trend = {t["measure"]: t for t in data["trends"]}
+        label = trend.get("stance_sd") or trend.get("semantic_spread") or {}
+        lines.append(f"{issue}: {label.get('direction', 'n/a')} "
+                     + " ".join(f"{s['session']} {s['semantic_spread']:.2f}"
+                                for s in data["sessions"]))
+    lines.append("movers:")
+    for m in document["movers"][:15]:
+        lines.append(f"  {m['state']} {m['issue']} {m['from_session']} -> {m['to_session']} "
+                     f"shift {m['shift']:.2f} toward {', '.join(m['toward'])}")
     return "\n".join(lines)

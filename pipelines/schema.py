@@ -75,6 +75,49 @@ ANALYSIS_SCHEMA = Schema(
                 details JSON NOT NULL
             )""",
         ),
+        (
+            """CREATE TABLE positions (
+                state VARCHAR NOT NULL, issue VARCHAR NOT NULL, session VARCHAR NOT NULL,
+                n_own INTEGER NOT NULL, n_group INTEGER NOT NULL, weight DOUBLE NOT NULL,
+                stance DOUBLE, stance_lo DOUBLE, stance_hi DOUBLE, n_stance INTEGER NOT NULL,
+                thin BOOLEAN NOT NULL, direction FLOAT[] NOT NULL,
+                PRIMARY KEY (state, issue, session)
+            )""",
+            """CREATE TABLE alignment (
+                state_a VARCHAR NOT NULL, state_b VARCHAR NOT NULL, issue VARCHAR NOT NULL,
+                session VARCHAR NOT NULL, score DOUBLE NOT NULL, lo DOUBLE, hi DOUBLE,
+                PRIMARY KEY (state_a, state_b, issue, session)
+            )""",
+            """CREATE TABLE coalitions (
+                issue VARCHAR NOT NULL, state VARCHAR NOT NULL, coalition INTEGER NOT NULL,
+                silhouette DOUBLE NOT NULL, nearest_other INTEGER NOT NULL,
+                PRIMARY KEY (issue, state)
+            )""",
+            """CREATE TABLE coalition_summary (
+                issue VARCHAR PRIMARY KEY, k INTEGER NOT NULL, k_scores JSON NOT NULL
+            )""",
+            """CREATE TABLE group_cohesion (
+                issue VARCHAR NOT NULL, "group" VARCHAR NOT NULL, members_present INTEGER,
+                pairs INTEGER, cohesion DOUBLE, main_coalition INTEGER, share_in_main DOUBLE,
+                PRIMARY KEY (issue, "group")
+            )""",
+            """CREATE TABLE dispersion (
+                issue VARCHAR NOT NULL, session VARCHAR NOT NULL, "order" INTEGER NOT NULL,
+                n_states INTEGER NOT NULL, stance_sd DOUBLE, stance_sd_lo DOUBLE,
+                stance_sd_hi DOUBLE, semantic_spread DOUBLE, spread_lo DOUBLE, spread_hi DOUBLE,
+                PRIMARY KEY (issue, session)
+            )""",
+            """CREATE TABLE trends (
+                issue VARCHAR NOT NULL, measure VARCHAR NOT NULL, slope DOUBLE, lo DOUBLE,
+                hi DOUBLE, sessions INTEGER, direction VARCHAR, PRIMARY KEY (issue, measure)
+            )""",
+            """CREATE TABLE movers (
+                state VARCHAR NOT NULL, issue VARCHAR NOT NULL, from_session VARCHAR NOT NULL,
+                to_session VARCHAR NOT NULL, shift DOUBLE NOT NULL, stance_from DOUBLE,
+                stance_to DOUBLE, toward VARCHAR[] NOT NULL,
+                PRIMARY KEY (state, from_session, to_session)
+            )""",
+        ),
     ),
 )
 

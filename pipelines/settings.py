@@ -69,6 +69,13 @@ class AnalysisConfig(BaseModel):
     topic_method: Literal["agglomerative", "hdbscan"] = "agglomerative"
     topic_distance_threshold: float = Field(default=0.6, gt=0, le=2)
     topic_min_size: int = Field(default=8, ge=2)
+    group_weight: float = Field(default=0.5, ge=0, le=1)
+    group_only_positions: bool = False
+    min_weight: float = Field(default=1.0, gt=0)
+    stance_weight: float = Field(default=0.7, ge=0, le=1)
+    contested_weight: float = Field(default=2.0, gt=0)
+    min_issues: int = Field(default=2, ge=1)
+    n_boot: int = Field(default=100, ge=10)
     random_state: int = 0
 
 

@@ -1,0 +1,162 @@
+"""Coalitions: clusters of states from an alignment matrix, compared with formal groups.
+
+States are clustered by average-linkage agglomerative clustering on the distance
+``1 - alignment`` (missing pairs get the largest distance). Unless ``k`` is given, the number of
+coalitions is the one in ``k_range`` with the best mean silhouette score (a stated, reproducible
+criterion). *Bridge* states are those whose silhouette is lowest: they are about as aligned with
+another coalition as with their own. The *cohesion* of a formal group is the mean alignment
+between its members that have positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.metrics import silhouette_samples
+
+
+@dataclass(frozen=True)
+class CoalitionResult:
+    """Coalitions over ``states``.
+
+    Attributes:
+        states: clustered states (those with enough finite alignments).
+        labels: coalition id per state (0 = largest coalition).
+        k: number of coalitions; ``k_scores``: mean silhouette per candidate k.
+        silhouette: per-state silhouette (low = bridge between coalitions).
+        nearest_other: per state, the other coalition it is closest to.
+    """
+
+    states: list[str]
+    labels: np.ndarray
+    k: int
+    k_scores: dict[int, float]
+    silhouette: np.ndarray
+    nearest_other: np.ndarray
+
+    def members(self) -> dict[int, list[str]]:
+        return {int(c): [s for s, lab in zip(self.states, self.labels, strict=True) if lab == c]
+                for c in sorted(set(self.labels.tolist()))}
+
+    def bridges(self, top: int = 10) -> list[dict[str, object]]:
+        """States with the lowest silhouette, with their own and nearest other coalition."""
+        order = np.argsort(self.silhouette, kind="stable")[:top]
+        return [{"state": self.states[i], "coalition": int(self.labels[i]),
+                 "nearest_other": int(self.nearest_other[i]),
+                 "silhouette": round(float(self.silhouette[i]), 4)} for i in order]
+
+
+def _distance(alignment: np.ndarray) -> np.ndarray:
+    distance = 1.0 - alignment
+    finite = np.isfinite(distance)
+    fill = np.nanmax(distance[finite]) if finite.any() else 1.0
+    distance = np.where(finite, distance, fill)
+    distance = (distance + distance.T) / 2
+    np.fill_diagonal(distance, 0.0)
+    return np.clip(distance, 0.0, None)
+
+
+def find_coalitions(alignment: pd.DataFrame, *, k: int | None = None,
+                    k_range: Sequence[int] = range(2, 9),
+                    min_coverage: float = 0.5) -> CoalitionResult:
+    """Cluster states into coalitions.
+
+    Args:
+        alignment: square state x state alignment (NaN where unknown).
+        k: number of coalitions; chosen by silhouette over ``k_range`` when ``None``.
+        k_range: candidate numbers of coalitions.
+        min_coverage: states with finite alignment to less than this share of the others are
+            left out (too little evidence to place them).
+
+    Raises:
+        ValueError: fewer than three placeable states, or an invalid ``k``.
+    """
+    matrix = alignment.to_numpy(dtype=float).copy()
+    np.fill_diagonal(matrix, np.nan)
+    placed = np.isfinite(matrix).any(axis=1)
+    coverage = np.isfinite(matrix).sum(axis=1) / max(1, int(placed.sum()) - 1)
+    keep = coverage >= min_coverage
+    states = [s for s, ok in zip(alignment.index, keep, strict=True) if ok]
+    if len(states) < 3:
+        raise ValueError(f"need at least 3 states with alignments to form coalitions; got "
+                         f"{len(states)}")
+    distance = _distance(matrix[np.ix_(keep, keep)])
+    candidates = [k] if k is not None else [c for c in k_range if 2 <= c < len(states)]
+    if not candidates or (k is not None and not 2 <= k < len(states)):
+        raise ValueError(f"k must be between 2 and {len(states) - 1}; got {k}")
+    best = None
+    scores: dict[int, float] = {}
+    for c in candidates:
+        raw = AgglomerativeClustering(n_clusters=c, metric="precomputed",
+                                      linkage="average").fit_predict(distance)
+        values = silhouette_samples(distance, raw, metric="precomputed")
+        scores[c] = round(float(values.mean()), 4)
+        if best is None or scores[c] > best[0] + 1e-9:
+            best = (scores[c], c, raw, values)
+    assert best is not None
+    _, chosen, raw, values = best
+    labels = _relabel_by_size(raw)
+    nearest = _nearest_other(distance, labels)
+    return CoalitionResult(states=states, labels=labels, k=chosen, k_scores=scores,
+                           silhouette=values, nearest_other=nearest)
+
+
+def _relabel_by_size(raw: np.ndarray) -> np.ndarray:
+    ids, first, counts = np.unique(raw, return_index=True, return_counts=True)
+    order = sorted(zip(ids, first, counts, strict=True), key=lambda t: (-t[2], t[1]))
+    mapping = {old: new for new, (old, _, _) in enumerate(order)}
+    return np.array([mapping[x] for x in raw])
+
+
+def _nearest_other(distance: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    clusters = sorted(set(labels.tolist()))
+    mean_to = np.stack([distance[:, labels == c].mean(axis=1) for c in clusters], axis=1)
+    mean_to[np.arange(len(labels)), labels] = np.inf
+    return np.array(clusters)[np.argmin(mean_to, axis=1)]
+
+
+def group_cohesion(alignment: pd.DataFrame,
+                   groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Mean pairwise alignment among each group's members present in ``alignment``.
+
+    Returns:
+        DataFrame with ``group, members_present, pairs, cohesion`` (NaN with < 2 members).
+    """
+    rows = []
+    index = {s: i for i, s in enumerate(alignment.index)}
+    matrix = alignment.to_numpy(dtype=float)
+    for group, members in sorted(groups.items()):
+        present = [index[m] for m in members if m in index]
+        values = np.array([])
+        if len(present) >= 2:
+            sub = matrix[np.ix_(present, present)]
+            values = sub[np.triu_indices(len(present), k=1)]
+            values = values[np.isfinite(values)]
+        rows.append({"group": group, "members_present": len(present), "pairs": int(values.size),
+                     "cohesion": float(values.mean()) if values.size else np.nan})
+    return pd.DataFrame(rows)
+
+
+def compare_with_groups(result: CoalitionResult,
+                        groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """For each formal group: how its members spread over coalitions.
+
+    Returns:
+        DataFrame ``group, members_placed, main_coalition, share_in_main`` where
+        ``share_in_main`` is the share of placed members in the group's most common coalition.
+    """
+    label = dict(zip(result.states, result.labels.tolist(), strict=True))
+    rows = []
+    for group, members in sorted(groups.items()):
+        placed = [label[m] for m in members if m in label]
+        if not placed:
+            continue
+        values, counts = np.unique(placed, return_counts=True)
+        rows.append({"group": group, "members_placed": len(placed),
+                     "main_coalition": int(values[np.argmax(counts)]),
+                     "share_in_main": round(float(counts.max() / len(placed)), 4)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,184 @@
+"""The analysis stage: positions, alignment, coalitions, convergence; stored in the store.
+
+Everything here is recomputed from the stored tags and embeddings (seconds for thousands of
+segments), so results are always consistent with the current corpus and configuration.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from corpora.groups import default_groups
+from corpora.store import Store
+from nlp.alignment import OVERALL, AlignmentConfig, AlignmentResult, score_alignment
+from nlp.coalitions import compare_with_groups, find_coalitions, group_cohesion
+from nlp.convergence import find_movers, measure_dispersion
+from nlp.positions import WINDOW, PositionConfig, Positions, estimate_positions
+from pipelines.analysis_inputs import AnalysisInputs, load_analysis_inputs
+from pipelines.settings import AnalysisConfig, PipelineConfig
+from pipelines.stages import get_embedder, get_taxonomy
+from pipelines.storage import open_store, set_stage_state, vectors_to_arrow
+
+COHESION_GROUPS = ("EU", "NAM", "AFRICAN_GROUP", "ARAB_GROUP", "ASEAN", "CARICOM", "GRULAC",
+                   "WEOG", "EEG", "APG", "NB8", "FIVE_EYES", "SCO", "BRICS", "G77")
+
+
+def position_config(analysis: AnalysisConfig) -> PositionConfig:
+    return PositionConfig(group_weight=analysis.group_weight, min_weight=analysis.min_weight,
+                          group_only=analysis.group_only_positions, n_boot=analysis.n_boot,
+                          random_state=analysis.random_state)
+
+
+def alignment_config(analysis: AnalysisConfig) -> AlignmentConfig:
+    return AlignmentConfig(stance_weight=analysis.stance_weight,
+                           contested_weight=analysis.contested_weight,
+                           min_issues=analysis.min_issues)
+
+
+def load_inputs(store: Store, config: PipelineConfig) -> AnalysisInputs:
+    embedder = get_embedder(config.embedding)
+    return load_analysis_inputs(store, embedder.model_key, embedder.dimension,
+                                group_weight=config.analysis.group_weight)
+
+
+def _replace(store: Store, table: str, frame: pd.DataFrame | pa.Table) -> None:
+    store.con.execute(f'DELETE FROM "{table}"')
+    if len(frame):
+        store.con.register("replacement", frame)
+        try:
+            store.con.execute(f'INSERT INTO "{table}" SELECT * FROM replacement')
+        finally:
+            store.con.unregister("replacement")
+
+
+def run_analysis(db: str, config: PipelineConfig) -> dict[str, Any]:
+    """Compute and store positions, alignment, coalitions and convergence."""
+    analysis = config.analysis
+    contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
+    with open_store(db) as store:
+        inputs = load_inputs(store, config)
+        if inputs.rows.empty:
+            return {"positions": 0, "alignment_pairs": 0, "sessions": len(inputs.sessions)}
+        positions = estimate_positions(inputs.rows, inputs.vectors,
+                                       session_order=inputs.sessions,
+                                       config=position_config(analysis))
+        align_config = alignment_config(analysis)
+        window = score_alignment(positions, contested=contested, config=align_config)
+        frames = [window.long(session=WINDOW)]
+        for session in inputs.sessions:
+            result = score_alignment(positions, contested=contested, session=session,
+                                     config=align_config, intervals=False)
+            frames.append(result.long(session=session))
+        alignment = pd.concat(frames, ignore_index=True)
+        coalitions, summary, cohesion = _coalitions(window, inputs, positions)
+        convergence = measure_dispersion(positions, session_order=inputs.sessions,
+                                         contested=contested, random_state=analysis.random_state)
+        movers = pd.concat([find_movers(positions, from_session=a, to_session=b, top=15)
+                            for a, b in zip(inputs.sessions, inputs.sessions[1:], strict=False)]
+                           or [pd.DataFrame()], ignore_index=True)
+        with store.transaction():
+            _replace(store, "positions", _positions_arrow(positions))
+            _replace(store, "alignment", alignment[["state_a", "state_b", "issue", "session",
+                                                    "score", "lo", "hi"]].round(6))
+            _replace(store, "coalitions", coalitions)
+            _replace(store, "coalition_summary", summary)
+            _replace(store, "group_cohesion", cohesion)
+            _replace(store, "dispersion", convergence.dispersion)
+            _replace(store, "trends", convergence.trends)
+            _replace(store, "movers", movers[["state", "issue", "from_session", "to_session",
+                                              "shift", "stance_from", "stance_to", "toward"]]
+                     if len(movers) else movers)
+        details = {"positions": int((~positions.table["thin"]).sum()),
+                   "thin_positions": int(positions.table["thin"].sum()),
+                   "states_aligned": len(window.states),
+                   "alignment_rows": len(alignment), "sessions": len(inputs.sessions),
+                   "coalitions": int(summary.loc[summary["issue"] == OVERALL, "k"].iloc[0])
+                   if (summary["issue"] == OVERALL).any() else 0,
+                   "movers": len(movers)}
+        set_stage_state(store, "analyze", json.dumps(details, sort_keys=True), details)
+    return details
+
+
+def _positions_arrow(positions: Positions) -> pa.Table:
+    table = positions.table
+    columns = ["state", "issue", "session", "n_own", "n_group", "weight", "stance",
+               "stance_lo", "stance_hi", "n_stance", "thin"]
+    arrow = pa.Table.from_pandas(table[columns].round(6), preserve_index=False)
+    return arrow.append_column("direction", vectors_to_arrow(positions.directions))
+
+
+def _coalitions(window: AlignmentResult, inputs: AnalysisInputs,
+                positions: Positions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    groups = default_groups()
+    day = max(inputs.segments["date"])
+    members = {g: groups.members_on(g, day) for g in COHESION_GROUPS if g in groups.groups}
+    records, summaries, cohesions = [], [], []
+    for issue in [OVERALL, *sorted(window.issues)]:
+        frame = window.frame(issue)
+        try:
+            result = find_coalitions(frame)
+        except ValueError:
+            continue
+        for state, label, sil, other in zip(result.states, result.labels, result.silhouette,
+                                            result.nearest_other, strict=True):
+            records.append({"issue": issue, "state": state, "coalition": int(label),
+                            "silhouette": round(float(sil), 6), "nearest_other": int(other)})
+        summaries.append({"issue": issue, "k": result.k,
+                          "k_scores": json.dumps({str(k): v for k, v in result.k_scores.items()})})
+        cohesion = group_cohesion(frame, members).merge(
+            compare_with_groups(result, members), on="group", how="left",
+            suffixes=("", "_placed"))
+        cohesion.insert(0, "issue", issue)
+        cohesions.append(cohesion[["issue", "group", "members_present", "pairs", "cohesion",
+                                   "main_coalition", "share_in_main"]])
+    return (pd.DataFrame(records, columns=["issue", "state", "coalition", "silhouette",
+                                           "nearest_other"]),
+            pd.DataFrame(summaries, columns=["issue", "k", "k_scores"]),
+            pd.concat(cohesions, ignore_index=True) if cohesions else pd.DataFrame(
+                columns=["issue", "group", "members_present", "pairs", "cohesion",
+                         "main_coalition", "share_in_main"]))
+
+
+def load_alignment(store: Store, *, session: str = WINDOW,
+                   config: PipelineConfig | None = None) -> AlignmentResult:
+    """Rebuild an :class:`AlignmentResult` for one session from the stored long table."""
+    frame = store.con.execute(
+        "SELECT state_a, state_b, issue, score, lo, hi FROM alignment WHERE session = ?",
+        [session]).df()
+    if frame.empty:
+        raise ValueError(f"no alignment stored for session {session!r}; run 'likeminded run' "
+                         "first, or pick a session listed by 'likeminded status'")
+    states = sorted(set(frame["state_a"]) | set(frame["state_b"]))
+    index = {s: i for i, s in enumerate(states)}
+    n = len(states)
+
+    def square(part: pd.DataFrame, column: str) -> np.ndarray:
+        matrix = np.full((n, n), np.nan)
+        a, b = part["state_a"].map(index).to_numpy(), part["state_b"].map(index).to_numpy()
+        matrix[a, b] = matrix[b, a] = part[column].to_numpy(dtype=float)
+        np.fill_diagonal(matrix, 1.0)
+        return matrix
+
+    config = config or PipelineConfig()
+    contested = {i.id for i in get_taxonomy(config.analysis.taxonomy).contested}
+    issues, los, his = {}, {}, {}
+    for issue, part in frame.groupby("issue"):
+        if issue == OVERALL:
+            continue
+        issues[issue] = square(part, "score")
+        if part["lo"].notna().any():
+            los[issue], his[issue] = square(part, "lo"), square(part, "hi")
+    overall_part = frame[frame["issue"] == OVERALL]
+    has_interval = overall_part["lo"].notna().any()
+    weight = config.analysis.contested_weight
+    return AlignmentResult(
+        states=states, issues=issues, overall=square(overall_part, "score"),
+        overall_lo=square(overall_part, "lo") if has_interval else None,
+        overall_hi=square(overall_part, "hi") if has_interval else None,
+        issue_lo=los, issue_hi=his,
+        weights={i: weight if i in contested else 1.0 for i in issues})

@@ -1,0 +1,164 @@
+"""CLI commands over the analysis: partners, coalitions, convergence, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines import formatting
+from pipelines.cli import (
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    UserError,
+    emit_json,
+    handle_errors,
+    load_config,
+)
+
+IssueOption = Annotated[str | None, typer.Option(
+    "--issue", help="Issue id from the taxonomy (default: all issues together).")]
+SessionOption = Annotated[str | None, typer.Option(
+    "--session", help="Session id (default: all sessions pooled).")]
+
+
+def _state(value: str) -> str:
+    from corpora.countries import resolve_state
+    from corpora.errors import UnknownStateError
+
+    try:
+        return resolve_state(value)
+    except UnknownStateError as err:
+        raise UserError(str(err)) from err
+
+
+def _open(db: Path):  # -> Store
+    from pipelines.storage import open_store
+
+    return open_store(db, read_only=True)
+
+
+def partners(
+    state: Annotated[str, typer.Argument(help="ISO3 code or name of the focal state.")],
+    db: DbOption,
+    issue: IssueOption = None,
+    session: SessionOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many partners to list.")] = 10,
+    config_file: ConfigOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Rank like-minded partners of a state, with intervals, driving issues and quoted evidence.
+
+    Also lists the most opposed states. Scores are alignment in [-1, 1] (see the README).
+
+    Example: likeminded partners KEN --issue ihl --top 5 --json
+    """
+    from nlp.alignment import OVERALL
+    from nlp.positions import WINDOW
+    from pipelines.queries import partners_document
+
+    config = load_config(config_file)
+    with _open(db) as store:
+        try:
+            document = partners_document(store, _state(state), issue=issue or OVERALL,
+                                         session=session or WINDOW, top=top, config=config)
+        except ValueError as err:
+            raise UserError(str(err)) from err
+    if json_out:
+        emit_json(document)
+    else:
+        typer.echo(formatting.format_partners(document))
+
+
+def coalitions(
+    db: DbOption,
+    issue: IssueOption = None,
+    session: SessionOption = None,
+    k: Annotated[int | None, typer.Option("--k", min=2, help="Number of coalitions "
+                                          "(default: best mean silhouette).")] = None,
+    config_file: ConfigOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Group states into coalitions and compare them with formal groups; name bridge states.
+
+    Example: likeminded coalitions --issue future_mechanism --json
+    """
+    from nlp.alignment import OVERALL
+    from nlp.positions import WINDOW
+    from pipelines.queries import coalitions_document
+
+    with _open(db) as store:
+        try:
+            document = coalitions_document(store, issue=issue or OVERALL,
+                                           session=session or WINDOW, k=k,
+                                           config=load_config(config_file))
+        except ValueError as err:
+            raise UserError(str(err)) from err
+    if json_out:
+        emit_json(document)
+    else:
+        typer.echo(formatting.format_coalitions(document))
+
+
+def convergence(db: DbOption, issue: IssueOption = None, json_out: JsonOption = False) -> None:
+    """Dispersion of positions per issue and session, its trend, and the states that moved.
+
+    Example: likeminded convergence --issue future_mechanism --json
+    """
+    from pipelines.queries import convergence_document
+
+    with _open(db) as store:
+        document = convergence_document(store, issue=issue)
+    if issue and not document["issues"]:
+        raise UserError(f"no convergence data for issue {issue!r}; check the id with "
+                        "'likeminded analyze-text --help' or run 'likeminded run' first")
+    if json_out:
+        emit_json(document)
+    else:
+        typer.echo(formatting.format_convergence(document))
+
+
+WHAT = ("alignment", "positions", "partners", "coalitions", "convergence")
+
+
+def export(
+    db: DbOption,
+    what: Annotated[str, typer.Option("--what", help="One of: " + ", ".join(WHAT))],
+    out: Annotated[Path, typer.Option("--out", help="Output file (.csv or .parquet).")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="csv or parquet (default: from the --out suffix).")] = None,
+    issue: IssueOption = None,
+    session: SessionOption = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Export a table as CSV or Parquet, with its provenance alongside.
+
+    The alignment export is a square state x state matrix with ISO3 row and column labels.
+    Parquet files carry the provenance in their metadata; CSV files get PATH.provenance.json.
+
+    Example: likeminded export --what alignment --issue ihl --format csv --out ihl.csv
+    """
+    from pipelines.exports import export_table
+
+    if what not in WHAT:
+        raise typer.BadParameter(f"expected one of {', '.join(WHAT)}; got {what!r}",
+                                 param_hint="--what")
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter(f"expected csv or parquet; got {fmt!r}", param_hint="--format")
+    with _open(db) as store:
+        try:
+            written = export_table(store, what, out, fmt=fmt, issue=issue, session=session,
+                                   config=load_config(config_file))
+        except ValueError as err:
+            raise UserError(str(err)) from err
+    typer.echo(json.dumps({"written": [str(p) for p in written]}))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to the ``likeminded`` app."""
+    for command in (partners, coalitions, convergence, export):
+        app.command(name=command.__name__)(handle_errors(command))
