@@ -100,6 +100,15 @@ def run_analysis(db: str, config: PipelineConfig) -> dict[str, Any]:
                    "coalitions": int(summary.loc[summary["issue"] == OVERALL, "k"].iloc[0])
                    if (summary["issue"] == OVERALL).any() else 0,
                    "movers": len(movers)}
+        if config.votes.path:
+            from pipelines.validation import store_validation, validate_against_votes
+
+            validation = validate_against_votes(store, config.votes, config=config)
+            store_validation(store, validation)
+            best = validation["results"][0]
+            details["vote_validation"] = {"measure": best["measure"],
+                                          "spearman": best["spearman"],
+                                          "n_pairs": best["n_pairs"]}
         set_stage_state(store, "analyze", json.dumps(details, sort_keys=True), details)
     return details
 

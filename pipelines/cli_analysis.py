@@ -158,7 +158,62 @@ def export(
     typer.echo(json.dumps({"written": [str(p) for p in written]}))
 
 
+def validate_votes(
+    votes: Annotated[Path, typer.Argument(help="Votes CSV (unvotes layout or UN Digital "
+                                          "Library voting data; .csv or .csv.gz).")],
+    db: DbOption,
+    roll_calls: Annotated[Path | None, typer.Option(
+        "--roll-calls", help="Roll-call table for the unvotes layout (dates, titles).")] = None,
+    rollcalls: Annotated[list[str] | None, typer.Option(
+        "--rollcalls", help="Roll-call id or resolution symbol (A/RES/73/27); repeatable.")]
+    = None,
+    vote_session: Annotated[list[int] | None, typer.Option(
+        "--vote-session", help="General Assembly session number of the votes; repeatable.")]
+    = None,
+    keyword: Annotated[list[str] | None, typer.Option(
+        "--keyword", help="Keyword in the roll call's title or description; repeatable.")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Year; repeatable.")] = None,
+    issue: IssueOption = None,
+    session: SessionOption = None,
+    store_result: Annotated[bool, typer.Option(
+        "--store/--no-store", help="Keep the result in the store for the report.")] = True,
+    config_file: ConfigOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Correlate the text-based alignment with vote agreement (Spearman, Pearson, bootstrap CI).
+
+    Vote agreement is computed as simple agreement, Cohen's kappa and the Signorino-Ritter
+    S-score on the selected roll calls (all when no selection is given); intervals resample
+    states. The text alignment is the stored one (all issues and sessions unless given).
+
+    Example: likeminded validate-votes votes.csv --roll-calls roll_calls.csv --year 2018 --json
+    """
+    from nlp.alignment import OVERALL
+    from nlp.positions import WINDOW
+    from pipelines.settings import VotesConfig
+    from pipelines.storage import open_store
+    from pipelines.validation import store_validation, validate_against_votes
+
+    config = load_config(config_file)
+    selection = VotesConfig(path=str(votes), roll_calls=str(roll_calls or ""),
+                            ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
+                            keywords=tuple(keyword or ()), years=tuple(year or ()))
+    with open_store(db, read_only=not store_result) as store:
+        try:
+            document = validate_against_votes(store, selection, issue=issue or OVERALL,
+                                              session=session or WINDOW, config=config)
+        except ValueError as err:
+            raise UserError(str(err)) from err
+        if store_result:
+            store_validation(store, document)
+    if json_out:
+        emit_json(document)
+    else:
+        typer.echo(formatting.format_validation(document))
+
+
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to the ``likeminded`` app."""
     for command in (partners, coalitions, convergence, export):
         app.command(name=command.__name__)(handle_errors(command))
+    app.command(name="validate-votes")(handle_errors(validate_votes))

@@ -150,3 +150,14 @@ def format_convergence(document: dict[str, Any]) -> str:
         lines.append(f"  {m['state']} {m['issue']} {m['from_session']} -> {m['to_session']} "
                      f"shift {m['shift']:.2f} toward {', '.join(m['toward'])}")
     return "\n".join(lines)
+
+
+def format_validation(document: dict[str, Any]) -> str:
+    lines = [f"{document['roll_calls']} roll calls from {document['votes']} "
+             f"({document['format']}); text alignment: issue {document['issue']}, "
+             f"session {document['session']}"]
+    for r in document["results"]:
+        lines.append(f"  {r['measure']:<10} Spearman {_num(r['spearman'])} "
+                     f"[{_num(r['spearman_lo'])}, {_num(r['spearman_hi'])}]  Pearson "
+                     f"{_num(r['pearson'])}  over {r['n_pairs']} pairs of {r['n_states']} states")
+    return "\n".join(lines)

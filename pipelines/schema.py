@@ -118,6 +118,15 @@ ANALYSIS_SCHEMA = Schema(
                 PRIMARY KEY (state, from_session, to_session)
             )""",
         ),
+        (
+            """CREATE TABLE vote_validation (
+                measure VARCHAR PRIMARY KEY, spearman DOUBLE, spearman_lo DOUBLE,
+                spearman_hi DOUBLE, pearson DOUBLE, pearson_lo DOUBLE, pearson_hi DOUBLE,
+                n_pairs INTEGER, n_states INTEGER, n_roll_calls INTEGER,
+                votes_source VARCHAR NOT NULL, selection JSON NOT NULL,
+                text_issue VARCHAR NOT NULL, text_session VARCHAR NOT NULL
+            )""",
+        ),
     ),
 )
 

@@ -79,6 +79,23 @@ class AnalysisConfig(BaseModel):
     random_state: int = 0
 
 
+class VotesConfig(BaseModel):
+    """Roll-call votes to validate the text alignment against (off when ``path`` is empty)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str = ""
+    roll_calls: str = ""
+    issues: str = ""
+    ids: tuple[str, ...] = ()
+    """Roll-call ids or resolution symbols (``A/RES/73/27``)."""
+    sessions: tuple[int, ...] = ()
+    keywords: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    min_common: int = Field(default=3, ge=1)
+    n_boot: int = Field(default=1000, ge=10)
+
+
 class PipelineConfig(BaseModel):
     """Everything that determines a run's results, apart from the corpus itself."""
 
@@ -88,6 +105,7 @@ class PipelineConfig(BaseModel):
     segment: SegmentConfig = SegmentConfig()
     embedding: EmbeddingConfig = EmbeddingConfig()
     analysis: AnalysisConfig = AnalysisConfig()
+    votes: VotesConfig = VotesConfig()
 
     @classmethod
     def from_file(cls, path: str | Path) -> PipelineConfig:
