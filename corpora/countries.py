@@ -5,6 +5,15 @@ Sources, in order of precedence: the UN's own forms of the 193 member states
 short forms, former names, French and Spanish forms) and pycountry's names, official names and
 common names. Matching ignores case, accents, punctuation and a leading "the"; ISO alpha-2 and
 alpha-3 codes are accepted as they are.
+
+Pseudo-actors (:data:`PSEUDO_ACTORS`) are speakers that are not states but whose texts are worth
+comparing with the states': the EU delegation speaking in its own name (it has spoken in the UN
+General Debate since 2011) and the agreed text of a consensus outcome document (``CONSENSUS``: a
+GGE or OEWG report, an annual progress report, a regional declaration). They are never accepted by
+default: a caller that can handle them names the codes it allows, as in
+``resolve_state("EU", allow_pseudo=("EU",))``. A pseudo-actor's statements keep the forum they
+belong to, so the actor is really the pair (forum, code): ``CONSENSUS`` in forum ``OEWG`` is "the
+OEWG's agreed text" (see :func:`actor_label`).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import csv
 import functools
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 
@@ -24,6 +34,38 @@ OBSERVER_STATES: frozenset[str] = frozenset({"PSE", "VAT"})
 """Non-member observer states of the UN General Assembly."""
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class PseudoActor:
+    """A speaker that is not a state but may stand in the ``state`` field where allowed.
+
+    Attributes:
+        code: the value stored as the statement's ``state`` (upper case, not an ISO 3166 code).
+        name: display name.
+        description: what texts this actor stands for.
+        aliases: other names accepted for it (matched like state names).
+    """
+
+    code: str
+    name: str
+    description: str
+    aliases: tuple[str, ...] = ()
+
+
+PSEUDO_ACTORS: dict[str, PseudoActor] = {
+    actor.code: actor for actor in (
+        PseudoActor("EU", "European Union",
+                    "the EU delegation speaking in its own name (not a member state delivering "
+                    "an EU statement: that keeps the member state and on_behalf_of EU)",
+                    ("European Union", "European Union delegation")),
+        PseudoActor("CONSENSUS", "Agreed outcome text",
+                    "a consensus outcome document of the statement's forum: GGE and OEWG "
+                    "reports, annual progress reports, regional declarations",
+                    ("consensus", "agreed text", "outcome document")),
+    )
+}
+"""Pseudo-actors by code. Accepted by :func:`resolve_state` only when the caller allows them."""
 
 
 def name_key(name: str) -> str:
@@ -93,12 +135,22 @@ class CountryResolver:
         if key and (overwrite or key not in self._by_key):
             self._by_key[key] = iso3
 
-    def resolve(self, value: str) -> str:
+    def resolve(self, value: str, *, allow_pseudo: Collection[str] = ()) -> str:
         """Return the ISO alpha-3 code for a code or name.
+
+        Args:
+            value: an ISO 3166 alpha-2/alpha-3 code or a name.
+            allow_pseudo: codes of :data:`PSEUDO_ACTORS` accepted as well (by code or name);
+                states are always tried first.
 
         Raises:
             UnknownStateError: when nothing matches; the message repeats the value.
+            ValueError: when ``allow_pseudo`` names an unknown pseudo-actor.
         """
+        unknown = set(allow_pseudo) - set(PSEUDO_ACTORS)
+        if unknown:
+            raise ValueError(f"allow_pseudo: unknown pseudo-actor(s) {sorted(unknown)}; "
+                             f"expected some of {sorted(PSEUDO_ACTORS)}")
         raw = value.strip()
         if not raw:
             raise UnknownStateError("state is empty; expected an ISO code or a country name")
@@ -110,12 +162,17 @@ class CountryResolver:
             if found is not None:
                 return found.alpha_3
         iso3 = self._by_key.get(name_key(raw))
-        if iso3 is None:
-            raise UnknownStateError(
-                f"unknown state {value!r}: expected an ISO 3166 alpha-2/alpha-3 code, an English "
-                "name or the UN's form of the name (e.g. 'Iran (Islamic Republic of)')"
-            )
-        return iso3
+        if iso3 is not None:
+            return iso3
+        pseudo = _match_pseudo(raw, allow_pseudo)
+        if pseudo is not None:
+            return pseudo
+        also = (f", or one of the pseudo-actors {', '.join(sorted(allow_pseudo))}"
+                if allow_pseudo else "")
+        raise UnknownStateError(
+            f"unknown state {value!r}: expected an ISO 3166 alpha-2/alpha-3 code, an English "
+            f"name or the UN's form of the name (e.g. 'Iran (Islamic Republic of)'){also}"
+        )
 
     def country(self, iso3: str) -> Country:
         """Return the record for an alpha-3 code (raises :class:`UnknownStateError`)."""
@@ -125,13 +182,42 @@ class CountryResolver:
             raise UnknownStateError(f"unknown ISO alpha-3 code {iso3!r}") from None
 
     def name(self, iso3: str) -> str:
-        """Display name (the UN form for members) of an alpha-3 code, or the code itself."""
+        """Display name (the UN form for members, or a pseudo-actor's name) or the code itself."""
         found = self._countries.get(iso3)
-        return found.name if found else iso3
+        if found:
+            return found.name
+        pseudo = PSEUDO_ACTORS.get(iso3)
+        return pseudo.name if pseudo else iso3
 
     def un_members(self) -> list[str]:
         """The 193 UN member states' alpha-3 codes, sorted."""
         return sorted(c.iso3 for c in self._countries.values() if c.un_member)
+
+
+def _match_pseudo(raw: str, allowed: Collection[str]) -> str | None:
+    key = name_key(raw)
+    for code in sorted(allowed):
+        actor = PSEUDO_ACTORS[code]
+        if key in {name_key(n) for n in (actor.code, actor.name, *actor.aliases)}:
+            return code
+    return None
+
+
+def is_pseudo_actor(code: str) -> bool:
+    """Whether a stored ``state`` value is a pseudo-actor code rather than an ISO 3166 code."""
+    return code in PSEUDO_ACTORS
+
+
+def actor_label(state: str, forum: str) -> str:
+    """Readable name of a speaker: the state's name, or e.g. "OEWG consensus" for a pseudo-actor.
+
+    Example:
+        >>> actor_label("CONSENSUS", "OEWG")
+        'OEWG consensus'
+    """
+    if state == "CONSENSUS":
+        return f"{forum} consensus"
+    return country_name(state)
 
 
 @functools.cache
@@ -140,9 +226,12 @@ def default_resolver() -> CountryResolver:
     return CountryResolver()
 
 
-def resolve_state(value: str) -> str:
-    """Resolve a state name or code with the default resolver (see :class:`CountryResolver`)."""
-    return default_resolver().resolve(value)
+def resolve_state(value: str, *, allow_pseudo: Collection[str] = ()) -> str:
+    """Resolve a state name or code with the default resolver (see :meth:`CountryResolver.resolve`).
+
+    ``allow_pseudo`` lists the :data:`PSEUDO_ACTORS` codes this caller accepts (none by default).
+    """
+    return default_resolver().resolve(value, allow_pseudo=allow_pseudo)
 
 
 def country_name(iso3: str) -> str:

@@ -39,3 +39,19 @@ class StoreError(CorporaError):
 
 class StoreLockedError(StoreError):
     """Another process holds the store's write lock."""
+
+
+class FetchError(CorporaError):
+    """A download failed (HTTP error, wrong content type, over the size cap, retries exhausted).
+
+    Attributes:
+        url: the URL that could not be fetched.
+    """
+
+    def __init__(self, message: str, *, url: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class OfflineError(FetchError):
+    """The host cannot be reached at all (no network, DNS failure, connection refused)."""

@@ -5,8 +5,9 @@ file), *unchanged* (already stored), a *duplicate* (same text already stored fro
 *quarantined* with a reason, and ``seen == ingested + unchanged + duplicates + quarantined``.
 
 An entry is a statement file under the folder, or a ``metadata.csv`` row whose file is missing or
-outside the folder. ``metadata.csv`` files themselves and ``README``/``LICENSE`` files and hidden
-files are not statements and are counted as ``ignored``.
+outside the folder. ``metadata.csv`` files themselves, the ``fetch_report.json`` that
+``likeminded fetch manifest`` writes, ``README``/``LICENSE`` files and hidden files are not
+statements and are counted as ``ignored``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from corpora.errors import InputError
 from corpora.groups import GroupTable, default_groups
 from corpora.metadata import (
+    FETCH_REPORT_FILE,
     METADATA_FILE,
     Metadata,
     MetadataRow,
@@ -121,7 +123,8 @@ def _is_ignored(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
     if any(p.startswith(".") for p in parts):
         return True
-    return path.name.lower() == METADATA_FILE or path.stem.lower() in _IGNORED_STEMS
+    return (path.name.lower() in (METADATA_FILE, FETCH_REPORT_FILE)
+            or path.stem.lower() in _IGNORED_STEMS)
 
 
 def discover(root: Path) -> tuple[list[_Entry], int]:
@@ -218,20 +221,7 @@ def ingest_folder(
     report = IngestReport(root=str(root_path), run_id=run_id)
     entries, report.ignored = discover(root_path)
 
-    by_id: dict[str, tuple[str, bool]] = {}
-    current_by_document: dict[str, tuple[str, int]] = {}
-    current_by_hash: dict[str, str] = {}
-    max_version: dict[str, int] = {}
-    for sid, document, version, chash, source, current in store.statement_index():
-        by_id[sid] = (document, current)
-        max_version[document] = max(max_version.get(document, 0), version)
-        if current:
-            current_by_document[document] = (sid, version)
-            current_by_hash.setdefault(chash, source)
-
-    inserts: list[tuple[Statement, int]] = []
-    superseded: list[tuple[str, str]] = []
-    restored: list[tuple[str, str]] = []
+    ledger = StatementLedger(store, report)
     for done, entry in enumerate(entries, start=1):
         try:
             if entry.problem is not None:
@@ -255,51 +245,95 @@ def ingest_folder(
         finally:
             if progress is not None:
                 progress(done, len(entries))
+        ledger.add(statement)
+    ledger.commit(run_id)
+    return report
+
+
+class StatementLedger:
+    """Sorts statements into new, new version, unchanged or duplicate, then stores them at once.
+
+    Every ingestion path (folders, the UN General Debate Corpus, ...) builds its
+    :class:`Statement` records its own way and hands them to one ledger, so that they are
+    versioned and deduplicated alike: a statement whose id is stored under the same document is
+    *unchanged* (or made current again when its file went back to an earlier text); one whose
+    text is already stored from another document is a *duplicate*; one whose document is stored
+    with another text is a *new version* that supersedes it. Quarantined inputs go straight into
+    ``report.quarantine``; :meth:`commit` writes statements, quarantine and duplicates in one
+    transaction.
+
+    Args:
+        store: an open, writable store (its statement index is read once, here).
+        report: the report to count into; ``statement.source`` names inputs in it.
+    """
+
+    def __init__(self, store: Store, report: IngestReport) -> None:
+        self._store = store
+        self._report = report
+        self._by_id: dict[str, tuple[str, bool]] = {}
+        self._current_by_document: dict[str, tuple[str, int]] = {}
+        self._current_by_hash: dict[str, tuple[str, str]] = {}  # hash -> (source, document)
+        self._max_version: dict[str, int] = {}
+        for sid, document, version, chash, source, current in store.statement_index():
+            self._by_id[sid] = (document, current)
+            self._max_version[document] = max(self._max_version.get(document, 0), version)
+            if current:
+                self._current_by_document[document] = (sid, version)
+                self._current_by_hash.setdefault(chash, (source, document))
+        self._inserts: list[tuple[Statement, int]] = []
+        self._superseded: list[tuple[str, str]] = []
+        self._restored: list[tuple[str, str]] = []
+
+    def add(self, statement: Statement) -> None:
+        """Count one statement in the report and queue what storing it needs."""
+        report = self._report
         report.encodings[statement.encoding] = report.encodings.get(statement.encoding, 0) + 1
-        known = by_id.get(statement.id)
-        previous = current_by_document.get(statement.document)
+        known = self._by_id.get(statement.id)
+        previous = self._current_by_document.get(statement.document)
         if known is not None and known[0] == statement.document:
             if known[1]:
                 report.unchanged += 1
             else:  # the file went back to an earlier text: that version is current again
-                restored.append((statement.id, previous[0] if previous else ""))
-                by_id[statement.id] = (statement.document, True)
-                current_by_document[statement.document] = (statement.id, 0)
+                self._restored.append((statement.id, previous[0] if previous else ""))
+                self._by_id[statement.id] = (statement.document, True)
+                self._current_by_document[statement.document] = (statement.id, 0)
                 report.ingested += 1
                 report.new_versions += 1
                 report.statement_ids.append(statement.id)
-            continue
-        same_text = current_by_hash.get(statement.content_hash)
-        if known is not None or (same_text is not None and same_text != statement.document):
-            original = current_by_hash.get(statement.content_hash, known[0] if known else "")
+            return
+        same_text = self._current_by_hash.get(statement.content_hash)
+        if known is not None or (same_text is not None and same_text[1] != statement.document):
+            original = same_text[0] if same_text else (known[0] if known else "")
             report.duplicate_list.append(DuplicateFile(
-                entry.source, original,
-                f"{entry.source}: same text as {original}, already stored"))
-            continue
-        version = max_version.get(statement.document, 0) + 1
+                statement.source, original,
+                f"{statement.source}: same text as {original}, already stored"))
+            return
+        version = self._max_version.get(statement.document, 0) + 1
         if previous is not None:
-            superseded.append((previous[0], statement.id))
+            self._superseded.append((previous[0], statement.id))
             report.new_versions += 1
-        inserts.append((statement, version))
-        by_id[statement.id] = (statement.document, True)
-        current_by_document[statement.document] = (statement.id, version)
-        current_by_hash[statement.content_hash] = statement.source
-        max_version[statement.document] = version
+        self._inserts.append((statement, version))
+        self._by_id[statement.id] = (statement.document, True)
+        self._current_by_document[statement.document] = (statement.id, version)
+        self._current_by_hash[statement.content_hash] = (statement.source, statement.document)
+        self._max_version[statement.document] = version
         report.ingested += 1
         report.statement_ids.append(statement.id)
 
-    with store.transaction() as con:
-        store.insert_statements(con, inserts)
-        store.supersede(con, superseded)
-        for restored_id, replaced_id in restored:
-            if replaced_id:
-                store.supersede(con, [(replaced_id, restored_id)])
-            store.restore(con, restored_id)
-        store.record_quarantine(con, run_id, [(q.source, q.field, q.reason)
-                                              for q in report.quarantine])
-        store.record_duplicates(con, run_id, [(d.source, d.duplicate_of, d.reason)
-                                              for d in report.duplicate_list])
-    return report
+    def commit(self, run_id: str) -> None:
+        """Store the queued statements, versions, quarantine and duplicates in one transaction."""
+        store, report = self._store, self._report
+        with store.transaction() as con:
+            store.insert_statements(con, self._inserts)
+            store.supersede(con, self._superseded)
+            for restored_id, replaced_id in self._restored:
+                if replaced_id:
+                    store.supersede(con, [(replaced_id, restored_id)])
+                store.restore(con, restored_id)
+            store.record_quarantine(con, run_id, [(q.source, q.field, q.reason)
+                                                  for q in report.quarantine])
+            store.record_duplicates(con, run_id, [(d.source, d.duplicate_of, d.reason)
+                                                  for d in report.duplicate_list])
 
 
 def folder_fingerprint(root: str | Path) -> str:

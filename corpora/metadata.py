@@ -1,4 +1,8 @@
-"""Statement metadata: ``metadata.csv`` files and YAML front matter, validated field by field."""
+"""Statement metadata: ``metadata.csv`` files and YAML front matter, validated field by field.
+
+``state`` may also be one of the pseudo-actors of :data:`corpora.countries.PSEUDO_ACTORS`
+(``EU`` for the EU delegation in its own name, ``CONSENSUS`` for an agreed outcome document).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpora.countries import resolve_state
+from corpora.countries import PSEUDO_ACTORS, resolve_state
 from corpora.errors import InputError, UnknownGroupError, UnknownStateError
 from corpora.groups import GroupTable
 from corpora.model import FORUMS, normalise_forum, validate_session
 from corpora.readers import decode_bytes
 
 METADATA_FILE = "metadata.csv"
+FETCH_REPORT_FILE = "fetch_report.json"
+"""What ``likeminded fetch manifest`` reports beside the ``metadata.csv`` it writes."""
 REQUIRED_FIELDS: tuple[str, ...] = ("state", "forum", "session", "date")
 OPTIONAL_FIELDS: tuple[str, ...] = (
     "on_behalf_of", "aligned_with", "language", "title", "agenda_item", "url",
 )
+METADATA_PSEUDO_ACTORS: tuple[str, ...] = tuple(sorted(PSEUDO_ACTORS))
+"""Pseudo-actors accepted in the ``state`` field of metadata."""
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -95,9 +103,10 @@ def validate_metadata(fields: dict[str, str], *, source: str, groups: GroupTable
             raise InputError(f"{source}: missing required field '{name}'", source=source,
                              field=name)
     try:
-        state = resolve_state(fields["state"])
+        state = resolve_state(fields["state"], allow_pseudo=METADATA_PSEUDO_ACTORS)
     except UnknownStateError:
-        raise fail("state", "is not a known state (ISO code, English or UN name)") from None
+        raise fail("state", "is not a known state (ISO code, English or UN name) or "
+                   f"pseudo-actor ({', '.join(METADATA_PSEUDO_ACTORS)})") from None
     try:
         forum = normalise_forum(fields["forum"])
     except ValueError:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from pipelines import formatting
-from pipelines.cli import (
+from pipelines.cli_common import (
     ConfigOption,
     DbOption,
     JsonOption,

@@ -1,0 +1,87 @@
+"""Shared pieces of the ``likeminded`` command line: options, error handling, JSON output.
+
+Kept apart from :mod:`pipelines.cli` so that command modules can import them without importing
+the app (which registers those modules), also under ``python -m pipelines.cli``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from pipelines.settings import ENV_CONFIG, ENV_DB, IngestConfig, PipelineConfig, default_db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOption = Annotated[Path, typer.Option(
+    "--db", envvar=ENV_DB, help="DuckDB store file.", show_default=True,
+    default_factory=default_db)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+class UserError(Exception):
+    """A failure the user must fix; printed as one line, exit status 1."""
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the library's input and store errors into a one-line message and exit status 1."""
+    from corpora.errors import CorporaError
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (UserError, CorporaError) as err:
+            _fail(str(err))
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_json(document: Any) -> None:
+    """Write one JSON document on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _check_folders(paths: list[Path]) -> list[str]:
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such folder")
+        if not path.is_dir():
+            raise UserError(f"{path}: not a folder; expected a folder of statement files")
+    return [str(p) for p in paths]
+
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", envvar=ENV_CONFIG, help="Pipeline configuration file (YAML or JSON).")]
+ModelOption = Annotated[str | None, typer.Option(
+    "--model", help="Embedding model: a sentence-transformers name or folder "
+    "(default: the packaged all-MiniLM-L6-v2; also LIKEMINDED_MODEL).")]
+BatchOption = Annotated[int | None, typer.Option("--batch-size", min=1,
+                                                 help="Texts per embedding forward pass.")]
+
+
+def load_config(path: Path | None, *, model: str | None = None, batch_size: int | None = None,
+                max_bytes: int | None = None) -> PipelineConfig:
+    """The pipeline configuration: a file if given, then command-line overrides."""
+    try:
+        config = PipelineConfig.from_file(path) if path else PipelineConfig()
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    embedding = config.embedding.model_copy(update={
+        k: v for k, v in {"model": model, "batch_size": batch_size}.items() if v is not None})
+    ingest_config = config.ingest if max_bytes is None else IngestConfig(max_bytes=max_bytes)
+    return config.model_copy(update={"embedding": embedding, "ingest": ingest_config})

@@ -1,0 +1,162 @@
+"""The update flow end to end on a two-session slice of the sample corpus, then the analysis
+commands over the resulting store (real model, real DuckDB, real Prefect harness)."""
+
+import json
+import shutil
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.flows import update_flow
+from pipelines.settings import PipelineConfig
+from pipelines.storage import open_store
+from tests.conftest import SHARED_DATA
+
+STATES = ["usa", "gbr", "fra", "deu", "can", "aus", "jpn", "rus", "chn", "irn", "cub", "blr",
+          "ken", "zaf", "nga", "bra", "ind", "egy", "mex", "idn"]
+
+
+def slice_corpus(sample_dir, dst):
+    for session in ["oewg-2023-5", "oewg-2024-8"]:
+        src = sample_dir / session
+        names = {p.name for p in src.glob("*.txt") if p.stem in STATES}
+        lines = (src / "metadata.csv").read_text(encoding="utf-8").splitlines()
+        (dst / session).mkdir(parents=True)
+        keep = [lines[0]] + [line for line in lines[1:] if line.split(",")[0] in names]
+        (dst / session / "metadata.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+        for name in names:
+            shutil.copy(src / name, dst / session / name)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory, sample_dir, prefect_harness):
+    root = tmp_path_factory.mktemp("update")
+    corpus = slice_corpus(sample_dir, root / "corpus")
+    db = str(root / "lm.duckdb")
+    config = PipelineConfig()
+    config = config.model_copy(update={"analysis": config.analysis.model_copy(
+        update={"n_boot": 30, "topic_min_size": 3})})
+    first = update_flow([str(corpus)], db, config)
+    second = update_flow([str(corpus)], db, config)
+    return {"db": db, "first": first, "second": second, "root": root}
+
+
+def test_update_runs_every_stage_and_is_incremental(analysed):
+    first, second = analysed["first"], analysed["second"]
+    assert first["ingest"]["ingested"] == 40
+    assert first["segment"]["statements"] == 40 and first["embed"]["new_embeddings"] > 100
+    assert first["analyze"]["states_aligned"] >= 15
+    assert second["ingest"]["ingested"] == 0 and second["segment"]["statements"] == 0
+    assert second["embed"]["new_embeddings"] == 0
+    assert second["corpus_hash"] == first["corpus_hash"]
+    with open_store(analysed["db"], read_only=True) as store:
+        runs = store.runs()
+        first_alignment = store.con.execute(
+            "SELECT * FROM alignment ORDER BY ALL").df()
+    assert [r["kind"] for r in runs] == ["update", "update"]
+    assert set(runs[0]["counts"]) >= {"ingest", "segment", "embed", "annotate", "topics",
+                                      "analyze"}
+    assert not first_alignment.empty
+
+
+def cli(*args):
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_partners_json_has_intervals_drivers_and_evidence(analysed):
+    document = json.loads(cli("partners", "Kenya", "--db", analysed["db"], "--json",
+                              "--top", "3").stdout)
+    assert document["state"] == "KEN" and len(document["partners"]) == 3
+    best = document["partners"][0]
+    assert best["lo"] <= best["score"] <= best["hi"]
+    assert best["drivers"] and best["evidence"]
+    evidence = best["evidence"][0]
+    assert {"state", "session", "quote", "source", "partner_quote"} <= set(evidence)
+    assert document["opposed"] and document["provenance"]["corpus_hash"]
+    text = cli("partners", "KEN", "--db", analysed["db"], "--issue", "ihl").stdout
+    assert "Like-minded partners of Kenya" in text
+
+
+def test_partners_of_an_unknown_state_fail_cleanly(analysed):
+    result = CliRunner().invoke(app, ["partners", "Atlantis", "--db", analysed["db"]])
+    assert result.exit_code == 1 and "unknown state" in result.output
+    result = CliRunner().invoke(app, ["partners", "NOR", "--db", analysed["db"]])
+    assert result.exit_code == 1 and "no alignment scores" in result.output
+
+
+def test_coalitions_and_convergence_json(analysed):
+    document = json.loads(cli("coalitions", "--db", analysed["db"], "--json").stdout)
+    assert document["k"] >= 2 and sum(c["size"] for c in document["coalitions"]) >= 15
+    assert document["bridges"] and any(g["group"] == "EU" for g in document["groups"])
+    fixed = json.loads(cli("coalitions", "--db", analysed["db"], "--k", "3", "--json").stdout)
+    assert fixed["k"] == 3 and fixed["k_chosen_by"] == "given"
+    conv = json.loads(cli("convergence", "--db", analysed["db"], "--json").stdout)
+    assert conv["issues"] and conv["movers"]
+    mover = conv["movers"][0]
+    assert {"state", "from_session", "to_session", "shift", "toward"} <= set(mover)
+    sessions = next(iter(conv["issues"].values()))["sessions"]
+    assert [s["session"] for s in sessions] == ["OEWG-2023-5", "OEWG-2024-8"]
+
+
+def test_exports(analysed, tmp_path):
+    out = tmp_path / "alignment.csv"
+    cli("export", "--db", analysed["db"], "--what", "alignment", "--out", str(out))
+    matrix = pd.read_csv(out, index_col=0)
+    assert list(matrix.index) == [c for c in matrix.columns if c != "state_name"]
+    assert json.loads((tmp_path / "alignment.csv.provenance.json").read_text())["corpus_hash"]
+    for what in ["positions", "partners", "coalitions", "convergence"]:
+        path = tmp_path / f"{what}.parquet"
+        cli("export", "--db", analysed["db"], "--what", what, "--out", str(path))
+        table = pq.read_table(path)
+        assert table.num_rows > 0
+        assert b"likeminded" in table.schema.metadata
+    result = CliRunner().invoke(app, ["export", "--db", analysed["db"], "--what", "nope",
+                                      "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2
+
+
+def test_validate_votes_with_a_fixture(analysed, tmp_path):
+    votes = tmp_path / "votes.csv"
+    rows = []
+    for rc in ("A/RES/1", "A/RES/2", "A/RES/3", "A/RES/4"):
+        for code in ["USA", "GBR", "FRA", "DEU", "CAN", "AUS", "JPN"]:
+            rows.append({"Resolution": rc, "Member State Code": code, "Member State": code,
+                         "Vote": "N" if rc in ("A/RES/1", "A/RES/3") else "Y",
+                         "Date": "2019-12-12", "Title": "ICT"})
+        for code in ["RUS", "CHN", "IRN", "CUB", "BLR"]:
+            rows.append({"Resolution": rc, "Member State Code": code, "Member State": code,
+                         "Vote": "Y" if rc in ("A/RES/1", "A/RES/3") else "N",
+                         "Date": "2019-12-12", "Title": "ICT"})
+    pd.DataFrame(rows).to_csv(votes, index=False)
+    document = json.loads(cli("validate-votes", str(votes), "--db", analysed["db"],
+                              "--json").stdout)
+    s_score = next(r for r in document["results"] if r["measure"] == "s_score")
+    assert s_score["n_states"] >= 10 and s_score["spearman"] > 0.3
+    with open_store(analysed["db"], read_only=True) as store:
+        assert store.con.execute("SELECT count(*) FROM vote_validation").fetchall()[0][0] == 3
+
+
+def test_validate_votes_with_shared_data(analysed, shared_data):
+    document = json.loads(cli("validate-votes", str(shared_data / "cyber_ict_votes_long.csv"),
+                              "--roll-calls", str(shared_data / "cyber_ict_roll_calls.csv"),
+                              "--year", "2018", "--year", "2019", "--db", analysed["db"],
+                              "--no-store", "--json").stdout)
+    assert document["roll_calls"] == 6
+    s_score = next(r for r in document["results"] if r["measure"] == "s_score")
+    assert s_score["n_pairs"] > 50 and s_score["spearman"] > 0.2
+
+
+def test_bad_votes_file_is_a_one_line_error(analysed, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = CliRunner().invoke(app, ["validate-votes", str(bad), "--db", analysed["db"]])
+    assert result.exit_code == 1 and "bad.csv" in result.output
+
+
+assert SHARED_DATA  # imported for the skip message in the shared_data fixture
