@@ -101,10 +101,16 @@ class AlignmentResult:
 
 def _cosine(directions: np.ndarray) -> np.ndarray:
     """Pairwise cosine ``(..., n, n)`` of ``(..., n, k)`` vectors (NaN rows stay NaN)."""
+    directions = np.asarray(directions, dtype=np.float32)
     norms = np.linalg.norm(directions, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unit = directions / np.where(norms > 1e-12, norms, np.nan)
-        return unit @ np.swapaxes(unit, -1, -2)
+    valid = np.isfinite(norms) & (norms > 1e-12)
+    # zeros instead of NaN rows keep the product on the fast BLAS path; mask afterwards
+    unit = np.where(valid, directions / np.where(valid, norms, 1.0), 0.0).astype(np.float32)
+    product = (unit @ np.swapaxes(unit, -1, -2)).astype(np.float64)
+    missing = ~valid[..., 0]
+    product[np.broadcast_to(missing[..., :, None], product.shape)] = np.nan
+    product[np.broadcast_to(missing[..., None, :], product.shape)] = np.nan
+    return product
 
 
 def issue_alignment(directions: np.ndarray, stances: np.ndarray, *, contested: bool,

@@ -45,6 +45,12 @@ def _spread(directions: np.ndarray) -> float:
     return float(1.0 - np.mean(unit @ centre))
 
 
+def _spreads(unit: np.ndarray) -> np.ndarray:
+    """Semantic spread of each replicate in ``(n_boot, n, k)`` unit vectors, ``(n_boot,)``."""
+    centre = _unit(unit.mean(axis=1))
+    return 1.0 - np.einsum("bnk,bk->bn", unit, centre).mean(axis=1)
+
+
 def measure_dispersion(positions: Positions, *, session_order: Sequence[str],
                        contested: Sequence[str], n_boot: int = 200, min_states: int = 3,
                        random_state: int = 0) -> ConvergenceResult:
@@ -60,7 +66,7 @@ def measure_dispersion(positions: Positions, *, session_order: Sequence[str],
         directions = positions.directions[part.index.to_numpy()]
         stances = part["stance"].to_numpy(dtype=float)
         picks = rng.integers(0, len(part), size=(n_boot, len(part)))
-        boot_spread = np.array([_spread(directions[p]) for p in picks])
+        boot_spread = _spreads(_unit(directions)[picks])
         finite = stances[np.isfinite(stances)]
         is_contested = issue in contested
         sd = float(np.std(finite, ddof=1)) if is_contested and finite.size >= min_states \
@@ -113,41 +119,40 @@ def find_movers(positions: Positions, *, from_session: str, to_session: str,
     """
     columns = ["state", "issue", "from_session", "to_session", "shift", "stance_from",
                "stance_to", "toward"]
-    table = positions.table[~positions.table["thin"]].assign(
-        row=lambda t: t.index.to_numpy())
+    table = positions.table[~positions.table["thin"]]
     if issues is not None:
         table = table[table["issue"].isin(issues)]
-    before = table[table["session"] == from_session].set_index(["state", "issue"])
+    table = table.assign(row=table.index.to_numpy())
+    before = table[table["session"] == from_session]
     after = table[table["session"] == to_session]
-    after_by_key = after.set_index(["state", "issue"])
+    pairs = before.merge(after, on=["state", "issue"], suffixes=("_b", "_a"))
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    vb = _unit(positions.directions[pairs["row_b"].to_numpy()])
+    va = _unit(positions.directions[pairs["row_a"].to_numpy()])
+    sb, sa = pairs["stance_b"].to_numpy(float), pairs["stance_a"].to_numpy(float)
+    both = np.isfinite(sb) & np.isfinite(sa)
+    shift = 0.5 * np.where(both, np.abs(sa - sb), 0.0) + 0.5 * (1.0 - np.sum(vb * va, axis=1))
+    pairs = pairs.assign(shift=np.round(shift, 6))
+    pairs = pairs.sort_values(["shift", "state", "issue"], ascending=[False, True, True],
+                              kind="stable").drop_duplicates("state").head(top)
     records = []
-    for (state, issue), b in before.iterrows():
-        if (state, issue) not in after_by_key.index:
-            continue
-        a = after_by_key.loc[(state, issue)]
-        vb = _unit(positions.directions[int(b["row"])])
-        va = _unit(positions.directions[int(a["row"])])
-        both_stances = bool(np.isfinite(a["stance"]) and np.isfinite(b["stance"]))
-        stance_change = abs(a["stance"] - b["stance"]) if both_stances else 0.0
-        shift = 0.5 * stance_change + 0.5 * (1.0 - float(vb @ va))
-        others = after[(after["issue"] == issue) & (after["state"] != state)]
+    for row in pairs.itertuples():
+        others = after[(after["issue"] == row.issue) & (after["state"] != row.state)]
         toward: list[str] = []
         if len(others):
+            b_dir = _unit(positions.directions[row.row_b])
+            a_dir = _unit(positions.directions[row.row_a])
             dirs = _unit(positions.directions[others["row"].to_numpy()])
-            gain = dirs @ va - dirs @ vb
-            if both_stances:
+            gain = dirs @ a_dir - dirs @ b_dir
+            if np.isfinite(row.stance_a) and np.isfinite(row.stance_b):
                 st = others["stance"].to_numpy(dtype=float)
-                gain = gain + np.where(np.isfinite(st),
-                                       np.abs(st - b["stance"]) - np.abs(st - a["stance"]), 0.0)
+                gain = gain + np.where(np.isfinite(st), np.abs(st - row.stance_b)
+                                       - np.abs(st - row.stance_a), 0.0)
             order = np.argsort(-gain, kind="stable")[:toward_k]
             toward = [str(others["state"].iloc[i]) for i in order if gain[i] > 0]
-        records.append({"state": state, "issue": issue, "from_session": from_session,
-                        "to_session": to_session, "shift": round(float(shift), 6),
-                        "stance_from": float(b["stance"]), "stance_to": float(a["stance"]),
+        records.append({"state": row.state, "issue": row.issue, "from_session": from_session,
+                        "to_session": to_session, "shift": float(row.shift),
+                        "stance_from": float(row.stance_b), "stance_to": float(row.stance_a),
                         "toward": toward})
-    frame = pd.DataFrame(records, columns=columns)
-    if frame.empty:
-        return frame
-    frame = frame.sort_values(["shift", "state", "issue"], ascending=[False, True, True],
-                              kind="stable")
-    return frame.drop_duplicates("state").head(top).reset_index(drop=True)
+    return pd.DataFrame(records, columns=columns)

@@ -108,15 +108,19 @@ def expand_group_rows(rows: pd.DataFrame, recipients: Mapping[str, Sequence[str]
 
 
 def issue_projection(vectors: np.ndarray, components: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean ``(d,)`` and top principal axes ``(k, d)`` of an issue's segment vectors ``(n, d)``."""
-    mean = vectors.mean(axis=0)
-    centred = vectors - mean
+    """Mean ``(d,)`` and top principal axes ``(k, d)`` of an issue's segment vectors ``(n, d)``.
+
+    Eigen-decomposition of the ``(d, d)`` covariance (cheaper than an SVD of the data for many
+    segments); each axis's sign is fixed so that its largest coordinate is positive, which makes
+    the projection deterministic.
+    """
+    mean = vectors.mean(axis=0, dtype=np.float64)
+    centred = (vectors - mean).astype(np.float64)
     k = max(1, min(components, vectors.shape[0] - 1, vectors.shape[1]))
-    # SVD of the smaller Gram side is enough and deterministic up to sign; fix signs
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    axes = vt[:k]
+    values, vecs = np.linalg.eigh(centred.T @ centred)
+    axes = vecs[:, np.argsort(values, kind="stable")[::-1][:k]].T
     signs = np.sign(axes[np.arange(k), np.argmax(np.abs(axes), axis=1)])
-    return mean, (axes * signs[:, None]).astype(np.float32)
+    return mean.astype(np.float32), (axes * signs[:, None]).astype(np.float32)
 
 
 def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order: Sequence[str],
@@ -133,42 +137,37 @@ def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order
     config = config or PositionConfig()
     config.validate()
     rng = np.random.default_rng(config.random_state)
+    present = set(pd.unique(rows["session"].to_numpy(dtype=object)))
+    sessions = [s for s in session_order if s in present]
+    rank = {s: i for i, s in enumerate(sessions)}
+    # integer codes once: iterating (Arrow-backed) strings per issue is slow at scale
+    session_rank = pd.Series(rows["session"].to_numpy(dtype=object)).map(rank).to_numpy()
+    issue_codes, issue_names = pd.factorize(rows["issue"].to_numpy(dtype=object), sort=True)
     tables, directions, replicates, window_rows = [], [], {}, {}
     offset = 0
-    sessions = [s for s in session_order if s in set(rows["session"])]
-    for issue in sorted(rows["issue"].unique()):
-        part = rows[(rows["issue"] == issue) & rows["session"].isin(sessions)]
-        segs = np.unique(part["seg"].to_numpy())
-        mean, axes = issue_projection(vectors[segs], config.components)
-        projected = (vectors[part["seg"].to_numpy()] - mean) @ axes.T  # (m, k)
-        weight = part["weight"].to_numpy(dtype=np.float64)
-        stance = part["stance"].to_numpy(dtype=np.float64)
-        has_stance = ~np.isnan(stance)
-        for scope in (*sessions, WINDOW):
-            mask = np.ones(len(part), bool) if scope == WINDOW else (
-                part["session"].to_numpy() == scope)
-            if not mask.any():
-                continue
-            table, direction, cell, cells = _aggregate(
-                part[mask], projected[mask], weight[mask], stance[mask], has_stance[mask])
-            table.insert(1, "issue", issue)
-            table.insert(2, "session", scope)
-            boot = _bootstrap(cell, cells, projected[mask], weight[mask], stance[mask],
-                              has_stance[mask], config.n_boot, rng)
-            table["stance_lo"], table["stance_hi"] = nan_percentiles(boot[:, :, -1],
-                                                                     (2.5, 97.5))
-            table.loc[table["n_stance"] == 0, ["stance_lo", "stance_hi"]] = np.nan
-            if scope == WINDOW:
-                replicates[issue] = boot.astype(np.float32)
-                window_rows[issue] = np.arange(offset, offset + len(table))
-            tables.append(table)
-            directions.append(direction)
-            offset += len(table)
+    for code, issue in enumerate(issue_names):
+        mask = (issue_codes == code) & ~pd.isna(session_rank)
+        if not mask.any():
+            continue
+        part = rows.loc[mask]
+        segs = part["seg"].to_numpy()
+        mean, axes = issue_projection(vectors[np.unique(segs)], config.components)
+        projected = ((vectors[segs] - mean) @ axes.T).astype(np.float64)  # (m, k)
+        issue_table, issue_dirs, window_boot = _issue_positions(
+            part, projected, session_rank[mask].astype(int), sessions, config, rng)
+        issue_table.insert(1, "issue", issue)
+        window = np.flatnonzero(issue_table["session"].to_numpy() == WINDOW)
+        replicates[issue] = window_boot.astype(np.float32)
+        window_rows[issue] = offset + window
+        tables.append(issue_table)
+        directions.append(issue_dirs)
+        offset += len(issue_table)
+    columns = ["state", "issue", "session", "n_own", "n_group", "weight", "stance",
+               "stance_lo", "stance_hi", "n_stance"]
     if not tables:
-        empty = pd.DataFrame(columns=["state", "issue", "session", "n_own", "n_group", "weight",
-                                      "stance", "stance_lo", "stance_hi", "n_stance", "thin"])
+        empty = pd.DataFrame(columns=[*columns, "thin"])
         return Positions(empty, np.zeros((0, config.components), np.float32), {}, {})
-    table = pd.concat(tables, ignore_index=True)
+    table = pd.concat(tables, ignore_index=True)[columns]
     table["thin"] = table["weight"] < config.min_weight
     if not config.group_only:
         table["thin"] |= table["n_own"] == 0
@@ -177,42 +176,76 @@ def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order
     return Positions(table, np.vstack(padded).astype(np.float32), replicates, window_rows)
 
 
-def _aggregate(part: pd.DataFrame, projected: np.ndarray, weight: np.ndarray, stance: np.ndarray,
-               has_stance: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, list[str]]:
-    states, cell = np.unique(part["state"].to_numpy(), return_inverse=True)
-    n = len(states)
-    own = (part["kind"].to_numpy() == "own").astype(float)
-    indicator = sparse.csr_matrix((np.ones(len(cell)), (cell, np.arange(len(cell)))),
-                                  shape=(n, len(cell)))
-    weight_sum = indicator @ weight
-    direction = (indicator @ (projected * weight[:, None])) / np.maximum(weight_sum, 1e-12)[:,
-                                                                                          None]
-    stance_weight = indicator @ (weight * has_stance)
-    stance_sum = indicator @ (np.where(has_stance, stance, 0.0) * weight)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_stance = np.where(stance_weight > 0, stance_sum / stance_weight, np.nan)
-    table = pd.DataFrame({
-        "state": states, "n_own": (indicator @ own).astype(int),
-        "n_group": (indicator @ (1 - own)).astype(int), "weight": weight_sum,
-        "stance": mean_stance, "n_stance": (indicator @ has_stance.astype(float)).astype(int)})
-    return table, direction.astype(np.float32), cell, list(states)
+def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np.ndarray,
+                     sessions: list[str], config: PositionConfig,
+                     rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """One issue: cells per (state, session) and per state (window), with bootstrap.
 
+    Rows are aggregated into cells with one sparse product; window cells are sums of a state's
+    session cells. Each bootstrap replicate redraws Poisson(1) weights for every row once and
+    updates all cells together.
 
-def _bootstrap(cell: np.ndarray, cells: list[str], projected: np.ndarray, weight: np.ndarray,
-               stance: np.ndarray, has_stance: np.ndarray, n_boot: int,
-               rng: np.random.Generator) -> np.ndarray:
-    """Poisson-bootstrap replicates ``(n_boot, n_cells, k + 1)``: direction and stance."""
-    n, m, k = len(cells), len(cell), projected.shape[1]
-    indicator = sparse.csr_matrix((np.ones(m), (cell, np.arange(m))), shape=(n, m))
-    out = np.empty((n_boot, n, k + 1), dtype=np.float64)
-    values = np.where(has_stance, stance, 0.0)
-    for b in range(n_boot):
-        w = weight * rng.poisson(1.0, size=m)
-        total = indicator @ w
-        out[b, :, :k] = (indicator @ (projected * w[:, None])) / np.maximum(total, 1e-12)[:, None]
-        stance_weight = indicator @ (w * has_stance)
+    Returns:
+        The table (session cells, then window cells), directions ``(n_cells, k)`` and window
+        replicates ``(n_boot, n_states, k + 1)`` (direction and stance).
+    """
+    states, state_index = np.unique(part["state"].to_numpy(dtype=object), return_inverse=True)
+    n_states, m, k = len(states), len(part), projected.shape[1]
+    cell_key = state_index * len(sessions) + np.asarray(session_rank)
+    cells, cell_index = np.unique(cell_key, return_inverse=True)
+    n_cells = len(cells)
+    to_cell = sparse.csr_matrix((np.ones(m), (cell_index, np.arange(m))), shape=(n_cells, m))
+    to_window = sparse.csr_matrix((np.ones(n_cells), (cells // len(sessions), np.arange(n_cells))),
+                                  shape=(n_states, n_cells))
+    weight = part["weight"].to_numpy(dtype=np.float64)
+    stance = part["stance"].to_numpy(dtype=np.float64)
+    has = ~np.isnan(stance)
+    value = np.where(has, stance, 0.0)
+    own = (part["kind"].to_numpy(dtype=object) == "own").astype(np.float64)
+    # columns: weight, weighted direction (k), stance weight, weighted stance
+    features = np.column_stack([np.ones(m), projected, has, value])
+
+    def aggregate(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cell_sums = to_cell @ (features * w[:, None])
+        return cell_sums, to_window @ cell_sums
+
+    def finish(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Totals, directions and stances from sums ``(n, features, ...)``."""
+        total = sums[:, 0]
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[b, :, k] = np.where(stance_weight > 0,
-                                    (indicator @ (values * w)) / stance_weight, np.nan)
-        out[b, total == 0, :] = np.nan
-    return out
+            direction = sums[:, 1:k + 1] / total[:, None]
+            mean_stance = np.where(sums[:, k + 1] > 0, sums[:, k + 2] / sums[:, k + 1], np.nan)
+        direction = np.where((total == 0)[:, None], np.nan, direction)
+        return total, direction, mean_stance
+
+    cell_sums, window_sums = aggregate(weight)
+    total, direction, mean_stance = finish(np.vstack([cell_sums, window_sums]))
+    counts = np.vstack([to_cell @ np.column_stack([own, 1 - own, has]),
+                        to_window @ (to_cell @ np.column_stack([own, 1 - own, has]))])
+    boot_stance = np.empty((config.n_boot, n_cells + n_states))
+    window_boot = np.empty((config.n_boot, n_states, k + 1))
+    n_features = features.shape[1]
+    chunk = 10  # replicates per sparse product: few Python iterations, bounded memory
+    for start in range(0, config.n_boot, chunk):
+        size = min(chunk, config.n_boot - start)
+        draws = weight[:, None] * rng.poisson(1.0, size=(m, size))
+        stacked = (features[:, :, None] * draws[:, None, :]).reshape(m, n_features * size)
+        cell_b = (to_cell @ stacked).reshape(n_cells, n_features, size)
+        window_b = (to_window @ cell_b.reshape(n_cells, -1)).reshape(n_states, n_features, size)
+        _, _, cell_stance = finish(cell_b)
+        _, window_dir, window_stance = finish(window_b)
+        boot_stance[start:start + size, :n_cells] = cell_stance.T
+        boot_stance[start:start + size, n_cells:] = window_stance.T
+        window_boot[start:start + size, :, :k] = np.moveaxis(window_dir, 2, 0)
+        window_boot[start:start + size, :, k] = window_stance.T
+    lo, hi = nan_percentiles(boot_stance, (2.5, 97.5))
+    session_labels = np.array(sessions, dtype=object)[cells % len(sessions)]
+    table = pd.DataFrame({
+        "state": np.concatenate([states[cells // len(sessions)], states]),
+        "session": np.concatenate([session_labels, np.full(n_states, WINDOW, dtype=object)]),
+        "n_own": counts[:, 0].astype(int), "n_group": counts[:, 1].astype(int),
+        "weight": total, "stance": mean_stance, "stance_lo": lo, "stance_hi": hi,
+        "n_stance": counts[:, 2].astype(int)})
+    no_stance = table["n_stance"].to_numpy() == 0
+    table.loc[no_stance, ["stance_lo", "stance_hi"]] = np.nan
+    return table, direction.astype(np.float32), window_boot
