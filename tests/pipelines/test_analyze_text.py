@@ -5,8 +5,8 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 
 
-def test_analyze_text_lines_and_jsonl(tmp_path):
-    db = str(tmp_path / "cache.duckdb")
+def test_analyze_text_lines_and_jsonl(seeded_db):
+    db = str(seeded_db)
     lines = ("A universal legally binding convention on information security is needed now.\n"
              "\n"
              "Ransomware attacks against hospitals must stop.\n")

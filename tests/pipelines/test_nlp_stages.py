@@ -33,8 +33,8 @@ def small_corpus(tmp_path, sample_dir):
     return make_corpus(sample_dir / "oewg-2019-1", tmp_path / "corpus", SUBSET)
 
 
-def test_stages_embed_only_new_text_and_annotate(tmp_path, small_corpus, sample_dir):
-    db = str(tmp_path / "lm.duckdb")
+def test_stages_embed_only_new_text_and_annotate(seeded_db, small_corpus, sample_dir):
+    db = str(seeded_db)
     config = PipelineConfig()
     with open_store(db) as store:
         ingest_folder(small_corpus, store, run_id="r1")
@@ -71,10 +71,10 @@ def test_stages_embed_only_new_text_and_annotate(tmp_path, small_corpus, sample_
     assert languages["sen.txt"] == "fr" and languages["mex.txt"] == "es"
 
 
-def test_changing_the_model_reembeds(tmp_path, small_corpus):
+def test_changing_the_model_reembeds(seeded_db, small_corpus):
     from nlp.embeddings import default_model_path
 
-    db = str(tmp_path / "lm.duckdb")
+    db = str(seeded_db)
     config = PipelineConfig()
     with open_store(db) as store:
         ingest_folder(small_corpus, store, run_id="r1")

@@ -33,10 +33,11 @@ def slice_corpus(sample_dir, dst):
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory, sample_dir, prefect_harness):
+def analysed(tmp_path_factory, sample_dir, prefect_harness, seeded_template):
     root = tmp_path_factory.mktemp("update")
     corpus = slice_corpus(sample_dir, root / "corpus")
     db = str(root / "lm.duckdb")
+    shutil.copy(seeded_template, db)
     config = PipelineConfig()
     config = config.model_copy(update={"analysis": config.analysis.model_copy(
         update={"n_boot": 30, "topic_min_size": 3})})
