@@ -28,6 +28,7 @@ from pipelines.cli_common import (
     handle_errors,
     load_config,
 )
+from pipelines.locking import store_lock
 from pipelines.settings import IngestConfig, PipelineConfig, configure_prefect
 
 app = typer.Typer(
@@ -44,7 +45,8 @@ def _ingest(folders: list[str], db: Path, max_bytes: int) -> dict[str, Any]:
     from pipelines.flows import ingest_flow
 
     config = PipelineConfig(ingest=IngestConfig(max_bytes=max_bytes))
-    return ingest_flow(folders, str(db), config)
+    with store_lock(db):
+        return ingest_flow(folders, str(db), config)
 
 
 @app.command()
@@ -82,6 +84,8 @@ def run(
     config_file: ConfigOption = None,
     model: ModelOption = None,
     batch_size: BatchOption = None,
+    wait: Annotated[float, typer.Option(
+        "--wait", min=0, help="Seconds to wait if another run holds the store.")] = 0.0,
     json_out: JsonOption = False,
 ) -> None:
     """Run every pipeline stage on the given corpora, incrementally.
@@ -96,7 +100,8 @@ def run(
     configure_prefect(db)
     from pipelines.flows import update_flow
 
-    result = update_flow(folders, str(db), config)
+    with store_lock(db, wait_seconds=wait):
+        result = update_flow(folders, str(db), config)
     out.mkdir(parents=True, exist_ok=True)
     result.update(db=str(db), out=str(out), config=config.model_dump(mode="json"))
     summary_path = out / "run_summary.json"
