@@ -61,6 +61,30 @@ def analyze_task(db: str, config: PipelineConfig) -> dict[str, Any]:
     return run_analysis(db, config)
 
 
+@task(name="publish run summary")
+def publish_summary_task(db: str, result: dict[str, Any], focus: list[str]) -> None:
+    """Markdown summary and top-partner tables as Prefect artifacts (shown in the UI)."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from pipelines.queries import partners_document
+    from pipelines.summary import run_markdown
+
+    with open_store(db, read_only=True) as store:
+        create_markdown_artifact(run_markdown(store, result), key="update-summary",
+                                 description="What this update changed")
+        for state in focus:
+            try:
+                document = partners_document(store, state, top=10)
+            except ValueError:
+                continue
+            create_table_artifact(
+                [{"partner": p["state"], "name": p["name"], "score": p["score"],
+                  "lo": p["lo"], "hi": p["hi"],
+                  "drivers": ", ".join(d["issue"] for d in p["drivers"])}
+                 for p in document["partners"]],
+                key=f"partners-{state.lower()}", description=f"Top partners of {state}")
+
+
 @task(name="record run start")
 def start_run_task(db: str, run_id: str, kind: str, record: dict[str, Any]) -> None:
     with open_store(db) as store:
@@ -162,13 +186,19 @@ def analyze_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any
 
 
 @flow(name="update", log_prints=False)
-def update_flow(folders: list[str], db: str,
-                config: PipelineConfig | None = None) -> dict[str, Any]:
-    """The whole chain, incrementally: ingest the folders, then every analysis stage."""
+def update_flow(folders: list[str], db: str, config: PipelineConfig | None = None,
+                focus: list[str] | None = None) -> dict[str, Any]:
+    """The whole chain, incrementally: ingest the folders, then every analysis stage.
+
+    Publishes a Markdown summary of what changed and, for each ``focus`` state, a table of its
+    top partners as Prefect artifacts.
+    """
     config = config or PipelineConfig()
 
     def body(run_id: str) -> dict[str, Any]:
         return {"ingest": _ingest(folders, db, run_id, config), **_nlp(db, config),
                 **_analyze(db, config)}
 
-    return _recorded("update", db, config, folders, body)
+    result = _recorded("update", db, config, folders, body)
+    publish_summary_task(db, result, list(focus or []))
+    return result

@@ -41,7 +41,7 @@ def analysed(tmp_path_factory, sample_dir, prefect_harness, seeded_template):
     config = PipelineConfig()
     config = config.model_copy(update={"analysis": config.analysis.model_copy(
         update={"n_boot": 30, "topic_min_size": 3})})
-    first = update_flow([str(corpus)], db, config)
+    first = update_flow([str(corpus)], db, config, focus=["KEN"])
     second = update_flow([str(corpus)], db, config)
     return {"db": db, "first": first, "second": second, "root": root}
 
@@ -62,6 +62,20 @@ def test_update_runs_every_stage_and_is_incremental(analysed):
     assert set(runs[0]["counts"]) >= {"ingest", "segment", "embed", "annotate", "topics",
                                       "analyze"}
     assert not first_alignment.empty
+
+
+def test_update_publishes_artifacts(analysed):
+    from prefect.client.orchestration import get_client
+
+    from pipelines.summary import run_markdown
+
+    with get_client(sync_client=True) as client:
+        keys = {a.key for a in client.read_artifacts()}
+    assert {"update-summary", "partners-ken"} <= keys
+    with open_store(analysed["db"], read_only=True) as store:
+        markdown = run_markdown(store, analysed["first"])
+    assert "## Top movers" in markdown and "| ingest | 40 new" in markdown
+    assert "## Biggest changes in alignment" in markdown
 
 
 def cli(*args):
