@@ -26,6 +26,7 @@ demo: $(STAMP)
 	@echo
 	@echo "Demo store:   $(DEMO_DIR)/likeminded.duckdb"
 	@echo "Demo outputs: $(DEMO_DIR)/out"
+	@echo "Report:       $(DEMO_DIR)/out/report/index.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -102,6 +102,10 @@ def run(
 
     with store_lock(db, wait_seconds=wait):
         result = update_flow(folders, str(db), config)
+        from pipelines.flows_report import report_flow
+
+        report = report_flow(str(db), str(out / "report"), config=config)
+        result["report"] = report["index"]
     out.mkdir(parents=True, exist_ok=True)
     result.update(db=str(db), out=str(out), config=config.model_dump(mode="json"))
     summary_path = out / "run_summary.json"
@@ -113,6 +117,7 @@ def run(
     else:
         typer.echo(formatting.format_run_summary(result))
         typer.echo(f"run summary: {summary_path}")
+        typer.echo(f"report: {result['report']}")
 
 
 @app.command()
@@ -161,10 +166,11 @@ def analyze_text(
 
 
 def _register_commands() -> None:
-    from pipelines import cli_analysis, cli_connectors
+    from pipelines import cli_analysis, cli_connectors, cli_report
 
     cli_analysis.register(app)
     cli_connectors.register(app)
+    cli_report.register(app)
 
 
 _register_commands()

@@ -63,3 +63,12 @@ def test_every_store_table_is_exported(tmp_path, store_path):
     header = [c.value for c in next(book["movers"].iter_rows(max_row=1))]
     assert header[:2] == ["state", "state_name"]
     assert sorted(result["tables"]) == result["tables"] and len(result["tables"]) >= 33
+
+
+def test_same_store_gives_the_same_bytes(store_path):
+    from pipelines.report_writer import render_files
+
+    first, _ = render_files(store_path, focus=["KEN"])
+    second, _ = render_files(store_path, focus=["KEN"])
+    assert sorted(first) == sorted(second)
+    assert [n for n in first if first[n] != second[n]] == []

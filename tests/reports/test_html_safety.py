@@ -89,6 +89,10 @@ def test_only_http_links_are_links():
         html = quote_html(Quote("KEN", "Kenya", "S", "text", source="a.txt", url=bad))
         assert "<a " not in html and "href" not in html
     assert safe_url("https://example.org/x?a=1") == "https://example.org/x?a=1"
+    sneaky = 'https://x.org/"onmouseover="alert(1)'
+    html = quote_html(Quote("KEN", "Kenya", "S", "t", url=sneaky))
+    (anchor,) = [a for t, a in parse(html) if t == "a"]
+    assert anchor["href"] == sneaky and set(anchor) == {"href", "rel", "referrerpolicy"}
     html = quote_html(Quote("KEN", "Kenya", "S", "t", source="dir/<b>.txt"))
     assert "<code>dir/&lt;b&gt;.txt</code>" in html
 

@@ -1,0 +1,85 @@
+"""The ``likeminded report`` command: the HTML alignment report and the table exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines.cli_common import (
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    UserError,
+    emit_json,
+    handle_errors,
+    load_config,
+)
+
+FocusOption = Annotated[list[str] | None, typer.Option(
+    "--focus", help="State to brief (ISO3 code or name); repeatable. Default: the 3 states with "
+    "the most statements.")]
+IssuesOption = Annotated[list[str] | None, typer.Option(
+    "--issue", help="Issue id from the taxonomy to report on; repeatable. Default: every issue.")]
+ReportSessionOption = Annotated[str | None, typer.Option(
+    "--session", help="Session id whose alignment is shown (default: all sessions pooled).")]
+OutOption = Annotated[Path, typer.Option(
+    "--out", help="Folder for index.html, the state pages and tables/.")]
+
+
+def _resolve(values: list[str]) -> list[str]:
+    from corpora.countries import resolve_state
+    from corpora.errors import UnknownStateError
+
+    states = []
+    for value in values:
+        try:
+            states.append(resolve_state(value))
+        except UnknownStateError as err:
+            raise UserError(f"--focus: {err}") from err
+    return list(dict.fromkeys(states))
+
+
+def format_report_result(result: dict) -> str:
+    """Readable summary of what ``report`` wrote."""
+    lines = [f"report: {result['index']}"]
+    lines += [f"  state page: {page}" for page in result["pages"]]
+    lines.append(f"  tables: {len(result['tables'])} files in {Path(result['workbook']).parent}"
+                 f" (workbook {Path(result['workbook']).name})")
+    return "\n".join(lines)
+
+
+def report(
+    db: DbOption,
+    focus: FocusOption = None,
+    issue: IssuesOption = None,
+    session: ReportSessionOption = None,
+    out: OutOption = Path("data/out/report"),
+    config_file: ConfigOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Write the alignment report: one self-contained index.html (opens offline, no scripts),
+    a page per focus state, and every table as CSV, Parquet and one XLSX workbook in tables/.
+
+    Example: likeminded report --focus KEN --focus "Costa Rica" --out data/out/report
+    """
+    from nlp.positions import WINDOW
+    from pipelines.report_writer import write_report
+
+    states = _resolve(focus or [])
+    config = load_config(config_file)
+    try:
+        result = write_report(db, out, focus=states, issues=issue or [],
+                              session=session or WINDOW, config=config)
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    if json_out:
+        emit_json(result)
+    else:
+        typer.echo(format_report_result(result))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``likeminded report`` to the app."""
+    app.command(name="report")(handle_errors(report))

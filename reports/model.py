@@ -1,0 +1,384 @@
+"""The report model: frozen records that :func:`reports.build.build_report` makes and the
+renderers (HTML, SVG, XLSX) read.
+
+Numbers that may be missing are ``None`` (never NaN), so renderers only test for ``None``.
+Sequences are tuples, sorted where the order is not meaningful, so the same store always gives
+the same report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# -- shared records --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A paragraph a state said, with where and when it said it.
+
+    ``url`` is the statement's web address when known; ``source`` is the file path relative to
+    the corpus folder (shown as text when there is no ``url``).
+    """
+
+    state: str
+    name: str
+    session: str
+    text: str
+    source: str = ""
+    url: str = ""
+    on_behalf_of: str = ""
+    issue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A value with its 95 % interval (``lo``/``hi`` ``None`` when there is none)."""
+
+    value: float | None
+    lo: float | None = None
+    hi: float | None = None
+
+
+# -- summary and data quality ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCount:
+    """Statements of one session of one forum."""
+
+    forum: str
+    session: str
+    date_from: str
+    date_to: str
+    statements: int
+    states: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the report is built from: corpus counts and provenance."""
+
+    statements: int
+    states: int
+    sessions: tuple[SessionCount, ...]
+    date_from: str
+    date_to: str
+    languages: tuple[tuple[str, int], ...]
+    provenance: tuple[tuple[str, str], ...]
+    versions: tuple[tuple[str, str], ...]
+    scope: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineItem:
+    source: str
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThinIssue:
+    """States whose evidence on an issue is too thin to place them (too few segments)."""
+
+    issue: str
+    label: str
+    addressed: int
+    thin: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DataQuality:
+    quarantined: tuple[QuarantineItem, ...]
+    duplicates: int
+    thin: tuple[ThinIssue, ...]
+
+
+# -- what changed ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Mover:
+    """A state whose position on an issue shifted between two sessions."""
+
+    state: str
+    name: str
+    issue: str
+    label: str
+    shift: float
+    stance_from: float | None
+    stance_to: float | None
+    direction: str
+    toward: tuple[str, ...]
+    before: Quote | None = None
+    after: Quote | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairChange:
+    """A pair of states whose overall alignment changed between two sessions."""
+
+    state_a: str
+    name_a: str
+    state_b: str
+    name_b: str
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+
+@dataclass(frozen=True, slots=True)
+class IssueTrend:
+    """Convergence of one issue: dispersion before and after, and the trend over all sessions."""
+
+    issue: str
+    label: str
+    measure: str
+    before: float | None
+    after: float | None
+    slope: Estimate
+    direction: str
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    from_session: str
+    to_session: str
+    movers: tuple[Mover, ...]
+    pairs: tuple[PairChange, ...]
+    trends: tuple[IssueTrend, ...]
+
+
+# -- alignment overview ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """Membership marks of one formal group over the heatmap's states (in its order)."""
+
+    group: str
+    name: str
+    members: tuple[bool, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """Overall alignment ``matrix[i][j]`` of ``states`` (ordered by coalition)."""
+
+    session: str
+    states: tuple[str, ...]
+    names: tuple[str, ...]
+    coalitions: tuple[int, ...]
+    matrix: tuple[tuple[float | None, ...], ...]
+    groups: tuple[GroupRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    state: str
+    name: str
+    x: float
+    y: float
+    coalition: int
+
+
+@dataclass(frozen=True, slots=True)
+class StateMap:
+    """States placed in 2-D so that aligned states are close (classical MDS of 1 - alignment)."""
+
+    points: tuple[MapPoint, ...]
+    explained: float
+
+
+@dataclass(frozen=True, slots=True)
+class Coalition:
+    id: int
+    states: tuple[str, ...]
+    groups: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cohesion:
+    """How closely a formal group's members align, and how many sit in one coalition."""
+
+    group: str
+    name: str
+    members_present: int
+    cohesion: float | None
+    main_coalition: int | None
+    share_in_main: float | None
+
+
+# -- focus states ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EvidencePair:
+    """Two paragraphs, the focus state's and the partner's, that show the shared position."""
+
+    issue: str
+    label: str
+    similarity: float | None
+    mine: Quote
+    theirs: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerEntry:
+    state: str
+    name: str
+    score: Estimate
+    drivers: tuple[tuple[str, str, float], ...] = ()
+    evidence: tuple[EvidencePair, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerList:
+    issue: str
+    label: str
+    partners: tuple[PartnerEntry, ...]
+    opposed: tuple[PartnerEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRow:
+    """The focus state's position on an issue and each group's average stance."""
+
+    issue: str
+    label: str
+    contested: bool
+    stance: Estimate
+    n_own: int
+    n_group: int
+    thin: bool
+    group_means: tuple[float | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JoinableStatement:
+    """A group statement whose stances match the focus state's."""
+
+    group: str
+    group_name: str
+    session: str
+    fit: float
+    issues: tuple[str, ...]
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class FocusBrief:
+    state: str
+    name: str
+    statements: int
+    member_of: tuple[str, ...]
+    coalition: int | None
+    overall: PartnerList | None
+    per_issue: tuple[PartnerList, ...]
+    group_columns: tuple[tuple[str, str], ...]
+    positions: tuple[PositionRow, ...]
+    joinable: tuple[JoinableStatement, ...]
+    missing: str = ""
+
+
+# -- issues, topics, validation --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StancePoint:
+    state: str
+    name: str
+    stance: Estimate
+    coalition: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStance:
+    """Members of a group placed on an issue (``states``), and the mean and SD of the stances
+    of those that took a side."""
+
+    group: str
+    name: str
+    members: int
+    mean: float | None
+    sd: float | None
+    states: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DispersionPoint:
+    session: str
+    value: Estimate
+    n_states: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssueSection:
+    issue: str
+    label: str
+    description: str
+    contested: bool
+    poles: tuple[str, str]
+    addressed: int
+    stances: tuple[StancePoint, ...]
+    groups: tuple[GroupStance, ...]
+    measure: str
+    timeline: tuple[DispersionPoint, ...]
+    trend: IssueTrend | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRow:
+    topic_id: int
+    label: str
+    keywords: tuple[str, ...]
+    size: int
+    shares: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    sessions: tuple[str, ...]
+    rows: tuple[TopicRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationRow:
+    measure: str
+    spearman: Estimate
+    pearson: Estimate
+    n_pairs: int
+    n_states: int
+    n_roll_calls: int
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    source: str
+    selection: str
+    text_issue: str
+    text_session: str
+    rows: tuple[ValidationRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything the HTML report and the per-state pages show."""
+
+    title: str
+    session: str
+    summary: Summary
+    quality: DataQuality
+    changes: Changes | None
+    heatmap: Heatmap | None
+    state_map: StateMap | None
+    coalitions: tuple[Coalition, ...]
+    cohesion: tuple[Cohesion, ...]
+    focus: tuple[FocusBrief, ...]
+    issues: tuple[IssueSection, ...]
+    topics: Topics | None
+    validation: Validation | None
+    glossary: tuple[tuple[str, str], ...] = field(default=())
