@@ -107,7 +107,8 @@ def quality() -> dict[str, object]:
     }
     table = {}
     for label, (data, rcids) in selections.items():
-        rcids = [r for r in rcids if r in set(data.votes["rcid"])]
+        voted = set(data.votes["rcid"])
+        rcids = [r for r in rcids if r in voted]
         states, matrix = vote_matrix(data.votes, rcids)
         s_score = agreement_matrices(states, matrix, min_common=3)["s_score"]
         table[label] = {"roll_calls": len(rcids)}

@@ -43,7 +43,8 @@ def validate_against_votes(store: Store, votes: VotesConfig, *, issue: str = OVE
     if roll_calls.empty:
         roll_calls = pd.DataFrame({"rcid": sorted(data.votes["rcid"].unique())})
     rcids = _selection(votes, roll_calls)
-    rcids = [r for r in rcids if r in set(data.votes["rcid"])]
+    voted = set(data.votes["rcid"])
+    rcids = [r for r in rcids if r in voted]
     if not rcids:
         raise ValueError(f"{votes.path}: no votes on the selected roll calls")
     states, matrix = vote_matrix(data.votes, rcids)
