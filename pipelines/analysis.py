@@ -7,6 +7,7 @@ segments), so results are always consistent with the current corpus and configur
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,13 @@ def run_analysis(db: str, config: PipelineConfig) -> dict[str, Any]:
     contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
     with open_store(db) as store:
         inputs = load_inputs(store, config)
+        if analysis.window:
+            unknown = sorted(set(analysis.window) - set(inputs.sessions))
+            if unknown:
+                raise ValueError(f"analysis.window: unknown session(s) {', '.join(unknown)}; "
+                                 f"known: {', '.join(inputs.sessions)}")
+            inputs = replace(inputs, sessions=[s for s in inputs.sessions
+                                               if s in analysis.window])
         if inputs.rows.empty:
             return {"positions": 0, "alignment_pairs": 0, "sessions": len(inputs.sessions)}
         positions = estimate_positions(inputs.rows, inputs.vectors,

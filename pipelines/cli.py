@@ -101,7 +101,10 @@ def run(
     from pipelines.flows import update_flow
 
     with store_lock(db, wait_seconds=wait):
-        result = update_flow(folders, str(db), config)
+        try:
+            result = update_flow(folders, str(db), config)
+        except ValueError as err:  # a configuration the data does not fit (named in the message)
+            raise UserError(str(err)) from err
         from pipelines.flows_report import report_flow
 
         report = report_flow(str(db), str(out / "report"), config=config)

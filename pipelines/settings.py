@@ -76,6 +76,8 @@ class AnalysisConfig(BaseModel):
     contested_weight: float = Field(default=2.0, gt=0)
     min_issues: int = Field(default=2, ge=1)
     n_boot: int = Field(default=100, ge=10)
+    window: tuple[str, ...] = ()
+    """Sessions to analyse (pooled positions use exactly these); empty for every session."""
     random_state: int = 0
 
 

@@ -175,3 +175,19 @@ def test_bad_votes_file_is_a_one_line_error(analysed, tmp_path):
 
 
 assert SHARED_DATA  # imported for the skip message in the shared_data fixture
+
+
+def test_analysis_window_restricts_the_sessions(analysed, tmp_path):
+    from pipelines.analysis import run_analysis
+    from pipelines.settings import AnalysisConfig
+
+    db = tmp_path / "window.duckdb"
+    shutil.copy(analysed["db"], db)
+    config = PipelineConfig(analysis=AnalysisConfig(window=("OEWG-2024-8",), n_boot=20))
+    assert run_analysis(str(db), config)["sessions"] == 1
+    with open_store(db, read_only=True) as store:
+        sessions = {r[0] for r in store.con.execute("SELECT DISTINCT session FROM alignment")
+                    .fetchall()}
+    assert sessions == {"*", "OEWG-2024-8"}
+    with pytest.raises(ValueError, match=r"analysis\.window: unknown session"):
+        run_analysis(str(db), PipelineConfig(analysis=AnalysisConfig(window=("NOPE",))))
