@@ -6,11 +6,13 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
 
 .PHONY: demo test lint bench server clean help
+PREFECT_PORT ?= 4200
 
 help:
 	@echo "make demo   - install into .venv and run the whole pipeline on the sample corpus"
 	@echo "make test   - install into .venv, lint with ruff, run the test suite"
 	@echo "make bench  - run the benchmarks (tables on stdout, JSON in benchmarks/results/)"
+	@echo "make server - start a local Prefect server for scheduled runs (likeminded serve)"
 	@echo "make clean  - remove .venv and generated data"
 
 $(STAMP): pyproject.toml
@@ -38,6 +40,12 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# A local Prefect server for `likeminded serve` (scheduled runs); Ctrl-C stops it.
+server: $(STAMP)
+	@echo "Prefect API on http://127.0.0.1:$(PREFECT_PORT)/api (export PREFECT_API_URL to use it)"
+	PREFECT_HOME=$${PREFECT_HOME:-data/prefect} PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+	  $(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info

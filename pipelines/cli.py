@@ -125,6 +125,42 @@ def run(
 
 @app.command()
 @handle_errors
+def serve(
+    corpus: Annotated[list[Path], typer.Option(
+        "--corpus", help="Folder of statements; repeat for several.")],
+    db: DbOption,
+    cron: Annotated[str, typer.Option("--cron", help="Cron schedule (server time zone).")] = (
+        "0 6 * * 1"),
+    name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "likeminded-update",
+    focus: Annotated[list[str] | None, typer.Option(
+        "--focus", help="State whose top partners are published as an artifact; repeatable.")]
+    = None,
+) -> None:
+    """Serve the update flow as a scheduled deployment against a Prefect server (blocks).
+
+    Needs PREFECT_API_URL pointing at a Prefect server (`make server` starts one on
+    127.0.0.1:4200). Trigger a run by hand with:
+    prefect deployment run 'update/likeminded-update' --watch
+
+    Example: likeminded serve --cron "0 6 * * 1" --corpus statements/ --db data/likeminded.duckdb
+    """
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise UserError("serve needs a Prefect server: start one with 'make server' and set "
+                        "PREFECT_API_URL=http://127.0.0.1:4200/api")
+    folders = [str(Path(f).resolve()) for f in _check_folders(corpus)]
+    configure_prefect(db)
+    from pipelines.flows import update_flow
+
+    update_flow.serve(name=name, cron=cron, parameters={
+        "folders": folders, "db": str(db.resolve()), "focus": list(focus or [])},
+        description="Ingest new statements and refresh every analysis.",
+        print_starting_message=False)
+
+
+@app.command()
+@handle_errors
 def status(db: DbOption, json_out: JsonOption = False) -> None:
     """Show what the store holds: statements by forum and session, recent runs, quarantine.
 

@@ -30,6 +30,7 @@ from nlp.topics import NOISE, discover_topics
 from pipelines.embedding_cache import StoreCachedEmbedder
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig
 from pipelines.storage import (
+    execute_many,
     open_store,
     record_model,
     set_stage_state,
@@ -93,16 +94,14 @@ def segment_new_statements(db: str, config: PipelineConfig) -> dict[str, int]:
             counts[1] += seg.kind == PROCEDURAL
         ids = [r[0] for r in rows]
         with store.transaction() as con:
-            con.executemany("DELETE FROM segments WHERE statement_id = ?", [[i] for i in ids])
-            con.executemany("DELETE FROM statement_annotations WHERE statement_id = ?",
-                            [[i] for i in ids])
-            con.executemany(
-                "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [[s.statement_id, s.index, s.paragraph, s.kind, s.text, s.n_sentences,
-                  s.text_hash] for s in segments])
-            con.executemany(
-                "INSERT INTO statement_annotations VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [[*a, *per_statement.get(a[0], [0, 0]), marker] for a in annotations])
+            execute_many(con, "DELETE FROM segments WHERE statement_id = ?", [[i] for i in ids])
+            execute_many(con, "DELETE FROM statement_annotations WHERE statement_id = ?",
+                         [[i] for i in ids])
+            execute_many(con, "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [[s.statement_id, s.index, s.paragraph, s.kind, s.text,
+                           s.n_sentences, s.text_hash] for s in segments])
+            execute_many(con, "INSERT INTO statement_annotations VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [[*a, *per_statement.get(a[0], [0, 0]), marker] for a in annotations])
     return {"statements": len(rows), "segments": len(segments),
             "procedural": sum(c[1] for c in per_statement.values())}
 
@@ -190,7 +189,7 @@ def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
                                 None if np.isnan(value) else round(float(value), 6)])
         with store.transaction() as con:
             con.execute("DELETE FROM segment_issues")
-            con.executemany("INSERT INTO segment_issues VALUES (?, ?, ?, ?, ?)", records)
+            execute_many(con, "INSERT INTO segment_issues VALUES (?, ?, ?, ?, ?)", records)
         details = {"segments": len(rows), "tagged_segments": sum(1 for t in tags if t),
                    "tags": len(records),
                    "with_stance": sum(1 for r in records if r[4] is not None),
@@ -216,10 +215,10 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
         with store.transaction() as con:
             con.execute("DELETE FROM topics")
             con.execute("DELETE FROM segment_topics")
-            con.executemany("INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?)", [
+            execute_many(con, "INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?)", [
                 [t.id, t.size, t.label, list(t.keywords), rows[t.representative]["statement_id"],
                  rows[t.representative]["idx"]] for t in result.topics])
-            con.executemany("INSERT INTO segment_topics VALUES (?, ?, ?)", [
+            execute_many(con, "INSERT INTO segment_topics VALUES (?, ?, ?)", [
                 [r["statement_id"], r["idx"], int(label)]
                 for r, label in zip(rows, result.labels, strict=True) if label != NOISE])
     return {"topics": len(result.topics), "segments": len(rows),

@@ -8,11 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 
 from corpora.store import Store
 from pipelines.schema import SCHEMAS
+
+
+def execute_many(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Any]) -> None:
+    """``executemany`` that accepts no rows (DuckDB refuses an empty parameter list)."""
+    if len(rows):
+        con.executemany(sql, rows)
 
 
 def open_store(db: str | Path, *, read_only: bool = False) -> Store:
