@@ -30,7 +30,7 @@ def _tally(data, rcid: str) -> tuple[int, int, int]:
 
 
 def test_unvotes_layout_reads_votes_and_resolves_states():
-    data = read_votes(FIXTURES / "unvotes_votes.csv")
+    data = read_votes(FIXTURES / "voeten_layout_votes.csv")
     assert data.source_format == "unvotes"
     assert list(data.votes.columns) == list(VOTES_COLUMNS)
     assert list(data.roll_calls.columns) == list(ROLL_CALL_COLUMNS)
@@ -44,7 +44,7 @@ def test_unvotes_layout_reads_votes_and_resolves_states():
 
 
 def test_unvotes_layout_skips_bad_rows_with_line_and_reason_and_counts_add_up():
-    data = read_votes(FIXTURES / "unvotes_votes.csv")
+    data = read_votes(FIXTURES / "voeten_layout_votes.csv")
     lines = {line: reason for line, reason in data.skipped}
     assert sorted(lines) == [7, 16, 19]
     assert "unknown state" in lines[7] and "Atlantis" in lines[7]
@@ -55,7 +55,7 @@ def test_unvotes_layout_skips_bad_rows_with_line_and_reason_and_counts_add_up():
 
 
 def test_unvotes_roll_calls_from_votes_file_only():
-    data = read_votes(FIXTURES / "unvotes_votes.csv")
+    data = read_votes(FIXTURES / "voeten_layout_votes.csv")
     table = data.roll_calls.set_index("rcid")
     assert list(table.index) == ["101", "102", "103"]
     assert table.loc["101", "resolution"] == "A/RES/90/11"
@@ -67,9 +67,9 @@ def test_unvotes_roll_calls_from_votes_file_only():
 
 
 def test_unvotes_roll_calls_and_issues_files():
-    data = read_votes(FIXTURES / "unvotes_votes.csv",
-                      roll_calls=FIXTURES / "unvotes_roll_calls.csv",
-                      issues=FIXTURES / "unvotes_issues.csv")
+    data = read_votes(FIXTURES / "voeten_layout_votes.csv",
+                      roll_calls=FIXTURES / "voeten_layout_roll_calls.csv",
+                      issues=FIXTURES / "voeten_layout_issues.csv")
     table = data.roll_calls.set_index("rcid")
     assert list(table.index) == ["101", "102", "103"]  # 999 has no votes here
     assert table.loc["102", "date"] == dt.date(2035, 12, 22)
@@ -82,8 +82,8 @@ def test_unvotes_roll_calls_and_issues_files():
 
 def test_gzipped_votes_file(tmp_path):
     packed = tmp_path / "votes.csv.gz"
-    packed.write_bytes(gzip.compress((FIXTURES / "unvotes_votes.csv").read_bytes()))
-    plain = read_votes(FIXTURES / "unvotes_votes.csv")
+    packed.write_bytes(gzip.compress((FIXTURES / "voeten_layout_votes.csv").read_bytes()))
+    plain = read_votes(FIXTURES / "voeten_layout_votes.csv")
     assert read_votes(packed).votes.equals(plain.votes)
 
 
@@ -152,7 +152,7 @@ def test_missing_file_names_the_file(tmp_path):
     with pytest.raises(InputError, match=r"nowhere\.csv: votes file not found"):
         read_votes(tmp_path / "nowhere.csv")
     with pytest.raises(InputError, match=r"rc\.csv: roll-calls file not found"):
-        read_votes(FIXTURES / "unvotes_votes.csv", roll_calls=tmp_path / "rc.csv")
+        read_votes(FIXTURES / "voeten_layout_votes.csv", roll_calls=tmp_path / "rc.csv")
 
 
 def test_unrecognised_header_names_file_and_expected_columns(tmp_path):
@@ -173,9 +173,9 @@ def test_roll_calls_and_issues_files_need_an_id_column(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("session,date\n90,2035-01-01\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.csv: .*expected a roll-call id column \(rcid"):
-        read_votes(FIXTURES / "unvotes_votes.csv", roll_calls=bad)
+        read_votes(FIXTURES / "voeten_layout_votes.csv", roll_calls=bad)
     with pytest.raises(InputError, match=r"bad\.csv: .*expected a roll-call id column"):
-        read_votes(FIXTURES / "unvotes_votes.csv", issues=bad)
+        read_votes(FIXTURES / "voeten_layout_votes.csv", issues=bad)
 
 
 def test_empty_file_is_an_input_error(tmp_path):
