@@ -129,11 +129,17 @@ def load_quotes(store: Store) -> pd.DataFrame:
 
 
 def default_focus_states(store: Store, n: int = 3) -> list[str]:
-    """The ``n`` states with the most current statements that have alignment scores."""
+    """The ``n`` states that said most in their own name: national statements, then issues on
+    which they hold a (non-thin) pooled position; only states with alignment scores."""
     rows = store.con.execute(
-        "SELECT s.state, count(*) AS n FROM statements s WHERE s.superseded_by IS NULL AND "
-        "s.state IN (SELECT state_a FROM alignment UNION SELECT state_b FROM alignment) "
-        "GROUP BY s.state ORDER BY n DESC, s.state LIMIT ?", [n]).fetchall()
+        "WITH national AS (SELECT state, count(*) AS n FROM statements WHERE superseded_by IS "
+        "NULL AND on_behalf_of = '' GROUP BY state), placed AS (SELECT state, count(*) AS n "
+        "FROM positions WHERE session = '*' AND NOT thin GROUP BY state) "
+        "SELECT a.state FROM (SELECT state_a AS state FROM alignment UNION "
+        "SELECT state_b FROM alignment) a JOIN national ON national.state = a.state "
+        "LEFT JOIN placed ON placed.state = a.state "
+        "ORDER BY national.n DESC, COALESCE(placed.n, 0) DESC, a.state LIMIT ?",
+        [n]).fetchall()
     return [r[0] for r in rows]
 
 

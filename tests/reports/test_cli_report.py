@@ -46,7 +46,9 @@ def test_default_focus_and_plain_output(app, store_path, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"report: {tmp_path / 'r' / 'index.html'}")
     pages = sorted(p.name for p in (tmp_path / "r").glob("state-*.html"))
-    assert pages == ["state-CHN.html", "state-FRA.html", "state-GBR.html"]
+    # default focus: most national statements (all 2 here), then most pooled positions (CHN has
+    # one, the others two), then ISO3
+    assert pages == ["state-FRA.html", "state-GBR.html", "state-KEN.html"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
