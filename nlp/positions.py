@@ -10,6 +10,7 @@ segments' stances on contested issues. Intervals come from a Poisson bootstrap o
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -123,6 +124,98 @@ def issue_projection(vectors: np.ndarray, components: int) -> tuple[np.ndarray, 
     return mean.astype(np.float32), (axes * signs[:, None]).astype(np.float32)
 
 
+def issue_seed(random_state: int, issue: str) -> np.random.SeedSequence:
+    """The bootstrap seed of one issue: a function of the run's seed and the issue id only.
+
+    Each issue draws from its own stream, so its positions do not depend on which other issues
+    exist or in which order (or on which machine) the issues are computed.
+    """
+    return np.random.SeedSequence([random_state, zlib.crc32(issue.encode("utf-8"))])
+
+
+@dataclass(frozen=True)
+class IssuePositions:
+    """Positions on one issue (see :class:`Positions`; ``window`` indexes into ``table``)."""
+
+    issue: str
+    table: pd.DataFrame
+    directions: np.ndarray
+    replicates: np.ndarray
+    window: np.ndarray
+
+
+def split_by_issue(rows: pd.DataFrame, vectors: np.ndarray, *,
+                   session_order: Sequence[str]) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
+    """Per issue (sorted): its rows, with ``seg`` renumbered, and just the vectors they use.
+
+    Rows of sessions outside ``session_order`` are dropped. The parts are small, self-contained
+    inputs for :func:`estimate_issue_positions`, e.g. to ship to other processes.
+    """
+    rows = rows[rows["session"].isin(set(session_order))]
+    parts = []
+    codes, names = pd.factorize(rows["issue"].to_numpy(dtype=object), sort=True)
+    for code, issue in enumerate(names):
+        part = rows.loc[codes == code]
+        used, local = np.unique(part["seg"].to_numpy(), return_inverse=True)
+        parts.append((str(issue), part.assign(seg=local), vectors[used]))
+    return parts
+
+
+def estimate_issue_positions(rows: pd.DataFrame, vectors: np.ndarray, *, issue: str,
+                             session_order: Sequence[str],
+                             config: PositionConfig | None = None) -> IssuePositions:
+    """Positions on one issue per (state, session) and per state over the window.
+
+    Args:
+        rows: the issue's tag rows (columns as for :func:`estimate_positions`).
+        vectors: segment embeddings indexed by ``rows.seg``.
+        issue: the issue id (labels the table and seeds the bootstrap, see :func:`issue_seed`).
+        session_order: sessions in chronological order.
+        config: see :class:`PositionConfig`.
+    """
+    config = config or PositionConfig()
+    config.validate()
+    present = set(pd.unique(rows["session"].to_numpy(dtype=object)))
+    sessions = [s for s in session_order if s in present]
+    rank = {s: i for i, s in enumerate(sessions)}
+    session_rank = pd.Series(rows["session"].to_numpy(dtype=object)).map(rank).to_numpy()
+    keep = ~pd.isna(session_rank)
+    part = rows.loc[keep]
+    segs = part["seg"].to_numpy()
+    mean, axes = issue_projection(vectors[np.unique(segs)], config.components)
+    projected = ((vectors[segs] - mean) @ axes.T).astype(np.float64)  # (m, k)
+    rng = np.random.default_rng(issue_seed(config.random_state, issue))
+    table, directions, window_boot = _issue_positions(
+        part, projected, session_rank[keep].astype(int), sessions, config, rng)
+    table.insert(1, "issue", issue)
+    window = np.flatnonzero(table["session"].to_numpy() == WINDOW)
+    return IssuePositions(issue, table, directions, window_boot.astype(np.float32), window)
+
+
+def combine_positions(parts: Sequence[IssuePositions],
+                      config: PositionConfig | None = None) -> Positions:
+    """Stack per-issue positions (in issue order) into one :class:`Positions`."""
+    config = config or PositionConfig()
+    columns = ["state", "issue", "session", "n_own", "n_group", "weight", "stance",
+               "stance_lo", "stance_hi", "n_stance"]
+    parts = sorted(parts, key=lambda p: p.issue)
+    if not parts:
+        empty = pd.DataFrame(columns=[*columns, "thin"])
+        return Positions(empty, np.zeros((0, config.components), np.float32), {}, {})
+    replicates, window_rows, offset = {}, {}, 0
+    for part in parts:
+        replicates[part.issue] = part.replicates
+        window_rows[part.issue] = offset + part.window
+        offset += len(part.table)
+    table = pd.concat([p.table for p in parts], ignore_index=True)[columns]
+    table["thin"] = table["weight"] < config.min_weight
+    if not config.group_only:
+        table["thin"] |= table["n_own"] == 0
+    width = max(p.directions.shape[1] for p in parts)
+    padded = [np.pad(p.directions, ((0, 0), (0, width - p.directions.shape[1]))) for p in parts]
+    return Positions(table, np.vstack(padded).astype(np.float32), replicates, window_rows)
+
+
 def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order: Sequence[str],
                        config: PositionConfig | None = None) -> Positions:
     """Estimate positions per (state, issue, session) and per (state, issue) over the window.
@@ -133,47 +226,19 @@ def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order
         vectors: ``(n_segments, d)`` L2-normalised segment embeddings.
         session_order: sessions in chronological order (defines the window).
         config: see :class:`PositionConfig`.
+
+    Issues are independent (each has its own projection and bootstrap stream), so computing them
+    one by one here or in parallel elsewhere (:func:`split_by_issue`,
+    :func:`estimate_issue_positions`, :func:`combine_positions`) gives identical results.
     """
     config = config or PositionConfig()
     config.validate()
-    rng = np.random.default_rng(config.random_state)
-    present = set(pd.unique(rows["session"].to_numpy(dtype=object)))
-    sessions = [s for s in session_order if s in present]
-    rank = {s: i for i, s in enumerate(sessions)}
-    # integer codes once: iterating (Arrow-backed) strings per issue is slow at scale
-    session_rank = pd.Series(rows["session"].to_numpy(dtype=object)).map(rank).to_numpy()
-    issue_codes, issue_names = pd.factorize(rows["issue"].to_numpy(dtype=object), sort=True)
-    tables, directions, replicates, window_rows = [], [], {}, {}
-    offset = 0
-    for code, issue in enumerate(issue_names):
-        mask = (issue_codes == code) & ~pd.isna(session_rank)
-        if not mask.any():
-            continue
-        part = rows.loc[mask]
-        segs = part["seg"].to_numpy()
-        mean, axes = issue_projection(vectors[np.unique(segs)], config.components)
-        projected = ((vectors[segs] - mean) @ axes.T).astype(np.float64)  # (m, k)
-        issue_table, issue_dirs, window_boot = _issue_positions(
-            part, projected, session_rank[mask].astype(int), sessions, config, rng)
-        issue_table.insert(1, "issue", issue)
-        window = np.flatnonzero(issue_table["session"].to_numpy() == WINDOW)
-        replicates[issue] = window_boot.astype(np.float32)
-        window_rows[issue] = offset + window
-        tables.append(issue_table)
-        directions.append(issue_dirs)
-        offset += len(issue_table)
-    columns = ["state", "issue", "session", "n_own", "n_group", "weight", "stance",
-               "stance_lo", "stance_hi", "n_stance"]
-    if not tables:
-        empty = pd.DataFrame(columns=[*columns, "thin"])
-        return Positions(empty, np.zeros((0, config.components), np.float32), {}, {})
-    table = pd.concat(tables, ignore_index=True)[columns]
-    table["thin"] = table["weight"] < config.min_weight
-    if not config.group_only:
-        table["thin"] |= table["n_own"] == 0
-    width = max(d.shape[1] for d in directions)
-    padded = [np.pad(d, ((0, 0), (0, width - d.shape[1]))) for d in directions]
-    return Positions(table, np.vstack(padded).astype(np.float32), replicates, window_rows)
+    return combine_positions(
+        [estimate_issue_positions(part, part_vectors, issue=issue, session_order=session_order,
+                                  config=config)
+         for issue, part, part_vectors in split_by_issue(rows, vectors,
+                                                         session_order=session_order)],
+        config)
 
 
 def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np.ndarray,

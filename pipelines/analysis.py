@@ -6,24 +6,34 @@ segments), so results are always consistent with the current corpus and configur
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from threadpoolctl import threadpool_limits
 
 from corpora.groups import default_groups
 from corpora.store import Store
 from nlp.alignment import OVERALL, AlignmentConfig, AlignmentResult, score_alignment
 from nlp.coalitions import compare_with_groups, find_coalitions, group_cohesion
 from nlp.convergence import find_movers, measure_dispersion
-from nlp.positions import WINDOW, PositionConfig, Positions, estimate_positions
+from nlp.positions import (
+    WINDOW,
+    IssuePositions,
+    PositionConfig,
+    Positions,
+    combine_positions,
+    estimate_issue_positions,
+    split_by_issue,
+)
 from pipelines.analysis_inputs import AnalysisInputs, load_analysis_inputs
 from pipelines.settings import AnalysisConfig, PipelineConfig
 from pipelines.stages import get_embedder, get_taxonomy
-from pipelines.storage import open_store, set_stage_state, vectors_to_arrow
+from pipelines.storage import open_store, set_stage_state, stage_state, vectors_to_arrow
 
 COHESION_GROUPS = ("EU", "NAM", "AFRICAN_GROUP", "ARAB_GROUP", "ASEAN", "CARICOM", "GRULAC",
                    "WEOG", "EEG", "APG", "NB8", "FIVE_EYES", "SCO", "BRICS", "G77")
@@ -57,24 +67,132 @@ def _replace(store: Store, table: str, frame: pd.DataFrame | pa.Table) -> None:
             store.con.unregister("replacement")
 
 
-def run_analysis(db: str, config: PipelineConfig) -> dict[str, Any]:
-    """Compute and store positions, alignment, coalitions and convergence."""
+@dataclass(frozen=True)
+class PreparedAnalysis:
+    """What the analysis needs, loaded from the store, and whether it must run at all.
+
+    Attributes:
+        inputs: tagged rows, vectors, segments and sessions (window applied).
+        fingerprint: digest of everything the analysis results depend on (inputs, analysis and
+            votes configuration, the votes file, the groups table).
+        unchanged: the stored analysis was computed from exactly these inputs.
+    """
+
+    inputs: AnalysisInputs
+    fingerprint: str
+    unchanged: bool
+
+
+def _file_digest(path: str) -> str:
+    if not path:
+        return ""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return f"unreadable:{path}"  # the votes stage reports it with its reason
+    return digest.hexdigest()
+
+
+def analysis_fingerprint(inputs: AnalysisInputs, config: PipelineConfig) -> str:
+    """Digest of the analysis inputs and of every setting the analysis results depend on."""
+    digest = hashlib.sha256()
+    rows = inputs.rows[["seg", "state", "session", "issue", "stance", "weight", "kind"]]
+    digest.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+    meta = inputs.segments.drop(columns=["text", "seg"], errors="ignore").astype(str)
+    digest.update(pd.util.hash_pandas_object(meta, index=False).to_numpy().tobytes())
+    digest.update(np.ascontiguousarray(inputs.vectors).tobytes())
+    groups = default_groups()
+    digest.update(json.dumps({
+        "sessions": inputs.sessions, "analysis": config.analysis.model_dump(mode="json"),
+        "votes": config.votes.model_dump(mode="json"),
+        "votes_file": _file_digest(config.votes.path),
+        "roll_calls_file": _file_digest(config.votes.roll_calls),
+        "issues_file": _file_digest(config.votes.issues),
+        "groups": {code: repr(g) for code, g in sorted(groups.groups.items())},
+        "taxonomy": get_taxonomy(config.analysis.taxonomy).digest,
+    }, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:32]
+
+
+def prepare_analysis(db: str, config: PipelineConfig) -> PreparedAnalysis:
+    """Load the analysis inputs (read-only) and tell whether the stored results are current."""
     analysis = config.analysis
-    contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
     with open_store(db) as store:
         inputs = load_inputs(store, config)
-        if analysis.window:
-            unknown = sorted(set(analysis.window) - set(inputs.sessions))
-            if unknown:
-                raise ValueError(f"analysis.window: unknown session(s) {', '.join(unknown)}; "
-                                 f"known: {', '.join(inputs.sessions)}")
-            inputs = replace(inputs, sessions=[s for s in inputs.sessions
-                                               if s in analysis.window])
+        state = stage_state(store, "analyze")
+    if analysis.window:
+        unknown = sorted(set(analysis.window) - set(inputs.sessions))
+        if unknown:
+            raise ValueError(f"analysis.window: unknown session(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(inputs.sessions)}")
+        inputs = replace(inputs, sessions=[s for s in inputs.sessions if s in analysis.window])
+    fingerprint = analysis_fingerprint(inputs, config)
+    return PreparedAnalysis(inputs, fingerprint,
+                            unchanged=state is not None and state[0] == fingerprint)
+
+
+def issue_jobs(prepared: PreparedAnalysis) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
+    """The independent per-issue position estimations: (issue, its rows, its vectors)."""
+    inputs = prepared.inputs
+    return split_by_issue(inputs.rows, inputs.vectors, session_order=inputs.sessions)
+
+
+def issue_positions(issue: str, rows: pd.DataFrame, vectors: np.ndarray,
+                    sessions: list[str], analysis: AnalysisConfig) -> IssuePositions:
+    """Positions on one issue (one unit of work; runs anywhere, touches no store).
+
+    BLAS runs single-threaded here: multi-threaded BLAS splits sums differently for different
+    thread counts, which changes the last bits of the projections, and results must not depend
+    on where (a laptop, a Dask worker) the issue was computed. Issues run in parallel instead.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return estimate_issue_positions(rows, vectors, issue=issue, session_order=sessions,
+                                        config=position_config(analysis))
+
+
+def run_analysis(db: str, config: PipelineConfig, *, force: bool = False) -> dict[str, Any]:
+    """Compute and store positions, alignment, coalitions and convergence.
+
+    Skipped (the stored results kept) when the inputs and settings are those of the stored
+    analysis, unless ``force``.
+    """
+    prepared = prepare_analysis(db, config)
+    if prepared.unchanged and not force:
+        return skipped_analysis(db)
+    sessions = prepared.inputs.sessions
+    parts = [issue_positions(issue, rows, vectors, sessions, config.analysis)
+             for issue, rows, vectors in issue_jobs(prepared)]
+    return finish_analysis(db, config, prepared, parts)
+
+
+def skipped_analysis(db: str) -> dict[str, Any]:
+    """Counts of the stored analysis, marked as reused."""
+    with open_store(db) as store:
+        state = stage_state(store, "analyze")
+    details = dict(state[1]) if state else {}
+    details["skipped"] = "inputs unchanged"
+    return details
+
+
+def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
+                    parts: list[IssuePositions]) -> dict[str, Any]:
+    """Alignment, coalitions and convergence from per-issue positions; store everything."""
+    analysis = config.analysis
+    contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
+    inputs = prepared.inputs
+    with open_store(db) as store:
         if inputs.rows.empty:
-            return {"positions": 0, "alignment_pairs": 0, "sessions": len(inputs.sessions)}
-        positions = estimate_positions(inputs.rows, inputs.vectors,
-                                       session_order=inputs.sessions,
-                                       config=position_config(analysis))
+            with store.transaction():
+                for table in ("positions", "alignment", "coalitions", "coalition_summary",
+                              "group_cohesion", "dispersion", "trends", "movers"):
+                    store.con.execute(f'DELETE FROM "{table}"')
+            details = {"positions": 0, "alignment_pairs": 0, "sessions": len(inputs.sessions)}
+            set_stage_state(store, "analyze", prepared.fingerprint, details)
+            return details
+        positions = combine_positions(parts, position_config(analysis))
         align_config = alignment_config(analysis)
         window = score_alignment(positions, contested=contested, config=align_config)
         frames = [window.long(session=WINDOW)]
@@ -103,6 +221,7 @@ def run_analysis(db: str, config: PipelineConfig) -> dict[str, Any]:
                      if len(movers) else movers)
         details = {"positions": int((~positions.table["thin"]).sum()),
                    "thin_positions": int(positions.table["thin"].sum()),
+                   "issues": len(parts),
                    "states_aligned": len(window.states),
                    "alignment_rows": len(alignment), "sessions": len(inputs.sessions),
                    "coalitions": int(summary.loc[summary["issue"] == OVERALL, "k"].iloc[0])
@@ -117,7 +236,7 @@ def run_analysis(db: str, config: PipelineConfig) -> dict[str, Any]:
             details["vote_validation"] = {"measure": best["measure"],
                                           "spearman": best["spearman"],
                                           "n_pairs": best["n_pairs"]}
-        set_stage_state(store, "analyze", json.dumps(details, sort_keys=True), details)
+        set_stage_state(store, "analyze", prepared.fingerprint, details)
     return details
 
 

@@ -19,14 +19,18 @@ from pipelines import formatting
 from pipelines.cli_common import (
     BatchOption,
     ConfigOption,
+    DaskAddressOption,
+    DaskWorkersOption,
     DbOption,
     JsonOption,
     ModelOption,
+    TaskRunnerOption,
     UserError,
     _check_folders,
     emit_json,
     handle_errors,
     load_config,
+    task_runner,
 )
 from pipelines.locking import store_lock
 from pipelines.settings import IngestConfig, PipelineConfig, configure_prefect
@@ -86,23 +90,34 @@ def run(
     batch_size: BatchOption = None,
     wait: Annotated[float, typer.Option(
         "--wait", min=0, help="Seconds to wait if another run holds the store.")] = 0.0,
+    runner: TaskRunnerOption = "local",
+    dask_address: DaskAddressOption = None,
+    dask_workers: DaskWorkersOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Run every pipeline stage on the given corpora, incrementally.
+    """Run every pipeline stage on the given corpora, incrementally, then write the report.
 
-    Ingests the folders, segments and embeds only what is new, then re-runs tagging, stance and
-    topics, and writes the run summary (with its provenance) to --out.
+    Ingests the folders; segments, embeds and tags only what is new; recomputes topics and the
+    analyses only when their inputs changed; writes the report and the run summary (with its
+    provenance) to --out. With --task-runner dask the embedding chunks and the per-issue
+    analyses run on a Dask cluster.
 
     Example: likeminded run --corpus corpora/sample --db data/likeminded.duckdb --out data/out
+
+    Example: likeminded run --corpus statements/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     folders = _check_folders(corpus)
     config = load_config(config_file, model=model, batch_size=batch_size)
     configure_prefect(db)
     from pipelines.flows import update_flow
 
+    flow = update_flow
     with store_lock(db, wait_seconds=wait):
+        chosen = task_runner(runner, dask_address, dask_workers)
+        if chosen is not None:
+            flow = update_flow.with_options(task_runner=chosen)
         try:
-            result = update_flow(folders, str(db), config)
+            result = flow(folders, str(db), config)
         except ValueError as err:  # a configuration the data does not fit (named in the message)
             raise UserError(str(err)) from err
         from pipelines.flows_report import report_flow
@@ -135,6 +150,9 @@ def serve(
     focus: Annotated[list[str] | None, typer.Option(
         "--focus", help="State whose top partners are published as an artifact; repeatable.")]
     = None,
+    runner: TaskRunnerOption = "local",
+    dask_address: DaskAddressOption = None,
+    dask_workers: DaskWorkersOption = None,
 ) -> None:
     """Serve the update flow as a scheduled deployment against a Prefect server (blocks).
 
@@ -153,7 +171,9 @@ def serve(
     configure_prefect(db)
     from pipelines.flows import update_flow
 
-    update_flow.serve(name=name, cron=cron, parameters={
+    chosen = task_runner(runner, dask_address, dask_workers)
+    flow = update_flow if chosen is None else update_flow.with_options(task_runner=chosen)
+    flow.serve(name=name, cron=cron, parameters={
         "folders": folders, "db": str(db.resolve()), "focus": list(focus or [])},
         description="Ingest new statements and refresh every analysis.",
         print_starting_message=False)

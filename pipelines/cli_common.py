@@ -85,3 +85,23 @@ def load_config(path: Path | None, *, model: str | None = None, batch_size: int 
         k: v for k, v in {"model": model, "batch_size": batch_size}.items() if v is not None})
     ingest_config = config.ingest if max_bytes is None else IngestConfig(max_bytes=max_bytes)
     return config.model_copy(update={"embedding": embedding, "ingest": ingest_config})
+
+
+TaskRunnerOption = Annotated[str, typer.Option(
+    "--task-runner", help="Where the embedding chunks and per-issue analyses run: 'local' (this "
+    "process) or 'dask' (a Dask cluster; results are identical).")]
+DaskAddressOption = Annotated[str | None, typer.Option(
+    "--dask-address", help="Dask scheduler to use with --task-runner dask, as tcp://HOST:PORT "
+    "(default: a LocalCluster on this machine for the run).")]
+DaskWorkersOption = Annotated[int | None, typer.Option(
+    "--dask-workers", min=1, help="Worker processes of the LocalCluster (default: CPUs, max 4).")]
+
+
+def task_runner(kind: str, address: str | None, workers: int | None) -> Any:
+    """The Prefect task runner the options name (``None`` for local), or a UserError."""
+    from pipelines.runners import make_task_runner
+
+    try:
+        return make_task_runner(kind, address, workers)
+    except ValueError as err:
+        raise UserError(str(err)) from err

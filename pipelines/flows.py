@@ -6,16 +6,24 @@ transiently. This is the only package that imports Prefect.
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+import numpy as np
+import pandas as pd
+from prefect import Task, flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from corpora.ingest import folder_fingerprint, ingest_folder
-from pipelines import stages
+from nlp.positions import IssuePositions
+from pipelines import analysis, stages
 from pipelines.progress import stderr_progress
-from pipelines.settings import PipelineConfig, provenance
+from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig, provenance
 from pipelines.storage import open_store
 
 
@@ -38,10 +46,20 @@ def segment_task(db: str, config: PipelineConfig) -> dict[str, Any]:
     return stages.segment_new_statements(db, config)
 
 
-@task(name="embed segments")
-def embed_task(db: str, config: PipelineConfig) -> dict[str, Any]:
-    with stderr_progress("embed segments") as progress:
-        return stages.embed_new_segments(db, config, progress=progress)
+@task(name="plan embedding", cache_policy=NO_CACHE)
+def plan_embedding_task(db: str, config: PipelineConfig) -> stages.EmbeddingPlan:
+    return stages.plan_embedding(db, config)
+
+
+@task(name="encode chunk", cache_policy=NO_CACHE)
+def encode_chunk_task(texts: list[str], embedding: EmbeddingConfig) -> np.ndarray:
+    return stages.encode_texts(texts, embedding)
+
+
+@task(name="store embeddings", cache_policy=NO_CACHE)
+def store_embeddings_task(db: str, model_key: str, hashes: list[str],
+                          vectors: np.ndarray) -> int:
+    return stages.store_embeddings(db, model_key, hashes, vectors)
 
 
 @task(name="tag issues and stance")
@@ -54,11 +72,21 @@ def topics_task(db: str, config: PipelineConfig) -> dict[str, Any]:
     return stages.discover_corpus_topics(db, config)
 
 
-@task(name="positions, alignment, coalitions, convergence")
-def analyze_task(db: str, config: PipelineConfig) -> dict[str, Any]:
-    from pipelines.analysis import run_analysis
+@task(name="load analysis inputs", cache_policy=NO_CACHE)
+def prepare_analysis_task(db: str, config: PipelineConfig) -> analysis.PreparedAnalysis:
+    return analysis.prepare_analysis(db, config)
 
-    return run_analysis(db, config)
+
+@task(name="positions", task_run_name="positions: {issue}", cache_policy=NO_CACHE)
+def issue_positions_task(issue: str, rows: pd.DataFrame, vectors: np.ndarray,
+                         sessions: list[str], config: AnalysisConfig) -> IssuePositions:
+    return analysis.issue_positions(issue, rows, vectors, sessions, config)
+
+
+@task(name="alignment, coalitions, convergence", cache_policy=NO_CACHE)
+def finish_analysis_task(db: str, config: PipelineConfig, prepared: analysis.PreparedAnalysis,
+                         parts: list[IssuePositions]) -> dict[str, Any]:
+    return analysis.finish_analysis(db, config, prepared, parts)
 
 
 @task(name="publish run summary")
@@ -131,13 +159,68 @@ def _ingest(folders: list[str], db: str, run_id: str, config: PipelineConfig) ->
     return summary
 
 
+def _distributed() -> bool:
+    """Whether this flow run's task runner spreads submitted tasks over other processes."""
+    context = FlowRunContext.get()
+    return context is not None and not isinstance(context.task_runner, ThreadPoolTaskRunner)
+
+
+def _runner_description() -> str:
+    """The task runner of this flow run, for the provenance (results do not depend on it)."""
+    context = FlowRunContext.get()
+    if context is None or isinstance(context.task_runner, ThreadPoolTaskRunner):
+        return "local"
+    runner = context.task_runner
+    address = getattr(runner, "address", None)
+    return f"{type(runner).__name__} {address}" if address else type(runner).__name__
+
+
+def _each(work: Task, calls: list[tuple[Any, ...]]) -> Iterator[Any]:
+    """Results of ``work(*args)`` for each call, in order.
+
+    With a distributed task runner (Dask) every call is submitted at once and the cluster runs
+    them in parallel; otherwise they run one after the other in this process (threads would only
+    compete for the cores the model and BLAS already use).
+    """
+    if not _distributed():
+        for args in calls:
+            yield work(*args)
+        return
+    futures = [work.submit(*args) for args in calls]
+    for n, future in enumerate(futures):
+        yield future.result()
+        futures[n] = None  # release the result once the caller has it
+
+
+def _embed(db: str, config: PipelineConfig) -> dict[str, Any]:
+    started = time.perf_counter()
+    plan = plan_embedding_task(db, config)
+    done = 0
+    with stderr_progress("embed segments") as progress:
+        calls = [(texts, config.embedding) for _, texts in plan.chunks]
+        for (hashes, _), vectors in zip(plan.chunks, _each(encode_chunk_task, calls),
+                                        strict=True):
+            done += store_embeddings_task(db, plan.model_key, hashes, vectors)
+            if progress is not None:
+                progress(done, plan.pending)
+    return stages.embedding_counts(plan, started)
+
+
 def _nlp(db: str, config: PipelineConfig) -> dict[str, Any]:
-    return {"segment": segment_task(db, config), "embed": embed_task(db, config),
+    return {"segment": segment_task(db, config), "embed": _embed(db, config),
             "annotate": annotate_task(db, config), "topics": topics_task(db, config)}
 
 
 def _analyze(db: str, config: PipelineConfig) -> dict[str, Any]:
-    return {"analyze": analyze_task(db, config)}
+    prepared = prepare_analysis_task(db, config)
+    if prepared.unchanged:
+        get_run_logger().info("analysis inputs unchanged: keeping the stored results")
+        return {"analyze": analysis.skipped_analysis(db)}
+    sessions = prepared.inputs.sessions
+    calls = [(issue, rows, vectors, sessions, config.analysis)
+             for issue, rows, vectors in analysis.issue_jobs(prepared)]
+    parts = list(_each(issue_positions_task, calls))
+    return {"analyze": finish_analysis_task(db, config, prepared, parts)}
 
 
 def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
@@ -145,7 +228,8 @@ def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
     """Run ``body(run_id)`` between a start and an end record in the ``runs`` table."""
     run_id = new_run_id(kind)
     record = provenance(config=config, inputs={
-        str(Path(f).resolve()): folder_fingerprint(f) for f in folders})
+        str(Path(f).resolve()): folder_fingerprint(f) for f in folders},
+        task_runner=_runner_description())
     start_run_task(db, run_id, kind, record)
     try:
         counts = body(run_id)

@@ -85,15 +85,19 @@ def format_run_summary(result: dict[str, Any]) -> str:
         lines.append(f"embedded {embed['new_embeddings']} new segments, {embed['cached']} cached "
                      f"({embed['model_key']}, {embed['seconds']:.1f} s)")
     if annotate:
-        lines.append(f"tagged {annotate['tagged_segments']} of {annotate['segments']} segments "
-                     f"with issues; {annotate['with_stance']} tags take a side")
+        lines.append(f"tagged {annotate['tagged_segments']} of {annotate['segments']} new "
+                     f"segments with issues ({annotate['with_stance']} tags take a side); "
+                     f"{annotate.get('total_tags', 0)} tags in the store")
     if topics:
-        lines.append(f"{topics['topics']} topics ({topics['noise']} segments unassigned)")
+        kept = " (segments unchanged: kept)" if topics.get("skipped") else ""
+        lines.append(f"{topics['topics']} topics ({topics['noise']} segments unassigned){kept}")
     analyze = result.get("analyze", {})
-    if analyze:
+    if analyze.get("positions") is not None:
+        kept = " (inputs unchanged: stored results kept)" if analyze.get("skipped") else ""
         lines.append(f"{analyze['positions']} positions ({analyze.get('thin_positions', 0)} thin),"
-                     f" {analyze['states_aligned']} states aligned over {analyze['sessions']} "
-                     f"sessions, {analyze['coalitions']} coalitions, {analyze['movers']} movers")
+                     f" {analyze.get('states_aligned', 0)} states aligned over "
+                     f"{analyze['sessions']} sessions, {analyze.get('coalitions', 0)} coalitions, "
+                     f"{analyze.get('movers', 0)} movers{kept}")
     lines.append(f"corpus hash {result['corpus_hash'][:16]}  run {result['run_id']}")
     return "\n".join(lines)
 

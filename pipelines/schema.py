@@ -127,6 +127,13 @@ ANALYSIS_SCHEMA = Schema(
                 text_issue VARCHAR NOT NULL, text_session VARCHAR NOT NULL
             )""",
         ),
+        (
+            # which statements were tagged, and under which models and settings: tagging is
+            # per segment, so an update scores only statements missing here
+            """CREATE TABLE annotated_statements (
+                statement_id VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL
+            )""",
+        ),
     ),
 )
 

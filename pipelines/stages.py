@@ -12,9 +12,11 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from corpora.countries import country_name
 from corpora.groups import default_groups
@@ -33,7 +35,9 @@ from pipelines.storage import (
     execute_many,
     open_store,
     record_model,
+    save_embeddings,
     set_stage_state,
+    stage_state,
     vectors_from_arrow,
 )
 
@@ -95,8 +99,9 @@ def segment_new_statements(db: str, config: PipelineConfig) -> dict[str, int]:
         ids = [r[0] for r in rows]
         with store.transaction() as con:
             execute_many(con, "DELETE FROM segments WHERE statement_id = ?", [[i] for i in ids])
-            execute_many(con, "DELETE FROM statement_annotations WHERE statement_id = ?",
-                         [[i] for i in ids])
+            for table in ("statement_annotations", "annotated_statements", "segment_issues"):
+                execute_many(con, f"DELETE FROM {table} WHERE statement_id = ?",
+                             [[i] for i in ids])
             execute_many(con, "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
                          [[s.statement_id, s.index, s.paragraph, s.kind, s.text,
                            s.n_sentences, s.text_hash] for s in segments])
@@ -107,10 +112,26 @@ def segment_new_statements(db: str, config: PipelineConfig) -> dict[str, int]:
 
 
 # -- embeddings ------------------------------------------------------------------------------
-def embed_new_segments(db: str, config: PipelineConfig,
-                       progress: Progress | None = None) -> dict[str, Any]:
-    """Embed substantive segments whose text has no vector for the configured model yet."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class EmbeddingPlan:
+    """The texts still to embed, in chunks, under one model.
+
+    Chunks are fixed by the pending texts (ordered by text hash) and ``chunk_size`` alone, so
+    every runner, local or distributed, encodes exactly the same batches and stores bitwise
+    identical vectors.
+    """
+
+    model_key: str
+    chunks: list[tuple[list[str], list[str]]]  # (text hashes, texts)
+    unique_texts: int
+
+    @property
+    def pending(self) -> int:
+        return sum(len(hashes) for hashes, _ in self.chunks)
+
+
+def plan_embedding(db: str, config: PipelineConfig) -> EmbeddingPlan:
+    """Record the model and list the substantive segment texts with no vector for it yet."""
     embedder = get_embedder(config.embedding)
     with open_store(db) as store:
         record_model(store, model_key=embedder.model_key, backend=config.embedding.backend,
@@ -128,23 +149,70 @@ def embed_new_segments(db: str, config: PipelineConfig,
             "SELECT count(DISTINCT g.text_hash) FROM segments g JOIN statements s ON "
             "s.id = g.statement_id AND s.superseded_by IS NULL WHERE g.kind = 'substantive'"
         ).fetchall()[0][0]
-        cached = StoreCachedEmbedder(embedder, store, chunk_size=config.embedding.chunk_size,
-                                     progress=progress)
-        cached.encode([text for _, text in pending])
-    return {"model_key": embedder.model_key, "new_embeddings": cached.misses,
-            "cached": int(total) - cached.misses, "unique_texts": int(total),
-            "seconds": round(time.perf_counter() - started, 3)}
+    size = config.embedding.chunk_size
+    chunks = [([h for h, _ in pending[i:i + size]], [t for _, t in pending[i:i + size]])
+              for i in range(0, len(pending), size)]
+    return EmbeddingPlan(embedder.model_key, chunks, int(total))
 
 
-def load_segment_vectors(store: Store, model_key: str,
-                         dimension: int) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Current substantive segments (with statement metadata) and their vectors, in order."""
-    table = store.con.sql(
-        "SELECT g.statement_id, g.idx, g.text, s.state, s.session, s.forum, s.date, e.vector "
-        "FROM segments g JOIN statements s ON s.id = g.statement_id AND s.superseded_by IS NULL "
-        "JOIN embeddings e ON e.text_hash = g.text_hash AND e.model_key = ? "
-        "WHERE g.kind = 'substantive' ORDER BY g.statement_id, g.idx",
-        params=[model_key]).to_arrow_table()
+def encode_texts(texts: list[str], embedding: EmbeddingConfig) -> np.ndarray:
+    """Vectors ``(len(texts), d)`` for one chunk; needs no store (runs on any worker)."""
+    return get_embedder(embedding).encode(texts)
+
+
+def store_embeddings(db: str, model_key: str, hashes: list[str], vectors: np.ndarray) -> int:
+    """Save one chunk's vectors in one transaction; returns how many were given."""
+    with open_store(db) as store:
+        save_embeddings(store, model_key, hashes, vectors)
+    return len(hashes)
+
+
+def embedding_counts(plan: EmbeddingPlan, started: float) -> dict[str, Any]:
+    return {"model_key": plan.model_key, "new_embeddings": plan.pending,
+            "cached": plan.unique_texts - plan.pending, "unique_texts": plan.unique_texts,
+            "chunks": len(plan.chunks), "seconds": round(time.perf_counter() - started, 3)}
+
+
+def embed_new_segments(db: str, config: PipelineConfig,
+                       progress: Progress | None = None) -> dict[str, Any]:
+    """Embed substantive segments whose text has no vector for the configured model yet.
+
+    Each chunk is committed before the next is encoded, so an interrupted run keeps what it
+    finished and the next run resumes from there.
+    """
+    started = time.perf_counter()
+    plan = plan_embedding(db, config)
+    done = 0
+    for hashes, texts in plan.chunks:
+        done += store_embeddings(db, plan.model_key, hashes,
+                                 encode_texts(texts, config.embedding))
+        if progress is not None:
+            progress(done, plan.pending)
+    return embedding_counts(plan, started)
+
+
+def load_segment_vectors(store: Store, model_key: str, dimension: int, *,
+                         statements: list[str] | None = None,
+                         ) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Current substantive segments (with statement metadata) and their vectors, in order.
+
+    ``statements`` restricts them to those statement ids.
+    """
+    where = ""
+    if statements is not None:
+        store.con.register("wanted_statements", pa.table(
+            {"id": pa.array(sorted(set(statements)), pa.string())}))
+        where = " AND g.statement_id IN (SELECT id FROM wanted_statements)"
+    try:
+        table = store.con.sql(
+            "SELECT g.statement_id, g.idx, g.text, s.state, s.session, s.forum, s.date, "
+            "e.vector FROM segments g JOIN statements s ON s.id = g.statement_id AND "
+            "s.superseded_by IS NULL JOIN embeddings e ON e.text_hash = g.text_hash AND "
+            f"e.model_key = ? WHERE g.kind = 'substantive'{where} "
+            "ORDER BY g.statement_id, g.idx", params=[model_key]).to_arrow_table()
+    finally:
+        if statements is not None:
+            store.con.unregister("wanted_statements")
     vectors = vectors_from_arrow(table.column("vector"), dimension)
     rows = table.drop(["vector"]).to_pylist()
     return rows, vectors
@@ -169,42 +237,88 @@ def fitted_models(config: PipelineConfig, db: str) -> tuple[IssueTagger, StanceM
 
 
 def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
-    """Score every current segment against the taxonomy; store tags and stances."""
+    """Score segments against the taxonomy; store tags and stances.
+
+    Incremental: a segment's tags depend only on its vector and the fitted models, so only
+    current statements not yet annotated under the same model, taxonomy and settings are scored;
+    tags of superseded statements are dropped. Changing any of those re-annotates everything.
+    """
     embedder = get_embedder(config.embedding)
-    tagger, stance_model = fitted_models(config, db)
     taxonomy = get_taxonomy(config.analysis.taxonomy)
+    analysis = config.analysis
+    marker = _fingerprint(embedder.model_key, taxonomy.digest, analysis.keyword_weight,
+                          analysis.stance_margin, analysis.random_state)
+    with open_store(db) as store, store.transaction() as con:
+        # forget annotations made under other settings or of statements no longer current
+        stale = ("SELECT statement_id FROM annotated_statements a WHERE a.fingerprint <> ? OR "
+                 "NOT EXISTS (SELECT 1 FROM statements s WHERE s.id = a.statement_id AND "
+                 "s.superseded_by IS NULL)")
+        con.execute(f"DELETE FROM segment_issues WHERE statement_id IN ({stale})", [marker])
+        con.execute(f"DELETE FROM annotated_statements WHERE statement_id IN ({stale})",
+                    [marker])
+        con.execute("DELETE FROM segment_issues WHERE statement_id NOT IN "
+                    "(SELECT statement_id FROM annotated_statements)")
+        pending = [r[0] for r in con.execute(
+            "SELECT s.id FROM statements s WHERE s.superseded_by IS NULL AND s.id NOT IN "
+            "(SELECT statement_id FROM annotated_statements) ORDER BY s.id").fetchall()]
+    records: list[list[Any]] = []
+    rows: list[dict[str, Any]] = []
+    tags: list[list[str]] = []
+    if pending:
+        tagger, stance_model = fitted_models(config, db)
+        with open_store(db) as store:
+            rows, vectors = load_segment_vectors(store, embedder.model_key, embedder.dimension,
+                                                 statements=pending)
+        if rows:
+            scores = tagger.score([r["text"] for r in rows], vectors)
+            tags = tagger.tag(scores)
+            column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
+            stances: dict[str, np.ndarray] = {
+                issue.id: stance_model.stance(issue.id, vectors) for issue in taxonomy.contested}
+            for n, (row, row_tags) in enumerate(zip(rows, tags, strict=True)):
+                for issue_id in row_tags:
+                    value = stances[issue_id][n] if issue_id in stances else np.nan
+                    records.append([row["statement_id"], row["idx"], issue_id,
+                                    round(float(scores[n, column[issue_id]]), 6),
+                                    None if np.isnan(value) else round(float(value), 6)])
     with open_store(db) as store:
-        rows, vectors = load_segment_vectors(store, embedder.model_key, embedder.dimension)
-        scores = tagger.score([r["text"] for r in rows], vectors)
-        tags = tagger.tag(scores)
-        column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
-        stances: dict[str, np.ndarray] = {
-            issue.id: stance_model.stance(issue.id, vectors) for issue in taxonomy.contested}
-        records = []
-        for n, (row, row_tags) in enumerate(zip(rows, tags, strict=True)):
-            for issue_id in row_tags:
-                value = stances[issue_id][n] if issue_id in stances else np.nan
-                records.append([row["statement_id"], row["idx"], issue_id,
-                                round(float(scores[n, column[issue_id]]), 6),
-                                None if np.isnan(value) else round(float(value), 6)])
         with store.transaction() as con:
-            con.execute("DELETE FROM segment_issues")
             execute_many(con, "INSERT INTO segment_issues VALUES (?, ?, ?, ?, ?)", records)
-        details = {"segments": len(rows), "tagged_segments": sum(1 for t in tags if t),
-                   "tags": len(records),
+            execute_many(con, "INSERT INTO annotated_statements VALUES (?, ?)",
+                         [[sid, marker] for sid in pending])
+        totals = store.con.execute(
+            "SELECT count(*), count(DISTINCT (statement_id, idx)), count(stance) "
+            "FROM segment_issues").fetchall()[0]
+        details = {"statements": len(pending), "segments": len(rows),
+                   "tagged_segments": sum(1 for t in tags if t), "tags": len(records),
                    "with_stance": sum(1 for r in records if r[4] is not None),
+                   "total_tags": int(totals[0]), "total_tagged_segments": int(totals[1]),
+                   "total_with_stance": int(totals[2]),
                    "taxonomy": taxonomy.digest[:16], "model_key": embedder.model_key}
-        set_stage_state(store, "annotate", _fingerprint(details, config.analysis.model_dump()),
-                        details)
+        set_stage_state(store, "annotate", marker, details)
     return details
 
 
 # -- topics ----------------------------------------------------------------------------------
 def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
-    """Cluster all current substantive segments into topics and store them."""
+    """Cluster all current substantive segments into topics and store them.
+
+    Topics depend on every segment, so they are recomputed whenever the set of segments (or the
+    model, or the topic settings) changed, and kept as they are otherwise.
+    """
     embedder = get_embedder(config.embedding)
     analysis = config.analysis
     with open_store(db) as store:
+        segment_digest = store.con.execute(
+            "SELECT count(*), coalesce(bit_xor(hash(g.statement_id, g.idx, g.text_hash)), 0) "
+            "FROM segments g JOIN statements s ON s.id = g.statement_id AND "
+            "s.superseded_by IS NULL WHERE g.kind = 'substantive'").fetchall()[0]
+        marker = _fingerprint(embedder.model_key, [int(v) for v in segment_digest],
+                              analysis.topic_method, analysis.topic_distance_threshold,
+                              analysis.topic_min_size)
+        state = stage_state(store, "topics")
+        if state is not None and state[0] == marker:
+            return {**state[1], "skipped": "segments unchanged"}
         rows, vectors = load_segment_vectors(store, embedder.model_key, embedder.dimension)
         states = sorted({r["state"] for r in rows})
         names = [country_name(s) for s in states]
@@ -221,5 +335,7 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
             execute_many(con, "INSERT INTO segment_topics VALUES (?, ?, ?)", [
                 [r["statement_id"], r["idx"], int(label)]
                 for r, label in zip(rows, result.labels, strict=True) if label != NOISE])
-    return {"topics": len(result.topics), "segments": len(rows),
-            "noise": int(np.sum(result.labels == NOISE))}
+        details = {"topics": len(result.topics), "segments": len(rows),
+                   "noise": int(np.sum(result.labels == NOISE))}
+        set_stage_state(store, "topics", marker, details)
+    return details

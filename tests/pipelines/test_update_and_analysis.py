@@ -14,22 +14,7 @@ from pipelines.flows import update_flow
 from pipelines.settings import PipelineConfig
 from pipelines.storage import open_store
 from tests.conftest import SHARED_DATA
-
-STATES = ["usa", "gbr", "fra", "deu", "can", "aus", "jpn", "rus", "chn", "irn", "cub", "blr",
-          "ken", "zaf", "nga", "bra", "ind", "egy", "mex", "idn"]
-
-
-def slice_corpus(sample_dir, dst):
-    for session in ["oewg-2023-5", "oewg-2024-8"]:
-        src = sample_dir / session
-        names = {p.name for p in src.glob("*.txt") if p.stem in STATES}
-        lines = (src / "metadata.csv").read_text(encoding="utf-8").splitlines()
-        (dst / session).mkdir(parents=True)
-        keep = [lines[0]] + [line for line in lines[1:] if line.split(",")[0] in names]
-        (dst / session / "metadata.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
-        for name in names:
-            shutil.copy(src / name, dst / session / name)
-    return dst
+from tests.pipelines.corpus_slices import slice_corpus
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +38,11 @@ def test_update_runs_every_stage_and_is_incremental(analysed):
     assert first["analyze"]["states_aligned"] >= 15
     assert second["ingest"]["ingested"] == 0 and second["segment"]["statements"] == 0
     assert second["embed"]["new_embeddings"] == 0
+    # nothing new: tagging scores no statement, topics and analyses keep the stored results
+    assert first["annotate"]["statements"] == 40 and second["annotate"]["statements"] == 0
+    assert second["annotate"]["total_tags"] == first["annotate"]["total_tags"] > 0
+    assert second["topics"]["skipped"] and second["analyze"]["skipped"]
+    assert "skipped" not in first["analyze"] and first["analyze"]["issues"] >= 10
     assert second["corpus_hash"] == first["corpus_hash"]
     with open_store(analysed["db"], read_only=True) as store:
         runs = store.runs()
