@@ -24,6 +24,7 @@ from pipelines.cli_common import (
     DbOption,
     JsonOption,
     ModelOption,
+    TaskRunnerKind,
     TaskRunnerOption,
     UserError,
     _check_folders,
@@ -90,7 +91,7 @@ def run(
     batch_size: BatchOption = None,
     wait: Annotated[float, typer.Option(
         "--wait", min=0, help="Seconds to wait if another run holds the store.")] = 0.0,
-    runner: TaskRunnerOption = "local",
+    runner: TaskRunnerOption = TaskRunnerKind.local,
     dask_address: DaskAddressOption = None,
     dask_workers: DaskWorkersOption = None,
     json_out: JsonOption = False,
@@ -150,7 +151,7 @@ def serve(
     focus: Annotated[list[str] | None, typer.Option(
         "--focus", help="State whose top partners are published as an artifact; repeatable.")]
     = None,
-    runner: TaskRunnerOption = "local",
+    runner: TaskRunnerOption = TaskRunnerKind.local,
     dask_address: DaskAddressOption = None,
     dask_workers: DaskWorkersOption = None,
 ) -> None:

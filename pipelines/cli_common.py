@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -87,7 +88,14 @@ def load_config(path: Path | None, *, model: str | None = None, batch_size: int 
     return config.model_copy(update={"embedding": embedding, "ingest": ingest_config})
 
 
-TaskRunnerOption = Annotated[str, typer.Option(
+class TaskRunnerKind(StrEnum):
+    """Choices of ``--task-runner``."""
+
+    local = "local"
+    dask = "dask"
+
+
+TaskRunnerOption = Annotated[TaskRunnerKind, typer.Option(
     "--task-runner", help="Where the embedding chunks and per-issue analyses run: 'local' (this "
     "process) or 'dask' (a Dask cluster; results are identical).")]
 DaskAddressOption = Annotated[str | None, typer.Option(
@@ -97,11 +105,11 @@ DaskWorkersOption = Annotated[int | None, typer.Option(
     "--dask-workers", min=1, help="Worker processes of the LocalCluster (default: CPUs, max 4).")]
 
 
-def task_runner(kind: str, address: str | None, workers: int | None) -> Any:
+def task_runner(kind: TaskRunnerKind | str, address: str | None, workers: int | None) -> Any:
     """The Prefect task runner the options name (``None`` for local), or a UserError."""
     from pipelines.runners import make_task_runner
 
     try:
-        return make_task_runner(kind, address, workers)
+        return make_task_runner(TaskRunnerKind(kind).value, address, workers)
     except ValueError as err:
         raise UserError(str(err)) from err

@@ -9,6 +9,7 @@ unit per issue with its own bootstrap seed), so results are identical whichever 
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -79,6 +80,9 @@ def make_task_runner(kind: str, address: str | None = None,
         raise ValueError("--task-runner dask needs prefect-dask: pip install prefect-dask") \
             from err
     share_prefect_api()
+    # when the run ends, Prefect's background threads keep each worker process alive past the
+    # nanny's 4 s grace period and the nanny kills it, warning; the results are already in
+    logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
     if address:
         return DaskTaskRunner(address=check_dask_address(address))
     count = workers or min(4, os.cpu_count() or 1)

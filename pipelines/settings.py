@@ -53,7 +53,7 @@ class EmbeddingConfig(BaseModel):
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     batch_size: int = Field(default=32, ge=1)
     allow_download: bool = False
-    chunk_size: int = Field(default=1024, ge=1)
+    chunk_size: int = Field(default=256, ge=1)
     """Texts per encode call; each chunk is committed, so an interrupted run resumes."""
 
 
