@@ -85,3 +85,45 @@ def test_changing_the_model_reembeds(seeded_db, small_corpus):
     second = embed_new_segments(db, other)
     assert second["model_key"] != first["model_key"]
     assert second["new_embeddings"] == first["new_embeddings"]
+
+
+def test_tagging_is_incremental_follows_new_versions_and_settings(seeded_db, small_corpus):
+    db = str(seeded_db)
+    config = PipelineConfig()
+
+    def advance():
+        with open_store(db) as store:
+            ingest_folder(small_corpus, store, run_id="r")
+        segment_new_statements(db, config)
+        embed_new_segments(db, config)
+
+    advance()
+    first = annotate_segments(db, config)
+    assert first["statements"] == 10 and first["total_tags"] == first["tags"] > 0
+    assert annotate_segments(db, config)["statements"] == 0  # nothing new: nothing scored
+
+    # a corrected statement becomes a new version: only it is tagged; the old version's tags go
+    usa = small_corpus / "usa.txt"
+    usa.write_text(usa.read_text(encoding="utf-8") + "\n\nWe support a binding treaty on "
+                   "ransomware attacks against hospitals.\n", encoding="utf-8")
+    advance()
+    corrected = annotate_segments(db, config)
+    assert corrected["statements"] == 1
+    with open_store(db) as store:
+        stale = store.con.execute(
+            "SELECT count(*) FROM segment_issues i JOIN statements s ON s.id = i.statement_id "
+            "WHERE s.superseded_by IS NOT NULL").fetchall()[0][0]
+        current = store.con.execute(
+            "SELECT count(*) FROM statements WHERE superseded_by IS NULL").fetchall()[0][0]
+    assert stale == 0 and current == 10
+
+    # other tagging settings: everything is tagged again
+    stricter = config.model_copy(update={"analysis": config.analysis.model_copy(
+        update={"stance_margin": 0.4})})
+    assert annotate_segments(db, stricter)["statements"] == 10
+
+    # topics are clustered again only when the segments change
+    topic_config = config.model_copy(update={"analysis": config.analysis.model_copy(
+        update={"topic_min_size": 3})})
+    assert "skipped" not in discover_corpus_topics(db, topic_config)
+    assert discover_corpus_topics(db, topic_config)["skipped"] == "segments unchanged"
