@@ -75,12 +75,21 @@ class PreparedAnalysis:
         inputs: tagged rows, vectors, segments and sessions (window applied).
         fingerprint: digest of everything the analysis results depend on (inputs, analysis and
             votes configuration, the votes file, the groups table).
-        unchanged: the stored analysis was computed from exactly these inputs.
+        stored: the stored analysis's counts when it was computed from exactly these inputs
+            (then it need not run again), else ``None``.
     """
 
     inputs: AnalysisInputs
     fingerprint: str
-    unchanged: bool
+    stored: dict[str, Any] | None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.stored is not None
+
+    def reused(self) -> dict[str, Any]:
+        """The stored analysis's counts, marked as reused."""
+        return {**(self.stored or {}), "skipped": "inputs unchanged"}
 
 
 def _file_digest(path: str) -> str:
@@ -131,7 +140,7 @@ def prepare_analysis(db: str, config: PipelineConfig) -> PreparedAnalysis:
         inputs = replace(inputs, sessions=[s for s in inputs.sessions if s in analysis.window])
     fingerprint = analysis_fingerprint(inputs, config)
     return PreparedAnalysis(inputs, fingerprint,
-                            unchanged=state is not None and state[0] == fingerprint)
+                            stored=state[1] if state and state[0] == fingerprint else None)
 
 
 def issue_jobs(prepared: PreparedAnalysis) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
@@ -161,20 +170,11 @@ def run_analysis(db: str, config: PipelineConfig, *, force: bool = False) -> dic
     """
     prepared = prepare_analysis(db, config)
     if prepared.unchanged and not force:
-        return skipped_analysis(db)
+        return prepared.reused()
     sessions = prepared.inputs.sessions
     parts = [issue_positions(issue, rows, vectors, sessions, config.analysis)
              for issue, rows, vectors in issue_jobs(prepared)]
     return finish_analysis(db, config, prepared, parts)
-
-
-def skipped_analysis(db: str) -> dict[str, Any]:
-    """Counts of the stored analysis, marked as reused."""
-    with open_store(db) as store:
-        state = stage_state(store, "analyze")
-    details = dict(state[1]) if state else {}
-    details["skipped"] = "inputs unchanged"
-    return details
 
 
 def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,

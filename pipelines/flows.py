@@ -215,7 +215,7 @@ def _analyze(db: str, config: PipelineConfig) -> dict[str, Any]:
     prepared = prepare_analysis_task(db, config)
     if prepared.unchanged:
         get_run_logger().info("analysis inputs unchanged: keeping the stored results")
-        return {"analyze": analysis.skipped_analysis(db)}
+        return {"analyze": prepared.reused()}
     sessions = prepared.inputs.sessions
     calls = [(issue, rows, vectors, sessions, config.analysis)
              for issue, rows, vectors in analysis.issue_jobs(prepared)]
