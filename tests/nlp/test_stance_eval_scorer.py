@@ -171,3 +171,9 @@ def test_shipped_set_loads_and_meets_the_quantity_floors():
     assert min(lengths) >= 3 and max(lengths) <= 6
     table = format_counts(items)
     assert f"| {units['sentence']} | {units['paragraph']} | {len(items)} |" in table
+
+
+def test_readme_counts_table_matches_the_shipped_set():
+    readme = (DEFAULT_PATH.parent / "README.md").read_text(encoding="utf-8")
+    assert format_counts(load_items(DEFAULT_PATH)) in readme, (
+        "benchmarks/data/README.md is stale: paste `python benchmarks/stance_eval.py` output")
