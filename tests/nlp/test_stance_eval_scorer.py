@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks.bench_stance_independent import predictions_from_answers
 from benchmarks.stance_eval import (
     CONTESTED_ISSUES,
     DEFAULT_PATH,
@@ -177,3 +178,17 @@ def test_readme_counts_table_matches_the_shipped_set():
     readme = (DEFAULT_PATH.parent / "README.md").read_text(encoding="utf-8")
     assert format_counts(load_items(DEFAULT_PATH)) in readme, (
         "benchmarks/data/README.md is stale: paste `python benchmarks/stance_eval.py` output")
+
+
+def test_analyze_text_answers_become_one_side_per_item(items):
+    answers = [{"stance": {"binding_instrument": -0.4, "ihl": 0.7}},
+               {"stance": {"binding_instrument": None}},
+               {"stance": {"binding_instrument": 0.2}},
+               {"stance": {}},
+               {"stance": {"binding_instrument": None, "ihl": 0.1}},  # issue null: a side
+               {"stance": {"binding_instrument": 0.0}}]
+    preds = predictions_from_answers(items, answers)
+    assert preds == {"s-bi-001": -1, "s-bi-002": 0, "p-bi-001": 1, "s-at-001": 0,
+                     "s-nn-001": 1, "p-bi-002": 0}
+    with pytest.raises(ValueError, match="5 lines for 6 items"):
+        predictions_from_answers(items, answers[:5])
