@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.ungdc_paragraphs import ARCHIVE, Paragraph, substantive_paragraphs
+from benchmarks.ungdc_paragraphs import ARCHIVE, ROOT, Paragraph, substantive_paragraphs
 
 SEED = 20261201
 N_RANDOM = 160
@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True,
                         help="text file for the labeller (outside the repository)")
     args = parser.parse_args(argv)
+    if args.out.resolve().is_relative_to(ROOT):
+        print(f"--out {args.out}: write the speech texts outside the repository ({ROOT})",
+              file=sys.stderr)
+        return 2
     if not args.archive.exists():
         print(f"archive not found: {args.archive}", file=sys.stderr)
         return 1
