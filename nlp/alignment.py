@@ -1,23 +1,27 @@
 """State x state alignment from positions, per issue and overall, with bootstrap intervals.
 
-For two states with (non-thin) positions on an issue:
+The scale has two sides: **+1** = same positions, **0** = unrelated or mixed, **-1** =
+opposite positions. For two states with (non-thin) positions on an issue:
 
-* **semantic similarity** is the cosine of their position directions, which are centred on the
-  issue's mean and projected on its principal components: +1 when they stress the same side of
-  what is said about the issue, about 0 when unrelated, negative when opposite;
-* **stance agreement** (contested issues, both states having taken a side) is
-  ``1 - |stance_a - stance_b|`` in [-1, 1];
+* **semantic similarity** is the cosine of their position directions after centring them on
+  the mean position of the states scored on that issue (in that session): 0 is what an average
+  state says, so two states stressing the same side of the debate score positive, opposite
+  sides negative, and states saying what everybody says about 0;
+* **stance agreement** (contested issues, both states having taken a side) is the product of
+  their stances divided by the issue's squared typical stance (the root mean square of the
+  scored states' stances), clipped to [-1, 1]: two states clearly on the same side score +1,
+  clearly on opposite sides -1, and a state that is mixed (stance near 0) about 0 with anyone;
 * the **issue alignment** is ``stance_weight * stance agreement + (1 - stance_weight) *
   semantic similarity`` where stance agreement exists, else the semantic similarity.
 
 The **overall alignment** is the weighted mean of issue alignments over the issues both states
-address, contested issues weighing ``contested_weight`` (they are where camps show) and others 1;
-pairs sharing fewer than ``min_issues`` issues get NaN.
+address, contested issues weighing ``contested_weight`` (they are where camps show) and others 1.
+Pairs sharing fewer than ``min_issues`` issues get, when whole positions are given, the
+semantic similarity of their whole positions (the centred cosine of the mean embeddings of
+everything each state said), with ``basis`` ``"semantic"`` instead of ``"issues"``.
 
-Intervals come from the same computation over the positions' bootstrap replicates. Resampling
-makes mean directions noisier, which biases replicate cosines downwards, so the 95 % interval is
-the replicates' 2.5-97.5 percentile range re-centred on the estimate
-(``estimate - (median - p2.5)`` to ``estimate + (p97.5 - median)``), clipped to [-1, 1].
+Intervals come from the same computation over the positions' bootstrap replicates, laid around
+the estimate (:func:`nlp.stats.centred_interval`), so every estimate is inside its interval.
 """
 
 from __future__ import annotations
@@ -28,20 +32,52 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nlp.positions import WINDOW, Positions
-from nlp.stats import nan_percentiles
+from nlp.positions import WINDOW, Positions, WholePositions
+from nlp.stats import centred_interval
 
 OVERALL = "*"
 """Issue label of the overall (all-issue) alignment."""
 
+ISSUES, SEMANTIC = "issues", "semantic"
+"""Values of ``basis``: scored over shared issues, or over whole positions."""
+
+OPPOSED_BELOW = -0.2
+"""Alignments below this are described as opposed."""
+
+LIKE_MINDED_ABOVE = 0.5
+"""Alignments above this are described as like-minded."""
+
+
+def describe_alignment(score: float | None) -> str:
+    """The word for an alignment on the two-sided scale: the one definition the CLI, the
+    report and the exports use (``opposed`` < -0.2 <= ``mixed or unrelated`` <= 0.5 <
+    ``like-minded``; ``no score`` when missing)."""
+    if score is None or not np.isfinite(score):
+        return "no score"
+    if score < OPPOSED_BELOW:
+        return "opposed"
+    if score > LIKE_MINDED_ABOVE:
+        return "like-minded"
+    return "mixed or unrelated"
+
 
 @dataclass(frozen=True, slots=True)
 class AlignmentConfig:
-    """Parameters of the alignment score (see the module docstring)."""
+    """Parameters of the alignment score (see the module docstring).
+
+    Attributes:
+        stance_weight: weight of stance agreement in a contested issue's alignment.
+        contested_weight: weight of contested issues in the overall mean (others: 1).
+        min_issues: shared issues needed for an ``issues``-based overall alignment.
+        min_centre: positions on an issue needed to centre them on their mean (with fewer,
+            centring would push every pair apart); they are already centred on the mean of the
+            issue's paragraphs.
+    """
 
     stance_weight: float = 0.7
     contested_weight: float = 2.0
     min_issues: int = 2
+    min_centre: int = 5
 
     def validate(self) -> None:
         if not 0 <= self.stance_weight <= 1:
@@ -50,6 +86,8 @@ class AlignmentConfig:
             raise ValueError(f"contested_weight must be positive; got {self.contested_weight}")
         if self.min_issues < 1:
             raise ValueError(f"min_issues must be at least 1; got {self.min_issues}")
+        if self.min_centre < 2:
+            raise ValueError(f"min_centre must be at least 2; got {self.min_centre}")
 
 
 @dataclass(frozen=True)
@@ -63,6 +101,8 @@ class AlignmentResult:
         overall_lo / overall_hi: 95 % bootstrap interval of ``overall`` (window only).
         issue_lo / issue_hi: issue -> ``(n, n)`` intervals (window only).
         weights: issue -> weight used in the overall mean.
+        semantic: ``(n, n)`` booleans, True where ``overall`` is the semantic similarity of
+            whole positions (``basis`` ``"semantic"``) rather than a mean over shared issues.
     """
 
     states: list[str]
@@ -73,14 +113,19 @@ class AlignmentResult:
     issue_lo: dict[str, np.ndarray]
     issue_hi: dict[str, np.ndarray]
     weights: dict[str, float]
+    semantic: np.ndarray | None = None
 
     def frame(self, issue: str = OVERALL) -> pd.DataFrame:
         """Alignment matrix as a DataFrame with ISO3 row and column labels."""
         matrix = self.overall if issue == OVERALL else self.issues[issue]
         return pd.DataFrame(matrix, index=self.states, columns=self.states)
 
+    def basis(self, a: int, b: int) -> str:
+        """``"semantic"`` or ``"issues"``: what the overall alignment of ``a``, ``b`` rests on."""
+        return SEMANTIC if self.semantic is not None and bool(self.semantic[a, b]) else ISSUES
+
     def long(self, *, session: str = WINDOW) -> pd.DataFrame:
-        """Long table ``state_a, state_b, issue, session, score, lo, hi`` (a < b, finite)."""
+        """Long table ``state_a, state_b, issue, session, score, lo, hi, basis`` (a < b, finite)."""
         n = len(self.states)
         a, b = np.triu_indices(n, k=1)
         frames = []
@@ -91,11 +136,14 @@ class AlignmentResult:
         for issue, matrix, lo, hi in items:
             values = matrix[a, b]
             keep = np.isfinite(values)
+            semantic = (self.semantic[a, b][keep] if issue == OVERALL and self.semantic is not None
+                        else np.zeros(int(keep.sum()), bool))
             frames.append(pd.DataFrame({
                 "state_a": states[a[keep]], "state_b": states[b[keep]], "issue": issue,
                 "session": session, "score": values[keep],
                 "lo": lo[a, b][keep] if lo is not None else np.nan,
-                "hi": hi[a, b][keep] if hi is not None else np.nan}))
+                "hi": hi[a, b][keep] if hi is not None else np.nan,
+                "basis": np.where(semantic, SEMANTIC, ISSUES)}))
         return pd.concat(frames, ignore_index=True)
 
 
@@ -113,20 +161,61 @@ def _cosine(directions: np.ndarray) -> np.ndarray:
     return product
 
 
+def centre_positions(directions: np.ndarray, min_centre: int = 5) -> np.ndarray:
+    """Directions ``(..., n, k)`` minus the mean of their finite rows (when at least
+    ``min_centre`` rows are finite; otherwise unchanged)."""
+    directions = np.asarray(directions, dtype=np.float64)
+    finite = np.isfinite(directions).all(axis=-1)
+    count = finite.sum(axis=-1)
+    total = np.where(finite[..., None], directions, 0.0).sum(axis=-2)
+    mean = total / np.maximum(count, 1)[..., None]
+    mean = np.where((count >= min_centre)[..., None], mean, 0.0)
+    return directions - mean[..., None, :]
+
+
+def stance_scale(stances: np.ndarray) -> np.ndarray:
+    """The typical stance on an issue: root mean square of the finite stances ``(..., n)``."""
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(np.nanmean(np.where(np.isfinite(stances), stances ** 2, np.nan),
+                                  axis=-1))
+
+
+def stance_agreement(stances: np.ndarray, scale: np.ndarray | float | None = None) -> np.ndarray:
+    """Pairwise stance agreement ``(..., n, n)`` in [-1, 1] (see the module docstring).
+
+    Args:
+        stances: ``(..., n)`` mean stances in [-1, 1], NaN where a state took no side.
+        scale: the issue's typical stance (default: :func:`stance_scale` of ``stances``);
+            bootstrap replicates are scored with the estimate's scale.
+    """
+    stances = np.asarray(stances, dtype=np.float64)
+    if scale is None:
+        with np.errstate(all="ignore"):
+            scale = stance_scale(stances)
+    scale = np.asarray(scale, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        product = stances[..., :, None] * stances[..., None, :]
+        value = product / (scale[..., None, None] ** 2)
+    value = np.where(np.isfinite(value), value, np.nan)
+    return np.clip(value, -1.0, 1.0)
+
+
 def issue_alignment(directions: np.ndarray, stances: np.ndarray, *, contested: bool,
-                    stance_weight: float) -> np.ndarray:
+                    stance_weight: float, scale: np.ndarray | float | None = None,
+                    min_centre: int = 5) -> np.ndarray:
     """Issue alignment ``(..., n, n)`` from directions ``(..., n, k)`` and stances ``(..., n)``."""
-    semantic = _cosine(directions)
+    semantic = _cosine(centre_positions(directions, min_centre))
     if not contested:
         return semantic
-    agreement = 1.0 - np.abs(stances[..., :, None] - stances[..., None, :])
+    agreement = stance_agreement(stances, scale)
     both = np.isfinite(agreement)
     combined = stance_weight * np.where(both, agreement, 0.0) + (1 - stance_weight) * semantic
     return np.where(both, combined, semantic)
 
 
 def _overall(per_issue: Iterable[tuple[np.ndarray, float]], shape: tuple[int, ...],
-             min_issues: int) -> np.ndarray:
+             min_issues: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean over issues, and the number of issues each pair shares."""
     total = np.zeros(shape)
     weight = np.zeros(shape)
     count = np.zeros(shape)
@@ -138,13 +227,13 @@ def _overall(per_issue: Iterable[tuple[np.ndarray, float]], shape: tuple[int, ..
     with np.errstate(invalid="ignore", divide="ignore"):
         overall = total / weight
     overall[count < min_issues] = np.nan
-    return overall
+    return overall, count
 
 
 def score_alignment(positions: Positions, *, contested: Iterable[str], session: str = WINDOW,
                     issues: Iterable[str] | None = None, states: list[str] | None = None,
-                    config: AlignmentConfig | None = None,
-                    intervals: bool = True) -> AlignmentResult:
+                    config: AlignmentConfig | None = None, intervals: bool = True,
+                    whole: WholePositions | None = None) -> AlignmentResult:
     """Alignment between every pair of states for one session (or the window).
 
     Args:
@@ -152,9 +241,12 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         contested: ids of contested issues (they have stances).
         session: a session id, or ``WINDOW`` for positions pooled over all sessions.
         issues: restrict to these issues (all by default).
-        states: row/column order (by default every state with a non-thin position).
+        states: row/column order (by default every state with a non-thin position, and every
+            state of ``whole``).
         config: see :class:`AlignmentConfig`.
         intervals: compute bootstrap intervals (window only).
+        whole: whole positions of the same session; pairs sharing fewer than
+            ``config.min_issues`` issues are scored on them (``basis`` ``"semantic"``).
     """
     config = config or AlignmentConfig()
     config.validate()
@@ -163,7 +255,9 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
     selected = table[(table["session"] == session) & ~table["thin"]]
     wanted = sorted(set(selected["issue"]) if issues is None else set(issues) & set(
         selected["issue"]))
-    states = states or sorted(selected["state"].unique())
+    if states is None:
+        found = set(selected["state"]) | (set(whole.states) if whole is not None else set())
+        states = sorted(found)
     index = {s: i for i, s in enumerate(states)}
     n = len(states)
     matrices, los, his, weights = {}, {}, {}, {}
@@ -178,39 +272,59 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         stances = np.full(n, np.nan)
         stances[at] = rows["stance"].to_numpy(dtype=float)
         is_contested = issue in contested
+        with np.errstate(all="ignore"):
+            scale = stance_scale(stances) if is_contested else None
         matrices[issue] = issue_alignment(directions, stances, contested=is_contested,
-                                          stance_weight=config.stance_weight)
+                                          stance_weight=config.stance_weight, scale=scale,
+                                          min_centre=config.min_centre)
         weights[issue] = config.contested_weight if is_contested else 1.0
         if intervals and session == WINDOW and issue in positions.replicates:
-            boot = _replicate_alignment(positions, issue, rows, at, n, is_contested, config)
-            los[issue], his[issue] = _interval(matrices[issue], boot)
+            boot = _replicate_alignment(positions, issue, rows, at, n, is_contested, scale,
+                                        config)
+            los[issue], his[issue] = centred_interval(matrices[issue], boot, bounds=(-1, 1))
             boot_parts.append((boot, weights[issue]))
-    overall = _overall(((m, weights[i]) for i, m in matrices.items()), (n, n), config.min_issues)
+    overall, count = _overall(((m, weights[i]) for i, m in matrices.items()), (n, n),
+                              config.min_issues)
+    semantic = None
+    whole_matrix = whole_boot = None
+    if whole is not None:
+        whole_matrix, whole_boot = _whole_alignment(whole, index, n, config,
+                                                    intervals and session == WINDOW)
+        semantic = (count < config.min_issues) & np.isfinite(whole_matrix)
+        np.fill_diagonal(semantic, False)
+        overall = np.where(semantic, whole_matrix, overall)
     overall_lo = overall_hi = None
     if boot_parts:
         n_boot = boot_parts[0][0].shape[0]
-        boot_overall = _overall(boot_parts, (n_boot, n, n), config.min_issues)
-        overall_lo, overall_hi = _interval(overall, boot_overall)
-        overall_lo[np.isnan(overall)] = np.nan
-        overall_hi[np.isnan(overall)] = np.nan
+        boot_overall, _ = _overall(boot_parts, (n_boot, n, n), config.min_issues)
+        if semantic is not None and whole_boot is not None and whole_boot.shape[0] == n_boot:
+            boot_overall = np.where(semantic[None], whole_boot, boot_overall)
+        overall_lo, overall_hi = centred_interval(overall, boot_overall, bounds=(-1, 1))
     return AlignmentResult(states=states, issues=matrices, overall=overall,
                            overall_lo=overall_lo, overall_hi=overall_hi, issue_lo=los,
-                           issue_hi=his, weights=weights)
+                           issue_hi=his, weights=weights, semantic=semantic)
 
 
-def _interval(estimate: np.ndarray, boot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bias-corrected 95 % interval (see the module docstring)."""
-    low, median, high = nan_percentiles(boot, (2.5, 50.0, 97.5))
-    lo = np.clip(estimate - (median - low), -1.0, 1.0)
-    hi = np.clip(estimate + (high - median), -1.0, 1.0)
-    missing = ~np.isfinite(estimate)
-    lo[missing] = np.nan
-    hi[missing] = np.nan
-    return lo, hi
+def _whole_alignment(whole: WholePositions, index: dict[str, int], n: int,
+                     config: AlignmentConfig, intervals: bool
+                     ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Centred cosine of whole positions ``(n, n)`` and of their replicates."""
+    at = np.array([index[s] for s in whole.states if s in index], dtype=int)
+    picks = np.array([i for i, s in enumerate(whole.states) if s in index], dtype=int)
+    vectors = np.full((n, whole.vectors.shape[1]), np.nan)
+    vectors[at] = whole.vectors[picks]
+    matrix = _cosine(centre_positions(vectors, config.min_centre))
+    boot = None
+    if intervals and whole.replicates is not None:
+        replicates = np.full((whole.replicates.shape[0], n, whole.vectors.shape[1]), np.nan)
+        replicates[:, at] = whole.replicates[:, picks]
+        boot = _cosine(centre_positions(replicates, config.min_centre))
+    return matrix, boot
 
 
 def _replicate_alignment(positions: Positions, issue: str, rows: pd.DataFrame, at: np.ndarray,
-                         n: int, contested: bool, config: AlignmentConfig) -> np.ndarray:
+                         n: int, contested: bool, scale: np.ndarray | float | None,
+                         config: AlignmentConfig) -> np.ndarray:
     """Issue alignment over bootstrap replicates ``(n_boot, n, n)``."""
     window = positions.window_rows[issue]
     local = {row: i for i, row in enumerate(window)}
@@ -223,4 +337,5 @@ def _replicate_alignment(positions: Positions, issue: str, rows: pd.DataFrame, a
     stances[:, at] = boot[:, :, -1]
     with np.errstate(invalid="ignore", divide="ignore"):
         return issue_alignment(directions, stances, contested=contested,
-                               stance_weight=config.stance_weight)
+                               stance_weight=config.stance_weight, scale=scale,
+                               min_centre=config.min_centre)

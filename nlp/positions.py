@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from nlp.stats import nan_percentiles
+from nlp.stats import centred_interval
 
 WINDOW = "*"
 """Session label of positions pooled over every session in the analysed window."""
@@ -75,6 +75,52 @@ class Positions:
     directions: np.ndarray
     replicates: Mapping[str, np.ndarray]
     window_rows: Mapping[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class WholePositions:
+    """Each state's whole position: the mean embedding of everything it said in its own name.
+
+    Attributes:
+        states: ISO3 codes, row order.
+        vectors: ``(n, d)`` mean unit embeddings of the states' own segments.
+        replicates: ``(n_boot, n, d)`` Poisson-bootstrap replicates over segments, or ``None``.
+    """
+
+    states: list[str]
+    vectors: np.ndarray
+    replicates: np.ndarray | None = None
+
+
+def estimate_whole_positions(segments: pd.DataFrame, vectors: np.ndarray, *,
+                             n_boot: int = 0, random_state: int = 0) -> WholePositions:
+    """Whole positions of the states in ``segments``.
+
+    Args:
+        segments: one row per own segment with columns ``seg`` (row of ``vectors``) and
+            ``state``.
+        vectors: ``(n_segments, d)`` unit embeddings.
+        n_boot: bootstrap replicates (0: none).
+        random_state: seed of the bootstrap (its own stream, see :func:`issue_seed`).
+    """
+    states, index = np.unique(segments["state"].to_numpy(dtype=object), return_inverse=True)
+    segs = segments["seg"].to_numpy()
+    m, n = len(segs), len(states)
+    to_state = sparse.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m))
+    x = vectors[segs].astype(np.float64)
+    counts = np.asarray(to_state.sum(axis=1)).ravel()
+    means = (to_state @ x) / np.maximum(counts, 1)[:, None]
+    replicates = None
+    if n_boot and m:
+        rng = np.random.default_rng(issue_seed(random_state, "*whole*"))
+        replicates = np.empty((n_boot, n, x.shape[1]), np.float32)
+        for b in range(n_boot):
+            w = rng.poisson(1.0, size=m).astype(np.float64)
+            weighted = sparse.csr_matrix((w, (index, np.arange(m))), shape=(n, m))
+            total = np.asarray(weighted.sum(axis=1)).ravel()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                replicates[b] = (weighted @ x) / total[:, None]
+    return WholePositions([str(s) for s in states], means.astype(np.float32), replicates)
 
 
 def expand_group_rows(rows: pd.DataFrame, recipients: Mapping[str, Sequence[str]], *,
@@ -303,7 +349,7 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
         boot_stance[start:start + size, n_cells:] = window_stance.T
         window_boot[start:start + size, :, :k] = np.moveaxis(window_dir, 2, 0)
         window_boot[start:start + size, :, k] = window_stance.T
-    lo, hi = nan_percentiles(boot_stance, (2.5, 97.5))
+    lo, hi = centred_interval(mean_stance, boot_stance, bounds=(-1.0, 1.0))
     session_labels = np.array(sessions, dtype=object)[cells % len(sessions)]
     table = pd.DataFrame({
         "state": np.concatenate([states[cells // len(sessions)], states]),

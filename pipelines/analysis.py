@@ -18,16 +18,24 @@ from threadpoolctl import threadpool_limits
 
 from corpora.groups import default_groups
 from corpora.store import Store
-from nlp.alignment import OVERALL, AlignmentConfig, AlignmentResult, score_alignment
+from nlp.alignment import (
+    OVERALL,
+    SEMANTIC,
+    AlignmentConfig,
+    AlignmentResult,
+    score_alignment,
+)
 from nlp.coalitions import compare_with_groups, find_coalitions, group_cohesion
-from nlp.convergence import find_movers, measure_dispersion
+from nlp.convergence import MOVER_COLUMNS, find_movers, measure_dispersion
 from nlp.positions import (
     WINDOW,
     IssuePositions,
     PositionConfig,
     Positions,
+    WholePositions,
     combine_positions,
     estimate_issue_positions,
+    estimate_whole_positions,
     split_by_issue,
 )
 from pipelines.analysis_inputs import AnalysisInputs, load_analysis_inputs
@@ -177,56 +185,93 @@ def run_analysis(db: str, config: PipelineConfig, *, force: bool = False) -> dic
     return finish_analysis(db, config, prepared, parts)
 
 
+ANALYSIS_TABLES = ("positions", "alignment", "coalitions", "coalition_summary",
+                   "group_cohesion", "dispersion", "trends", "movers")
+
+
+@dataclass(frozen=True)
+class AnalysisTables:
+    """The analysis results, as stored (see :data:`ANALYSIS_TABLES`), and the window alignment."""
+
+    positions: Positions
+    window: AlignmentResult
+    frames: dict[str, pd.DataFrame]
+
+
+def whole_positions(inputs: AnalysisInputs, session: str, analysis: AnalysisConfig, *,
+                    n_boot: int = 0) -> WholePositions:
+    """Whole positions from the national statements of one session (or the window)."""
+    segments = inputs.segments
+    national = segments[(segments["on_behalf_of"].fillna("") == "")
+                        & segments["session"].isin(inputs.sessions)]
+    if session != WINDOW:
+        national = national[national["session"] == session]
+    return estimate_whole_positions(national[["seg", "state"]], inputs.vectors, n_boot=n_boot,
+                                    random_state=analysis.random_state)
+
+
+def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
+                     config: PipelineConfig) -> AnalysisTables:
+    """Alignment, coalitions and convergence from per-issue positions (nothing is stored)."""
+    analysis = config.analysis
+    contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
+    positions = combine_positions(parts, position_config(analysis))
+    align_config = alignment_config(analysis)
+    window = score_alignment(positions, contested=contested, config=align_config,
+                             whole=whole_positions(inputs, WINDOW, analysis,
+                                                   n_boot=analysis.n_boot))
+    frames = [window.long(session=WINDOW)]
+    for session in inputs.sessions:
+        result = score_alignment(positions, contested=contested, session=session,
+                                 config=align_config, intervals=False,
+                                 whole=whole_positions(inputs, session, analysis))
+        frames.append(result.long(session=session))
+    alignment = pd.concat(frames, ignore_index=True)
+    coalitions, summary, cohesion = _coalitions(window, inputs, positions)
+    convergence = measure_dispersion(positions, session_order=inputs.sessions,
+                                     contested=contested, random_state=analysis.random_state)
+    overall = coalitions[coalitions["issue"] == OVERALL]
+    camps = dict(zip(overall["state"], overall["coalition"].astype(int), strict=True))
+    movers = pd.concat([find_movers(positions, from_session=a, to_session=b,
+                                    contested=contested, camps=camps)
+                        for a, b in zip(inputs.sessions, inputs.sessions[1:], strict=False)]
+                       or [pd.DataFrame(columns=MOVER_COLUMNS)], ignore_index=True)
+    return AnalysisTables(positions, window, {
+        "positions": _positions_arrow(positions).drop(["direction"]).to_pandas(),
+        "alignment": alignment[["state_a", "state_b", "issue", "session", "score", "lo", "hi",
+                                "basis"]].round(6),
+        "coalitions": coalitions, "coalition_summary": summary, "group_cohesion": cohesion,
+        "dispersion": convergence.dispersion, "trends": convergence.trends,
+        "movers": movers[MOVER_COLUMNS]})
+
+
 def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
                     parts: list[IssuePositions]) -> dict[str, Any]:
     """Alignment, coalitions and convergence from per-issue positions; store everything."""
-    analysis = config.analysis
-    contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
     inputs = prepared.inputs
     with open_store(db) as store:
         if inputs.rows.empty:
             with store.transaction():
-                for table in ("positions", "alignment", "coalitions", "coalition_summary",
-                              "group_cohesion", "dispersion", "trends", "movers"):
+                for table in ANALYSIS_TABLES:
                     store.con.execute(f'DELETE FROM "{table}"')
             details = {"positions": 0, "alignment_pairs": 0, "sessions": len(inputs.sessions)}
             set_stage_state(store, "analyze", prepared.fingerprint, details)
             return details
-        positions = combine_positions(parts, position_config(analysis))
-        align_config = alignment_config(analysis)
-        window = score_alignment(positions, contested=contested, config=align_config)
-        frames = [window.long(session=WINDOW)]
-        for session in inputs.sessions:
-            result = score_alignment(positions, contested=contested, session=session,
-                                     config=align_config, intervals=False)
-            frames.append(result.long(session=session))
-        alignment = pd.concat(frames, ignore_index=True)
-        coalitions, summary, cohesion = _coalitions(window, inputs, positions)
-        convergence = measure_dispersion(positions, session_order=inputs.sessions,
-                                         contested=contested, random_state=analysis.random_state)
-        movers = pd.concat([find_movers(positions, from_session=a, to_session=b, top=15)
-                            for a, b in zip(inputs.sessions, inputs.sessions[1:], strict=False)]
-                           or [pd.DataFrame()], ignore_index=True)
+        tables = compute_analysis(inputs, parts, config)
+        positions, frames = tables.positions, tables.frames
         with store.transaction():
             _replace(store, "positions", _positions_arrow(positions))
-            _replace(store, "alignment", alignment[["state_a", "state_b", "issue", "session",
-                                                    "score", "lo", "hi"]].round(6))
-            _replace(store, "coalitions", coalitions)
-            _replace(store, "coalition_summary", summary)
-            _replace(store, "group_cohesion", cohesion)
-            _replace(store, "dispersion", convergence.dispersion)
-            _replace(store, "trends", convergence.trends)
-            _replace(store, "movers", movers[["state", "issue", "from_session", "to_session",
-                                              "shift", "stance_from", "stance_to", "toward"]]
-                     if len(movers) else movers)
+            for name in ANALYSIS_TABLES[1:]:
+                _replace(store, name, frames[name])
+        summary = frames["coalition_summary"]
         details = {"positions": int((~positions.table["thin"]).sum()),
                    "thin_positions": int(positions.table["thin"].sum()),
                    "issues": len(parts),
-                   "states_aligned": len(window.states),
-                   "alignment_rows": len(alignment), "sessions": len(inputs.sessions),
+                   "states_aligned": len(tables.window.states),
+                   "alignment_rows": len(frames["alignment"]), "sessions": len(inputs.sessions),
                    "coalitions": int(summary.loc[summary["issue"] == OVERALL, "k"].iloc[0])
                    if (summary["issue"] == OVERALL).any() else 0,
-                   "movers": len(movers)}
+                   "movers": len(frames["movers"])}
         if config.votes.path:
             from pipelines.validation import store_validation, validate_against_votes
 
@@ -238,6 +283,27 @@ def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
                                           "n_pairs": best["n_pairs"]}
         set_stage_state(store, "analyze", prepared.fingerprint, details)
     return details
+
+
+def analyse_own_voice(store: Store, config: PipelineConfig) -> AnalysisTables:
+    """The whole analysis on national statements only (``--own-voice``), in memory.
+
+    Same estimators and settings as the stored analysis, without statements delivered on
+    behalf of a group and without group statements attributed to members.
+    """
+    embedder = get_embedder(config.embedding)
+    inputs = load_analysis_inputs(store, embedder.model_key, embedder.dimension,
+                                  group_weight=config.analysis.group_weight, own_voice=True)
+    if config.analysis.window:
+        inputs = replace(inputs, sessions=[s for s in inputs.sessions
+                                           if s in config.analysis.window])
+    if inputs.rows.empty:
+        raise ValueError("no national statement has tagged paragraphs: nothing to score in "
+                         "the states' own voice")
+    parts = [issue_positions(issue, rows, vectors, inputs.sessions, config.analysis)
+             for issue, rows, vectors in split_by_issue(inputs.rows, inputs.vectors,
+                                                        session_order=inputs.sessions)]
+    return compute_analysis(inputs, parts, config)
 
 
 def _positions_arrow(positions: Positions) -> pa.Table:
@@ -281,14 +347,26 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs,
 
 
 def load_alignment(store: Store, *, session: str = WINDOW,
-                   config: PipelineConfig | None = None) -> AlignmentResult:
-    """Rebuild an :class:`AlignmentResult` for one session from the stored long table."""
-    frame = store.con.execute(
-        "SELECT state_a, state_b, issue, score, lo, hi FROM alignment WHERE session = ?",
-        [session]).df()
+                   config: PipelineConfig | None = None,
+                   tables: AnalysisTables | None = None) -> AlignmentResult:
+    """Rebuild an :class:`AlignmentResult` for one session from the stored long table (or from
+    the in-memory ``tables`` of :func:`analyse_own_voice`)."""
+    if tables is not None:
+        alignment = tables.frames["alignment"]
+        frame = alignment[alignment["session"] == session]
+    else:
+        frame = store.con.execute(
+            "SELECT state_a, state_b, issue, score, lo, hi, basis FROM alignment "
+            "WHERE session = ?", [session]).df()
     if frame.empty:
         raise ValueError(f"no alignment stored for session {session!r}; run 'likeminded run' "
                          "first, or pick a session listed by 'likeminded status'")
+    return alignment_from_frame(frame, config)
+
+
+def alignment_from_frame(frame: pd.DataFrame,
+                         config: PipelineConfig | None = None) -> AlignmentResult:
+    """An :class:`AlignmentResult` from one session's long alignment table."""
     states = sorted(set(frame["state_a"]) | set(frame["state_b"]))
     index = {s: i for i, s in enumerate(states)}
     n = len(states)
@@ -312,9 +390,14 @@ def load_alignment(store: Store, *, session: str = WINDOW,
     overall_part = frame[frame["issue"] == OVERALL]
     has_interval = overall_part["lo"].notna().any()
     weight = config.analysis.contested_weight
+    semantic = np.zeros((n, n), bool)
+    if "basis" in overall_part.columns:
+        marked = overall_part[overall_part["basis"] == SEMANTIC]
+        a, b = marked["state_a"].map(index).to_numpy(), marked["state_b"].map(index).to_numpy()
+        semantic[a, b] = semantic[b, a] = True
     return AlignmentResult(
         states=states, issues=issues, overall=square(overall_part, "score"),
         overall_lo=square(overall_part, "lo") if has_interval else None,
         overall_hi=square(overall_part, "hi") if has_interval else None,
         issue_lo=los, issue_hi=his,
-        weights={i: weight if i in contested else 1.0 for i in issues})
+        weights={i: weight if i in contested else 1.0 for i in issues}, semantic=semantic)

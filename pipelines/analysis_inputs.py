@@ -9,6 +9,7 @@ import pandas as pd
 
 from corpora.groups import GroupTable, default_groups
 from corpora.store import Store
+from nlp.capacity import adopts_consensus
 from nlp.positions import expand_group_rows
 from pipelines.storage import vectors_from_arrow
 
@@ -55,8 +56,18 @@ def group_recipients(statements: pd.DataFrame, groups: GroupTable) -> dict[str, 
 
 
 def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
-                         group_weight: float, groups: GroupTable | None = None) -> AnalysisInputs:
-    """Read tagged segments, their vectors and statement metadata from the store."""
+                         group_weight: float, groups: GroupTable | None = None,
+                         own_voice: bool = False) -> AnalysisInputs:
+    """Read tagged segments, their vectors and statement metadata from the store.
+
+    Paragraphs spoken as Chair, facilitator or presidency are not substantive segments, so they
+    are never read. Paragraphs that join or accept a consensus keep their issues but take no
+    stance (:func:`nlp.capacity.adopts_consensus`).
+
+    Args:
+        own_voice: keep national statements only (no statement delivered on behalf of a group,
+            and no group statement attributed to its members).
+    """
     groups = groups or default_groups()
     table = store.con.sql(
         "SELECT g.statement_id, g.idx, g.text, s.state, s.session, s.date, s.forum, s.source, "
@@ -69,15 +80,20 @@ def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
         params=[model_key]).to_arrow_table()
     vectors = vectors_from_arrow(table.column("vector"), dimension)
     segments = table.drop(["vector"]).to_pandas()
+    if own_voice:
+        national = (segments["on_behalf_of"].fillna("") == "").to_numpy()
+        segments, vectors = segments[national].reset_index(drop=True), vectors[national]
     segments["seg"] = np.arange(len(segments))
     tags = store.con.execute(
         "SELECT statement_id, idx, issue, score, stance FROM segment_issues").df()
     rows = tags.merge(segments[["seg", "statement_id", "idx", "state", "session"]],
                       on=["statement_id", "idx"], how="inner")
     rows["stance"] = rows["stance"].astype(float)
+    consensus = segments["text"].map(adopts_consensus).to_numpy()
+    rows.loc[consensus[rows["seg"].to_numpy()], "stance"] = np.nan
     statements = segments.drop_duplicates("statement_id")[
         ["statement_id", "state", "session", "date", "on_behalf_of", "aligned_with"]]
-    recipients = group_recipients(statements, groups)
+    recipients = {} if own_voice else group_recipients(statements, groups)
     rows = expand_group_rows(rows, recipients, group_weight=group_weight)
     rows = rows.sort_values(["issue", "session", "state", "seg"], kind="stable",
                             ignore_index=True)

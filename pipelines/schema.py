@@ -134,6 +134,29 @@ ANALYSIS_SCHEMA = Schema(
                 statement_id VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL
             )""",
         ),
+        (
+            # the office a statement was delivered in (chair, facilitator, presidency), and
+            # whether it is a joint statement others can join; segments spoken in such an
+            # office have kind 'capacity' and are not analysed
+            "ALTER TABLE statement_annotations ADD COLUMN capacity VARCHAR DEFAULT ''",
+            "ALTER TABLE statement_annotations ADD COLUMN joint BOOLEAN DEFAULT false",
+            # what an overall alignment rests on: shared issues, or whole positions
+            "ALTER TABLE alignment ADD COLUMN basis VARCHAR DEFAULT 'issues'",
+            # where the centre of stances heads, and movers that moved beyond their interval
+            "ALTER TABLE dispersion ADD COLUMN centre DOUBLE",
+            "ALTER TABLE dispersion ADD COLUMN centre_lo DOUBLE",
+            "ALTER TABLE dispersion ADD COLUMN centre_hi DOUBLE",
+            "DROP TABLE movers",
+            """CREATE TABLE movers (
+                state VARCHAR NOT NULL, issue VARCHAR NOT NULL, from_session VARCHAR NOT NULL,
+                to_session VARCHAR NOT NULL, shift DOUBLE NOT NULL, shift_lo DOUBLE,
+                shift_hi DOUBLE, stance_from DOUBLE, stance_to DOUBLE, pole VARCHAR NOT NULL,
+                camp INTEGER NOT NULL, toward VARCHAR[] NOT NULL,
+                PRIMARY KEY (state, issue, from_session, to_session)
+            )""",
+            # the stored analysis predates these tables' new columns: compute it again
+            "DELETE FROM analysis_state WHERE stage = 'analyze'",
+        ),
     ),
 )
 

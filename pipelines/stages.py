@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,9 +21,10 @@ import pyarrow as pa
 from corpora.countries import country_name
 from corpora.groups import default_groups
 from corpora.store import Store
+from nlp.capacity import CAPACITY, CAPACITY_VERSION, detect_capacity, is_joint_statement
 from nlp.embeddings import Embedder, EmbedderConfig, build_embedder
 from nlp.language import detect_language
-from nlp.segment import PROCEDURAL, segment_statements
+from nlp.segment import PROCEDURAL, SUBSTANTIVE, Segment, segment_statements
 from nlp.speakers import GroupDetector
 from nlp.stance import StanceModel
 from nlp.tagging import IssueTagger
@@ -75,22 +76,26 @@ def _group_detector() -> GroupDetector:
 def segment_new_statements(db: str, config: PipelineConfig) -> dict[str, int]:
     """Segment current statements not segmented yet; detect language and group references."""
     detector = _group_detector()
-    marker = _fingerprint(config.segment.model_dump())
+    marker = _fingerprint(config.segment.model_dump(), CAPACITY_VERSION)
     with open_store(db) as store:
         rows = store.con.execute(
-            "SELECT s.id, s.text, s.language FROM statements s LEFT JOIN statement_annotations a"
+            "SELECT s.id, s.text, s.language, s.title FROM statements s "
+            "LEFT JOIN statement_annotations a"
             " ON a.statement_id = s.id WHERE s.superseded_by IS NULL AND "
             "(a.statement_id IS NULL OR a.segment_config <> ?) ORDER BY s.id", [marker]).fetchall()
         if not rows:
             return {"statements": 0, "segments": 0, "procedural": 0}
         annotations = []
         items = []
-        for sid, text, language in rows:
+        for sid, text, language, _ in rows:
             detected = detect_language(text)
             reference = detector.detect(text)
             annotations.append([sid, detected, reference.on_behalf_of, reference.aligned_with])
             items.append((sid, text, language or detected or "en"))
-        segments = segment_statements(items, max_chars=config.segment.max_chars)
+        segments, capacity = mark_capacity(
+            segment_statements(items, max_chars=config.segment.max_chars))
+        opening = {sid: " ".join(text.split("\n\n")[:3]) for sid, text, _, _ in rows}
+        joint = {sid: is_joint_statement(title or "", opening[sid]) for sid, _, _, title in rows}
         per_statement: dict[str, list[int]] = {}
         for seg in segments:
             counts = per_statement.setdefault(seg.statement_id, [0, 0])
@@ -105,10 +110,39 @@ def segment_new_statements(db: str, config: PipelineConfig) -> dict[str, int]:
             execute_many(con, "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
                          [[s.statement_id, s.index, s.paragraph, s.kind, s.text,
                            s.n_sentences, s.text_hash] for s in segments])
-            execute_many(con, "INSERT INTO statement_annotations VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [[*a, *per_statement.get(a[0], [0, 0]), marker] for a in annotations])
+            execute_many(con, "INSERT INTO statement_annotations VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [[*a, *per_statement.get(a[0], [0, 0]), marker, capacity.get(a[0], ""),
+                           joint[a[0]]] for a in annotations])
     return {"statements": len(rows), "segments": len(segments),
             "procedural": sum(c[1] for c in per_statement.values())}
+
+
+OPENING_SEGMENTS = 3
+"""Segments of a statement's opening: an office declared there covers the whole statement."""
+
+
+def mark_capacity(segments: list[Segment]) -> tuple[list[Segment], dict[str, str]]:
+    """Mark what is said as Chair, facilitator or presidency (kind ``capacity``).
+
+    A segment declaring such an office is marked; when the declaration comes in the opening,
+    every substantive segment of the statement is, and the statement's office is returned.
+
+    Returns:
+        The segments (marked ones with kind ``capacity``) and statement id -> office.
+    """
+    offices: dict[str, str] = {}
+    found: dict[tuple[str, int], str] = {}
+    for seg in segments:
+        office = detect_capacity(seg.text)
+        if office:
+            found[seg.statement_id, seg.index] = office
+            if seg.index < OPENING_SEGMENTS:
+                offices.setdefault(seg.statement_id, office)
+    marked = [replace(seg, kind=CAPACITY) if seg.kind == SUBSTANTIVE and (
+        seg.statement_id in offices or (seg.statement_id, seg.index) in found) else seg
+        for seg in segments]
+    return marked, offices
 
 
 # -- embeddings ------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_alignment_separates_camps_with_intervals(positions):
     assert frame.shape == (8, 8)
     within = frame.loc["AAA", "AAB"]
     across = frame.loc["AAA", "BBA"]
-    assert within > 0.5 > across
+    assert within > 0.5 and across < -0.2
     assert np.allclose(frame.to_numpy(), frame.to_numpy().T, equal_nan=True)
     a, b = result.states.index("AAA"), result.states.index("AAB")
     assert result.overall_lo[a, b] <= within <= result.overall_hi[a, b]
@@ -129,11 +129,17 @@ def test_coalitions_recover_the_camps(positions):
 
 
 def test_mover_is_found_with_direction(positions):
-    movers = find_movers(positions, from_session="S2", to_session="S3")
+    camps = {s: 0 for s in CAMP_A} | {s: 1 for s in CAMP_B}
+    movers = find_movers(positions, from_session="S2", to_session="S3", contested=["treaty"],
+                         camps=camps)
     top = movers.iloc[0]
     assert top["state"] == "AAD" and top["issue"] == "treaty"
     assert set(top["toward"]) <= set(CAMP_B) and top["toward"]
     assert top["stance_from"] > 0 > top["stance_to"]
+    assert top["pole"] == "minus" and top["camp"] == 1
+    assert top["shift_lo"] <= top["shift"] <= top["shift_hi"] < 0
+    # nobody else changed side: their changes stay within their intervals
+    assert list(movers["state"]) == ["AAD"]
 
 
 def test_dispersion_and_trend(positions):
@@ -142,7 +148,16 @@ def test_dispersion_and_trend(positions):
     treaty = result.dispersion[result.dispersion["issue"] == "treaty"]
     assert list(treaty["session"]) == SESSIONS
     assert (treaty["stance_sd_lo"] <= treaty["stance_sd"]).all()
-    assert set(result.trends["direction"]) <= {"converging", "diverging", "stable"}
+    assert set(result.trends["direction"]) <= {"converging", "diverging", "stable",
+                                               "toward_plus", "toward_minus", "steady"}
+    d = result.dispersion
+    for value, lo, hi in (("stance_sd", "stance_sd_lo", "stance_sd_hi"),
+                          ("semantic_spread", "spread_lo", "spread_hi"),
+                          ("centre", "centre_lo", "centre_hi")):
+        ok = d[value].notna()
+        assert ((d.loc[ok, lo] <= d.loc[ok, value]) & (d.loc[ok, value] <= d.loc[ok, hi])).all()
+    t = result.trends
+    assert ((t["lo"] <= t["slope"]) & (t["slope"] <= t["hi"])).all()
 
 
 def test_partners_rank_camp_members_with_evidence(positions):
