@@ -103,6 +103,8 @@ class AlignmentResult:
         weights: issue -> weight used in the overall mean.
         semantic: ``(n, n)`` booleans, True where ``overall`` is the semantic similarity of
             whole positions (``basis`` ``"semantic"``) rather than a mean over shared issues.
+        overall_boot: ``(n_boot, n, n)`` bootstrap replicates of ``overall`` (when intervals
+            were computed), for intervals of differences such as :func:`alignment_change`.
     """
 
     states: list[str]
@@ -114,6 +116,7 @@ class AlignmentResult:
     issue_hi: dict[str, np.ndarray]
     weights: dict[str, float]
     semantic: np.ndarray | None = None
+    overall_boot: np.ndarray | None = None
 
     def frame(self, issue: str = OVERALL) -> pd.DataFrame:
         """Alignment matrix as a DataFrame with ISO3 row and column labels."""
@@ -244,7 +247,8 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         states: row/column order (by default every state with a non-thin position, and every
             state of ``whole``).
         config: see :class:`AlignmentConfig`.
-        intervals: compute bootstrap intervals (window only).
+        intervals: compute bootstrap intervals (for the window, and for the sessions whose
+            replicates ``positions`` kept: the last two).
         whole: whole positions of the same session; pairs sharing fewer than
             ``config.min_issues`` issues are scored on them (``basis`` ``"semantic"``).
     """
@@ -278,9 +282,9 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
                                           stance_weight=config.stance_weight, scale=scale,
                                           min_centre=config.min_centre)
         weights[issue] = config.contested_weight if is_contested else 1.0
-        if intervals and session == WINDOW and issue in positions.replicates:
-            boot = _replicate_alignment(positions, issue, rows, at, n, is_contested, scale,
-                                        config)
+        source = _replicate_source(positions, issue, session) if intervals else None
+        if source is not None:
+            boot = _replicate_alignment(source, rows, at, n, is_contested, scale, config)
             los[issue], his[issue] = centred_interval(matrices[issue], boot, bounds=(-1, 1))
             boot_parts.append((boot, weights[issue]))
     overall, count = _overall(((m, weights[i]) for i, m in matrices.items()), (n, n),
@@ -288,8 +292,7 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
     semantic = None
     whole_matrix = whole_boot = None
     if whole is not None:
-        whole_matrix, whole_boot = _whole_alignment(whole, index, n, config,
-                                                    intervals and session == WINDOW)
+        whole_matrix, whole_boot = _whole_alignment(whole, index, n, config, intervals)
         semantic = (count < config.min_issues) & np.isfinite(whole_matrix)
         np.fill_diagonal(semantic, False)
         overall = np.where(semantic, whole_matrix, overall)
@@ -299,10 +302,42 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         boot_overall, _ = _overall(boot_parts, (n_boot, n, n), config.min_issues)
         if semantic is not None and whole_boot is not None and whole_boot.shape[0] == n_boot:
             boot_overall = np.where(semantic[None], whole_boot, boot_overall)
+        boot_overall[:, ~np.isfinite(overall)] = np.nan
         overall_lo, overall_hi = centred_interval(overall, boot_overall, bounds=(-1, 1))
+    else:
+        boot_overall = None
     return AlignmentResult(states=states, issues=matrices, overall=overall,
                            overall_lo=overall_lo, overall_hi=overall_hi, issue_lo=los,
-                           issue_hi=his, weights=weights, semantic=semantic)
+                           issue_hi=his, weights=weights, semantic=semantic,
+                           overall_boot=boot_overall)
+
+
+def alignment_change(before: AlignmentResult, after: AlignmentResult, *,
+                     from_session: str, to_session: str) -> pd.DataFrame:
+    """Change of overall alignment of every pair scored in both sessions, with its interval.
+
+    Returns:
+        DataFrame ``state_a, state_b, from_session, to_session, before, after, delta,
+        delta_lo, delta_hi`` (a < b); the interval comes from the difference of the two
+        sessions' replicates (NaN when either has none).
+    """
+    common = sorted(set(before.states) & set(after.states))
+    ib = np.array([before.states.index(s) for s in common], dtype=int)
+    ia = np.array([after.states.index(s) for s in common], dtype=int)
+    x = before.overall[np.ix_(ib, ib)]
+    y = after.overall[np.ix_(ia, ia)]
+    delta = y - x
+    lo = hi = np.full_like(delta, np.nan)
+    if before.overall_boot is not None and after.overall_boot is not None:
+        boot = after.overall_boot[:, ia][:, :, ia] - before.overall_boot[:, ib][:, :, ib]
+        lo, hi = centred_interval(delta, boot, bounds=(-2, 2))
+    a, b = np.triu_indices(len(common), k=1)
+    keep = np.isfinite(delta[a, b])
+    names = np.array(common, dtype=object)
+    return pd.DataFrame({
+        "state_a": names[a[keep]], "state_b": names[b[keep]], "from_session": from_session,
+        "to_session": to_session, "before": x[a, b][keep], "after": y[a, b][keep],
+        "delta": delta[a, b][keep], "delta_lo": lo[a, b][keep], "delta_hi": hi[a, b][keep]})
 
 
 def _whole_alignment(whole: WholePositions, index: dict[str, int], n: int,
@@ -322,14 +357,28 @@ def _whole_alignment(whole: WholePositions, index: dict[str, int], n: int,
     return matrix, boot
 
 
-def _replicate_alignment(positions: Positions, issue: str, rows: pd.DataFrame, at: np.ndarray,
-                         n: int, contested: bool, scale: np.ndarray | float | None,
+def _replicate_source(positions: Positions, issue: str,
+                      session: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(row indices, replicates) of one issue's positions in ``session``, if kept."""
+    if session == WINDOW:
+        if issue not in positions.replicates:
+            return None
+        return positions.window_rows[issue], positions.replicates[issue]
+    key = (issue, session)
+    if key not in positions.session_replicates:
+        return None
+    return positions.session_rows[key], positions.session_replicates[key]
+
+
+def _replicate_alignment(source: tuple[np.ndarray, np.ndarray], rows: pd.DataFrame,
+                         at: np.ndarray, n: int, contested: bool,
+                         scale: np.ndarray | float | None,
                          config: AlignmentConfig) -> np.ndarray:
     """Issue alignment over bootstrap replicates ``(n_boot, n, n)``."""
-    window = positions.window_rows[issue]
-    local = {row: i for i, row in enumerate(window)}
+    table_rows, replicates = source
+    local = {row: i for i, row in enumerate(table_rows)}
     picks = np.array([local[r] for r in rows.index.to_numpy()], dtype=int)
-    boot = positions.replicates[issue][:, picks, :]
+    boot = replicates[:, picks, :]
     n_boot, _, width = boot.shape
     directions = np.full((n_boot, n, width - 1), np.nan)
     directions[:, at] = boot[:, :, :-1]

@@ -160,3 +160,53 @@ def compare_with_groups(result: CoalitionResult,
                      "main_coalition": int(values[np.argmax(counts)]),
                      "share_in_main": round(float(counts.max() / len(placed)), 4)})
     return pd.DataFrame(rows)
+
+
+SHARED_COLUMNS = ["coalition", "issue", "pole", "share", "states", "mean_stance"]
+
+
+def shared_positions(labels: Mapping[str, int], stances: pd.DataFrame, *,
+                     min_share: float = 2 / 3, min_states: int = 3) -> pd.DataFrame:
+    """The sides a coalition's members share on contested issues.
+
+    A coalition shares a side of an issue when at least ``min_states`` of its members took a
+    side on it and at least ``min_share`` of those took the same one.
+
+    Args:
+        labels: state -> coalition.
+        stances: one row per (state, issue) position with ``state, issue, stance`` (NaN: no
+            side).
+
+    Returns:
+        DataFrame of :data:`SHARED_COLUMNS`: ``pole`` is ``plus`` or ``minus``, ``share`` the
+        share of members with a side that took it, ``states`` how many took a side, sorted by
+        coalition, then share (largest first) and issue.
+    """
+    frame = stances[stances["state"].isin(list(labels)) & stances["stance"].notna()]
+    frame = frame.assign(coalition=frame["state"].map(labels),
+                         side=np.sign(frame["stance"].astype(float)))
+    frame = frame[frame["side"] != 0]
+    rows = []
+    for (coalition, issue), part in frame.groupby(["coalition", "issue"], sort=True):
+        if len(part) < min_states:
+            continue
+        plus = float((part["side"] > 0).mean())
+        share, pole = (plus, "plus") if plus >= 0.5 else (1 - plus, "minus")
+        if share >= min_share:
+            rows.append({"coalition": int(coalition), "issue": str(issue), "pole": pole,
+                         "share": round(share, 4), "states": len(part),
+                         "mean_stance": round(float(part["stance"].mean()), 4)})
+    out = pd.DataFrame(rows, columns=SHARED_COLUMNS)
+    return out.sort_values(["coalition", "share", "issue"], ascending=[True, False, True],
+                           kind="stable", ignore_index=True)
+
+
+def describe_shared(shared: pd.DataFrame, poles: Mapping[str, tuple[str, str]]) -> str:
+    """Shared positions in words, e.g. ``"Existing international law suffices; IHL applies"``
+    (``poles``: issue -> (minus label, plus label) from the taxonomy)."""
+    words = []
+    for row in shared.itertuples():
+        minus, plus = poles.get(row.issue, ("", ""))
+        label = plus if row.pole == "plus" else minus
+        words.append(label or f"{row.issue} {row.pole}")
+    return "; ".join(words)

@@ -134,8 +134,9 @@ def find_movers(positions: Positions, *, from_session: str, to_session: str,
     The change ``stance_to - stance_from`` gets a 95 % interval from the two sessions'
     intervals (independent segments: half-widths add in quadrature); it is a move when the
     interval excludes 0 and it is at least ``min_shift`` (a quarter of a pole-to-centre
-    distance: smaller, statistically clear changes are changes of tone). Positions resting on fewer than ``min_stances`` paragraphs that take a
-    side have no usable interval and are left out.
+    distance: smaller, statistically clear changes are changes of tone). Positions resting on
+    fewer than ``min_stances`` paragraphs that take a side have no usable interval and are left
+    out.
 
     Args:
         camps: state -> coalition, to name the camp a mover moved toward.

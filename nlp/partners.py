@@ -1,9 +1,13 @@
 """Like-minded partners of a state, with the issues that drive the score and quotable evidence.
 
 Partners are ranked by overall (or one issue's) alignment. For each partner, the *drivers* are
-the issues contributing most to the weighted mean, and the *evidence* is, for each driver, the
-pair of the two states' own segments on that issue with the highest cosine similarity (on
-contested issues only pairs taking the same side, when there are any).
+the issues contributing most to the weighted mean (most negatively, for the most opposed), and
+the *evidence* is, for each driver, a pair of paragraphs, one per state, that supports the
+claim: on a contested issue both take the **same side** for a partner (**opposite sides** for
+an opponent), each on the side of its state's position; on other issues the most similar pair.
+Paragraphs of national statements are preferred to those a state delivered for a group; when no
+paragraph pair supports the claim on a driver, that driver has no evidence rather than a
+contradicting one.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nlp.alignment import OVERALL, AlignmentResult
+from nlp.alignment import OVERALL, SEMANTIC, AlignmentResult, describe_alignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class Partner:
     hi: float
     drivers: list[tuple[str, float]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    basis: str = "issues"
+    label: str = ""
 
 
 def quote(text: str, limit: int = 320) -> str:
@@ -54,38 +60,66 @@ def quote(text: str, limit: int = 320) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def issue_drivers(result: AlignmentResult, a: int, b: int, top: int = 3) -> list[tuple[str, float]]:
-    """Issues with the largest weighted contribution to the overall alignment of ``a`` and ``b``."""
+def issue_drivers(result: AlignmentResult, a: int, b: int, top: int = 3, *,
+                  opposed: bool = False) -> list[tuple[str, float]]:
+    """Issues with the largest weighted contribution to the overall alignment of ``a`` and ``b``
+    (the most negative ones when ``opposed``)."""
     contributions = []
+    sign = -1.0 if opposed else 1.0
     for issue, matrix in result.issues.items():
         value = matrix[a, b]
         if np.isfinite(value):
-            contributions.append((issue, float(value), result.weights[issue] * float(value)))
+            contributions.append((issue, float(value), sign * result.weights[issue] * float(value)))
     contributions.sort(key=lambda t: (-t[2], t[0]))
     return [(issue, round(value, 4)) for issue, value, _ in contributions[:top]]
 
 
+def _sides(rows: pd.DataFrame) -> np.ndarray:
+    stance = rows["stance"].to_numpy(dtype=float)
+    return np.where(np.isfinite(stance), np.sign(stance), 0.0)
+
+
 def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str, issue: str,
-               *, contested: bool) -> Evidence | None:
-    """Most similar pair of the two states' own segments tagged with ``issue``.
+               *, contested: bool, opposed: bool = False,
+               position_sides: tuple[float, float] | None = None) -> Evidence | None:
+    """The pair of the two states' own paragraphs on ``issue`` that best supports the claim.
 
     Args:
         own: tagged rows of own segments with ``seg, state, session, issue, stance, text,
-            source`` columns.
+            source`` (and optionally ``on_behalf_of``) columns.
         vectors: segment embeddings ``(n_segments, d)`` indexed by ``seg``.
+        contested: whether the issue has sides.
+        opposed: look for opposite sides (the two states are opponents) instead of the same.
+        position_sides: signs of the two states' positions on the issue; when given (and not
+            0), each paragraph must take its state's side.
+
+    Returns:
+        The evidence, or ``None`` when no pair supports the claim (for a contested issue, no
+        pair of paragraphs on the required sides; for another issue, an opponent).
     """
     mine = own[(own["state"] == state) & (own["issue"] == issue)]
     theirs = own[(own["state"] == partner) & (own["issue"] == issue)]
-    if mine.empty or theirs.empty:
+    if mine.empty or theirs.empty or (opposed and not contested):
         return None
     similarity = vectors[mine["seg"].to_numpy()] @ vectors[theirs["seg"].to_numpy()].T
+    score = similarity.astype(np.float64)
     if contested:
-        s1 = np.sign(mine["stance"].to_numpy(dtype=float))[:, None]
-        s2 = np.sign(theirs["stance"].to_numpy(dtype=float))[None, :]
-        same_side = (s1 == s2) & np.isfinite(s1) & np.isfinite(s2) & (s1 != 0)
-        if same_side.any():
-            similarity = np.where(same_side, similarity, -np.inf)
-    i, j = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        s1, s2 = _sides(mine), _sides(theirs)
+        if position_sides is not None:
+            p1, p2 = position_sides
+            s1 = np.where((p1 != 0) & (s1 != p1), 0.0, s1)
+            s2 = np.where((p2 != 0) & (s2 != p2), 0.0, s2)
+        wanted = (s1[:, None] == -s2[None, :]) if opposed else (s1[:, None] == s2[None, :])
+        valid = wanted & (s1[:, None] != 0) & (s2[None, :] != 0)
+        if not valid.any():
+            return None
+        # opponents: the clearest contrast on the same question, i.e. still on topic
+        score = np.where(valid, score, -np.inf)
+    national = [(frame.get("on_behalf_of", pd.Series("", index=frame.index)).fillna("")
+                 == "").to_numpy() for frame in (mine, theirs)]
+    # a national paragraph pair beats any pair with a group statement in it
+    score = score + 10.0 * (national[0][:, None] & national[1][None, :])
+    i, j = np.unravel_index(int(np.argmax(score)), score.shape)
     x, y = mine.iloc[i], theirs.iloc[j]
     return Evidence(issue=issue, similarity=round(float(similarity[i, j]), 4), state=state,
                     session=x["session"], quote=quote(x["text"]), source=x["source"],
@@ -98,8 +132,15 @@ def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str,
 def rank_partners(result: AlignmentResult, state: str, *, issue: str = OVERALL, top: int = 10,
                   own: pd.DataFrame | None = None, vectors: np.ndarray | None = None,
                   contested: frozenset[str] = frozenset(),
-                  evidence_per_partner: int = 2) -> tuple[list[Partner], list[Partner]]:
+                  evidence_per_partner: int = 2, exclude: frozenset[str] = frozenset(),
+                  sides: dict[tuple[str, str], float] | None = None
+                  ) -> tuple[list[Partner], list[Partner]]:
     """Most aligned and most opposed states for ``state``.
+
+    Args:
+        exclude: states not to rank (e.g. the members of the state's own groups).
+        sides: (state, issue) -> stance of the state's position, so that each quoted paragraph
+            takes its state's side.
 
     Raises:
         ValueError: ``state`` has no alignment (not in the matrix), naming the state.
@@ -116,23 +157,38 @@ def rank_partners(result: AlignmentResult, state: str, *, issue: str = OVERALL, 
         row, lo, hi = result.issues[issue][a], result.issue_lo.get(issue), result.issue_hi.get(
             issue)
     candidates = [(b, float(row[b])) for b in range(len(result.states))
-                  if b != a and np.isfinite(row[b])]
+                  if b != a and np.isfinite(row[b]) and result.states[b] not in exclude]
     candidates.sort(key=lambda t: (-t[1], result.states[t[0]]))
+    sides = sides or {}
 
-    def build(b: int, score: float, with_evidence: bool) -> Partner:
-        drivers = issue_drivers(result, a, b) if issue == OVERALL else [(issue, round(score, 4))]
+    def side(who: str, driver: str) -> float:
+        value = sides.get((who, driver))
+        return float(np.sign(value)) if value is not None and np.isfinite(value) else 0.0
+
+    def build(b: int, score: float, opposed: bool) -> Partner:
+        other = result.states[b]
+        if issue != OVERALL:
+            drivers = [(issue, round(score, 4))]
+        elif result.basis(a, b) == SEMANTIC:
+            drivers = []
+        else:
+            drivers = issue_drivers(result, a, b, opposed=opposed)
         evidence: list[Evidence] = []
-        if with_evidence and own is not None and vectors is not None:
-            for driver, _ in drivers[:evidence_per_partner]:
-                found = best_pairs(own, vectors, state, result.states[b], driver,
-                                   contested=driver in contested)
+        if own is not None and vectors is not None:
+            for driver, _ in drivers:
+                if len(evidence) >= evidence_per_partner:
+                    break
+                found = best_pairs(own, vectors, state, other, driver,
+                                   contested=driver in contested, opposed=opposed,
+                                   position_sides=(side(state, driver), side(other, driver)))
                 if found is not None:
                     evidence.append(found)
-        return Partner(state=result.states[b], score=round(score, 4),
+        return Partner(state=other, score=round(score, 4),
                        lo=round(float(lo[a, b]), 4) if lo is not None else float("nan"),
                        hi=round(float(hi[a, b]), 4) if hi is not None else float("nan"),
-                       drivers=drivers, evidence=evidence)
+                       drivers=drivers, evidence=evidence, basis=result.basis(a, b),
+                       label=describe_alignment(score))
 
-    partners = [build(b, s, True) for b, s in candidates[:top]]
-    opposed = [build(b, s, False) for b, s in reversed(candidates[-top:])]
+    partners = [build(b, s, False) for b, s in candidates[:top]]
+    opposed = [build(b, s, True) for b, s in reversed(candidates[-top:])]
     return partners, opposed

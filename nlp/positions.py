@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -69,12 +69,17 @@ class Positions:
         replicates: issue -> ``(n_boot, n_rows_of_issue_window, k + 1)`` bootstrap replicates
             of the window positions (direction and stance), for alignment intervals.
         window_rows: issue -> row indices into ``table`` of that issue's window positions.
+        session_replicates: (issue, session) -> ``(n_boot, n_rows, k + 1)`` replicates of the
+            positions in the last two sessions of the window (for intervals of changes);
+            ``session_rows`` gives their row indices into ``table``.
     """
 
     table: pd.DataFrame
     directions: np.ndarray
     replicates: Mapping[str, np.ndarray]
     window_rows: Mapping[str, np.ndarray]
+    session_replicates: Mapping[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    session_rows: Mapping[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,8 @@ class IssuePositions:
     directions: np.ndarray
     replicates: np.ndarray
     window: np.ndarray
+    session_replicates: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict)
 
 
 def split_by_issue(rows: pd.DataFrame, vectors: np.ndarray, *,
@@ -231,11 +238,18 @@ def estimate_issue_positions(rows: pd.DataFrame, vectors: np.ndarray, *, issue: 
     mean, axes = issue_projection(vectors[np.unique(segs)], config.components)
     projected = ((vectors[segs] - mean) @ axes.T).astype(np.float64)  # (m, k)
     rng = np.random.default_rng(issue_seed(config.random_state, issue))
-    table, directions, window_boot = _issue_positions(
-        part, projected, session_rank[keep].astype(int), sessions, config, rng)
+    latest = [rank[s] for s in list(session_order)[-2:] if s in rank]
+    table, directions, window_boot, cell_boot = _issue_positions(
+        part, projected, session_rank[keep].astype(int), sessions, config, rng, latest)
     table.insert(1, "issue", issue)
     window = np.flatnonzero(table["session"].to_numpy() == WINDOW)
-    return IssuePositions(issue, table, directions, window_boot.astype(np.float32), window)
+    labels = table["session"].to_numpy()
+    by_session = {}
+    for r in latest:
+        rows = np.flatnonzero(labels[:len(labels) - len(window)] == sessions[r])
+        by_session[sessions[r]] = (rows, cell_boot[r])
+    return IssuePositions(issue, table, directions, window_boot.astype(np.float32), window,
+                          by_session)
 
 
 def combine_positions(parts: Sequence[IssuePositions],
@@ -249,9 +263,13 @@ def combine_positions(parts: Sequence[IssuePositions],
         empty = pd.DataFrame(columns=[*columns, "thin"])
         return Positions(empty, np.zeros((0, config.components), np.float32), {}, {})
     replicates, window_rows, offset = {}, {}, 0
+    session_replicates, session_rows = {}, {}
     for part in parts:
         replicates[part.issue] = part.replicates
         window_rows[part.issue] = offset + part.window
+        for session, (rows, boot) in part.session_replicates.items():
+            session_rows[part.issue, session] = offset + rows
+            session_replicates[part.issue, session] = boot
         offset += len(part.table)
     table = pd.concat([p.table for p in parts], ignore_index=True)[columns]
     table["thin"] = table["weight"] < config.min_weight
@@ -259,7 +277,8 @@ def combine_positions(parts: Sequence[IssuePositions],
         table["thin"] |= table["n_own"] == 0
     width = max(p.directions.shape[1] for p in parts)
     padded = [np.pad(p.directions, ((0, 0), (0, width - p.directions.shape[1]))) for p in parts]
-    return Positions(table, np.vstack(padded).astype(np.float32), replicates, window_rows)
+    return Positions(table, np.vstack(padded).astype(np.float32), replicates, window_rows,
+                     session_replicates, session_rows)
 
 
 def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order: Sequence[str],
@@ -288,8 +307,9 @@ def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order
 
 
 def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np.ndarray,
-                     sessions: list[str], config: PositionConfig,
-                     rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+                     sessions: list[str], config: PositionConfig, rng: np.random.Generator,
+                     latest: Sequence[int] = ()
+                     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
     """One issue: cells per (state, session) and per state (window), with bootstrap.
 
     Rows are aggregated into cells with one sparse product; window cells are sums of a state's
@@ -297,8 +317,9 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
     updates all cells together.
 
     Returns:
-        The table (session cells, then window cells), directions ``(n_cells, k)`` and window
-        replicates ``(n_boot, n_states, k + 1)`` (direction and stance).
+        The table (session cells, then window cells), directions ``(n_cells, k)``, window
+        replicates ``(n_boot, n_states, k + 1)`` (direction and stance), and for each session
+        rank in ``latest`` the replicates of its cells ``(n_boot, n_cells_of_session, k + 1)``.
     """
     states, state_index = np.unique(part["state"].to_numpy(dtype=object), return_inverse=True)
     n_states, m, k = len(states), len(part), projected.shape[1]
@@ -335,6 +356,9 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
                         to_window @ (to_cell @ np.column_stack([own, 1 - own, has]))])
     boot_stance = np.empty((config.n_boot, n_cells + n_states))
     window_boot = np.empty((config.n_boot, n_states, k + 1))
+    cell_session = cells % len(sessions)
+    cell_boot = {r: np.empty((config.n_boot, int((cell_session == r).sum()), k + 1), np.float32)
+                 for r in latest}
     n_features = features.shape[1]
     chunk = 10  # replicates per sparse product: few Python iterations, bounded memory
     for start in range(0, config.n_boot, chunk):
@@ -343,7 +367,11 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
         stacked = (features[:, :, None] * draws[:, None, :]).reshape(m, n_features * size)
         cell_b = (to_cell @ stacked).reshape(n_cells, n_features, size)
         window_b = (to_window @ cell_b.reshape(n_cells, -1)).reshape(n_states, n_features, size)
-        _, _, cell_stance = finish(cell_b)
+        _, cell_dir, cell_stance = finish(cell_b)
+        for r, store in cell_boot.items():
+            chosen = cell_session == r
+            store[start:start + size, :, :k] = np.moveaxis(cell_dir[chosen], 2, 0)
+            store[start:start + size, :, k] = cell_stance[chosen].T
         _, window_dir, window_stance = finish(window_b)
         boot_stance[start:start + size, :n_cells] = cell_stance.T
         boot_stance[start:start + size, n_cells:] = window_stance.T
@@ -359,4 +387,4 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
         "n_stance": counts[:, 2].astype(int)})
     no_stance = table["n_stance"].to_numpy() == 0
     table.loc[no_stance, ["stance_lo", "stance_hi"]] = np.nan
-    return table, direction.astype(np.float32), window_boot
+    return table, direction.astype(np.float32), window_boot, cell_boot

@@ -23,9 +23,16 @@ from nlp.alignment import (
     SEMANTIC,
     AlignmentConfig,
     AlignmentResult,
+    alignment_change,
     score_alignment,
 )
-from nlp.coalitions import compare_with_groups, find_coalitions, group_cohesion
+from nlp.coalitions import (
+    SHARED_COLUMNS,
+    compare_with_groups,
+    find_coalitions,
+    group_cohesion,
+    shared_positions,
+)
 from nlp.convergence import MOVER_COLUMNS, find_movers, measure_dispersion
 from nlp.positions import (
     WINDOW,
@@ -186,7 +193,10 @@ def run_analysis(db: str, config: PipelineConfig, *, force: bool = False) -> dic
 
 
 ANALYSIS_TABLES = ("positions", "alignment", "coalitions", "coalition_summary",
-                   "group_cohesion", "dispersion", "trends", "movers")
+                   "coalition_positions", "group_cohesion", "dispersion", "trends", "movers",
+                   "pair_changes")
+PAIR_CHANGE_COLUMNS = ["state_a", "state_b", "from_session", "to_session", "before", "after",
+                       "delta", "delta_lo", "delta_hi"]
 
 
 @dataclass(frozen=True)
@@ -221,12 +231,21 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
                              whole=whole_positions(inputs, WINDOW, analysis,
                                                    n_boot=analysis.n_boot))
     frames = [window.long(session=WINDOW)]
+    latest = inputs.sessions[-2:]
+    by_session = {}
     for session in inputs.sessions:
+        # the last two sessions keep replicates: their changes get intervals
+        boot = session in latest and len(latest) == 2
         result = score_alignment(positions, contested=contested, session=session,
-                                 config=align_config, intervals=False,
-                                 whole=whole_positions(inputs, session, analysis))
+                                 config=align_config, intervals=boot,
+                                 whole=whole_positions(inputs, session, analysis,
+                                                       n_boot=analysis.n_boot if boot else 0))
+        by_session[session] = result
         frames.append(result.long(session=session))
     alignment = pd.concat(frames, ignore_index=True)
+    changes = (alignment_change(by_session[latest[0]], by_session[latest[1]],
+                                from_session=latest[0], to_session=latest[1])
+               if len(latest) == 2 else pd.DataFrame(columns=PAIR_CHANGE_COLUMNS))
     coalitions, summary, cohesion = _coalitions(window, inputs, positions)
     convergence = measure_dispersion(positions, session_order=inputs.sessions,
                                      contested=contested, random_state=analysis.random_state)
@@ -236,13 +255,18 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
                                     contested=contested, camps=camps)
                         for a, b in zip(inputs.sessions, inputs.sessions[1:], strict=False)]
                        or [pd.DataFrame(columns=MOVER_COLUMNS)], ignore_index=True)
+    window_positions = positions.table[(positions.table["session"] == WINDOW)
+                                       & ~positions.table["thin"]]
+    shared = shared_positions(camps, window_positions[["state", "issue", "stance"]])
     return AnalysisTables(positions, window, {
         "positions": _positions_arrow(positions).drop(["direction"]).to_pandas(),
         "alignment": alignment[["state_a", "state_b", "issue", "session", "score", "lo", "hi",
                                 "basis"]].round(6),
-        "coalitions": coalitions, "coalition_summary": summary, "group_cohesion": cohesion,
+        "coalitions": coalitions, "coalition_summary": summary,
+        "coalition_positions": shared[SHARED_COLUMNS], "group_cohesion": cohesion,
         "dispersion": convergence.dispersion, "trends": convergence.trends,
-        "movers": movers[MOVER_COLUMNS]})
+        "movers": movers[MOVER_COLUMNS],
+        "pair_changes": changes[PAIR_CHANGE_COLUMNS].round(6)})
 
 
 def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
@@ -314,6 +338,18 @@ def _positions_arrow(positions: Positions) -> pa.Table:
     return arrow.append_column("direction", vectors_to_arrow(positions.directions))
 
 
+def coalition_frame(result: AlignmentResult, issue: str = OVERALL) -> pd.DataFrame:
+    """The alignment matrix coalitions are found in: for the overall alignment, pairs scored
+    over shared issues only (coalitions are camps on issues; a semantic whole-position score is
+    no side), unless fewer than three states would remain (e.g. a General Debate corpus)."""
+    frame = result.frame(issue)
+    if issue != OVERALL or result.semantic is None or not result.semantic.any():
+        return frame
+    issues_only = frame.where(~result.semantic)
+    placed = (issues_only.notna().sum(axis=1) > 1).sum()
+    return issues_only if placed >= 3 else frame
+
+
 def _coalitions(window: AlignmentResult, inputs: AnalysisInputs,
                 positions: Positions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     groups = default_groups()
@@ -321,7 +357,7 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs,
     members = {g: groups.members_on(g, day) for g in COHESION_GROUPS if g in groups.groups}
     records, summaries, cohesions = [], [], []
     for issue in [OVERALL, *sorted(window.issues)]:
-        frame = window.frame(issue)
+        frame = coalition_frame(window, issue)
         try:
             result = find_coalitions(frame)
         except ValueError:

@@ -23,6 +23,9 @@ IssueOption = Annotated[str | None, typer.Option(
     "--issue", help="Issue id from the taxonomy (default: all issues together).")]
 SessionOption = Annotated[str | None, typer.Option(
     "--session", help="Session id (default: all sessions pooled).")]
+OwnVoiceOption = Annotated[bool, typer.Option(
+    "--own-voice", help="Score on national statements only: no statement delivered on behalf "
+    "of a group, and no group statement counted for its members (computed on the fly).")]
 
 
 def _state(value: str) -> str:
@@ -47,14 +50,23 @@ def partners(
     issue: IssueOption = None,
     session: SessionOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many partners to list.")] = 10,
+    own_voice: OwnVoiceOption = False,
+    beyond_group: Annotated[list[str] | None, typer.Option(
+        "--beyond-group", help="Leave out the members of this group (code such as EU, NAM, "
+        "ASEAN); repeatable.")] = None,
+    exclude_groups: Annotated[bool, typer.Option(
+        "--exclude-groups", help="Leave out the members of every group the state belongs "
+        "to: partners beyond its own groups.")] = False,
     config_file: ConfigOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Rank like-minded partners of a state, with intervals, driving issues and quoted evidence.
 
-    Also lists the most opposed states. Scores are alignment in [-1, 1] (see the README).
+    Also lists the most opposed states. Alignment runs from -1 (opposed) through 0 (unrelated
+    or mixed) to +1 (same positions); below -0.2 reads "opposed", above +0.5 "like-minded"
+    (see the README).
 
-    Example: likeminded partners KEN --issue ihl --top 5 --json
+    Example: likeminded partners EST --beyond-group EU --own-voice --top 5 --json
     """
     from nlp.alignment import OVERALL
     from nlp.positions import WINDOW
@@ -63,8 +75,11 @@ def partners(
     config = load_config(config_file)
     with _open(db) as store:
         try:
-            document = partners_document(store, _state(state), issue=issue or OVERALL,
-                                         session=session or WINDOW, top=top, config=config)
+            document = partners_document(
+                store, _state(state), issue=issue or OVERALL, session=session or WINDOW,
+                top=top, config=config, own_voice=own_voice,
+                beyond_groups=tuple(g.strip().upper() for g in beyond_group or ()),
+                exclude_own_groups=exclude_groups)
         except ValueError as err:
             raise UserError(str(err)) from err
     if json_out:
@@ -79,6 +94,7 @@ def coalitions(
     session: SessionOption = None,
     k: Annotated[int | None, typer.Option("--k", min=2, help="Number of coalitions "
                                           "(default: best mean silhouette).")] = None,
+    own_voice: OwnVoiceOption = False,
     config_file: ConfigOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -94,7 +110,8 @@ def coalitions(
         try:
             document = coalitions_document(store, issue=issue or OVERALL,
                                            session=session or WINDOW, k=k,
-                                           config=load_config(config_file))
+                                           config=load_config(config_file),
+                                           own_voice=own_voice)
         except ValueError as err:
             raise UserError(str(err)) from err
     if json_out:
@@ -103,15 +120,33 @@ def coalitions(
         typer.echo(formatting.format_coalitions(document))
 
 
-def convergence(db: DbOption, issue: IssueOption = None, json_out: JsonOption = False) -> None:
-    """Dispersion of positions per issue and session, its trend, and the states that moved.
+def convergence(
+    db: DbOption,
+    issue: IssueOption = None,
+    session: Annotated[str | None, typer.Option(
+        "--session", help="Only moves into this session (from the one before).")] = None,
+    state: Annotated[str | None, typer.Option(
+        "--state", help="Only this state's moves (ISO3 code or name), with the paragraphs "
+        "before and after.")] = None,
+    config_file: ConfigOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Dispersion and centre of positions per issue and session, their trends, and the moves.
 
-    Example: likeminded convergence --issue future_mechanism --json
+    A move is a change of stance larger than its 95 % interval (and at least 0.25) between
+    consecutive sessions; joining a consensus is not one.
+
+    Example: likeminded convergence --session OEWG-2025-11 --state Egypt
     """
     from pipelines.queries import convergence_document
 
     with _open(db) as store:
-        document = convergence_document(store, issue=issue)
+        try:
+            document = convergence_document(store, issue=issue, session=session,
+                                            state=_state(state) if state else None,
+                                            config=load_config(config_file))
+        except ValueError as err:
+            raise UserError(str(err)) from err
     if issue and not document["issues"]:
         raise UserError(f"no convergence data for issue {issue!r}; check the id with "
                         "'likeminded analyze-text --help' or run 'likeminded run' first")
@@ -121,7 +156,7 @@ def convergence(db: DbOption, issue: IssueOption = None, json_out: JsonOption = 
         typer.echo(formatting.format_convergence(document))
 
 
-WHAT = ("alignment", "positions", "partners", "coalitions", "convergence")
+WHAT = ("alignment", "pairs", "positions", "partners", "coalitions", "convergence")
 
 
 def export(
@@ -136,7 +171,9 @@ def export(
 ) -> None:
     """Export a table as CSV or Parquet, with its provenance alongside.
 
-    The alignment export is a square state x state matrix with ISO3 row and column labels.
+    The alignment export is a square state x state matrix with ISO3 row and column labels;
+    'pairs' is the same as a long table with intervals and each score's basis ('issues', or
+    'semantic' for pairs sharing fewer than two issues, scored on whole positions).
     Parquet files carry the provenance in their metadata; CSV files get PATH.provenance.json.
 
     Example: likeminded export --what alignment --issue ihl --format csv --out ihl.csv

@@ -56,6 +56,10 @@ def report(
     issue: IssuesOption = None,
     session: ReportSessionOption = None,
     out: OutOption = Path("data/out/report"),
+    own_voice: Annotated[bool, typer.Option(
+        "--own-voice", help="Score on national statements only: no statement delivered on "
+        "behalf of a group, no group statement counted for its members (the stored tables "
+        "are written as they are).")] = False,
     config_file: ConfigOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -71,7 +75,7 @@ def report(
     config = load_config(config_file)
     try:
         result = write_report(db, out, focus=states, issues=issue or [],
-                              session=session or WINDOW, config=config)
+                              session=session or WINDOW, config=config, own_voice=own_voice)
     except ValueError as err:
         raise UserError(str(err)) from err
     if json_out:

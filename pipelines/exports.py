@@ -16,7 +16,7 @@ from nlp.alignment import OVERALL
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
 from pipelines.analysis import load_alignment
-from pipelines.queries import latest_provenance
+from pipelines.queries import convergence_document, latest_provenance
 from pipelines.settings import PipelineConfig
 
 
@@ -42,6 +42,10 @@ def build_table(store: Store, what: str, *, issue: str | None = None,
         if session != WINDOW:
             sql, params = sql + " AND session = ?", [*params, session]
         frame = store.con.execute(sql + " ORDER BY issue, session, state", params).df()
+    elif what == "pairs":
+        sql = ("SELECT state_a, state_b, issue, session, score, lo, hi, basis FROM alignment "
+               "WHERE issue = ? AND session = ? ORDER BY state_a, state_b")
+        frame = store.con.execute(sql, [issue, session]).df()
     elif what == "partners":
         result = load_alignment(store, session=session, config=config)
         rows = []
@@ -51,25 +55,38 @@ def build_table(store: Store, what: str, *, issue: str | None = None,
             except ValueError:
                 continue
             rows += [{"state": state, "rank": n, "partner": p.state, "score": p.score,
-                      "lo": p.lo, "hi": p.hi} for n, p in enumerate(ranked, start=1)]
+                      "lo": p.lo, "hi": p.hi, "basis": p.basis, "reading": p.label}
+                     for n, p in enumerate(ranked, start=1)]
         frame = pd.DataFrame(rows)
     elif what == "coalitions":
         frame = store.con.execute(
             "SELECT * FROM coalitions WHERE issue = ? ORDER BY coalition, state", [issue]).df()
     elif what == "convergence":
-        frame = store.con.execute(
-            'SELECT d.*, t.slope AS trend_slope, t.lo AS trend_lo, t.hi AS trend_hi, '
-            't.direction AS trend FROM dispersion d LEFT JOIN trends t ON t.issue = d.issue '
-            "AND t.measure = CASE WHEN d.stance_sd IS NULL THEN 'semantic_spread' "
-            "ELSE 'stance_sd' END ORDER BY d.issue, d.\"order\"").df()
-        if issue != OVERALL:
-            frame = frame[frame["issue"] == issue]
+        # the same headline measure per issue, with the same name, as the report and the CLI
+        document = convergence_document(store, issue=None if issue == OVERALL else issue,
+                                        config=config)
+        rows = []
+        for name, data in document["issues"].items():
+            trend = data.get("trend") or {}
+            centre = data.get("centre_trend") or {}
+            rows += [{"issue": name, "session": r["session"], "n_states": r["n_states"],
+                      "measure": data["measure"], "measure_label": data["measure_label"],
+                      "value": r["value"], "lo": r["lo"], "hi": r["hi"],
+                      "trend_slope": trend.get("slope"), "trend_lo": trend.get("lo"),
+                      "trend_hi": trend.get("hi"), "trend": trend.get("direction"),
+                      "centre": r["centre"], "centre_lo": r["centre_lo"],
+                      "centre_hi": r["centre_hi"], "centre_heading": centre.get("heading")}
+                     for r in data["sessions"]]
+        frame = pd.DataFrame(rows)
     else:
-        raise ValueError(f"what must be one of alignment, positions, partners, coalitions, "
-                         f"convergence; got {what!r}")
+        raise ValueError(f"what must be one of alignment, pairs, positions, partners, "
+                         f"coalitions, convergence; got {what!r}")
     if frame.empty:
         raise ValueError(f"nothing to export for {what} (issue {issue}, session {session}); "
                          "run 'likeminded run' first")
+    if what == "pairs":
+        frame.insert(1, "name_a", frame["state_a"].map(country_name))
+        frame.insert(3, "name_b", frame["state_b"].map(country_name))
     if "state" in frame.columns:
         frame.insert(frame.columns.get_loc("state") + 1, "state_name",
                      frame["state"].map(country_name))
@@ -83,6 +100,13 @@ def export_table(store: Store, what: str, out: Path, *, fmt: str, issue: str | N
     frame = build_table(store, what, issue=issue, session=session, config=config)
     provenance = {"what": what, "issue": issue or OVERALL, "session": session or WINDOW,
                   **latest_provenance(store)}
+    if what == "alignment":
+        basis = store.con.execute(
+            "SELECT basis, count(*) FROM alignment WHERE issue = ? AND session = ? "
+            "GROUP BY basis ORDER BY basis", [issue or OVERALL, session or WINDOW]).fetchall()
+        provenance["pairs_by_basis"] = {b: int(n) for b, n in basis}
+        provenance["basis"] = ("issues: mean over shared issues; semantic: whole positions, "
+                               "for pairs sharing fewer than two issues (see --what pairs)")
     out.parent.mkdir(parents=True, exist_ok=True)
     keep_index = what == "alignment"
     if fmt == "parquet":

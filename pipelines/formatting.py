@@ -106,15 +106,24 @@ def _num(value: Any) -> str:
     return "  n/a" if value is None else f"{value:+.2f}"
 
 
+def _reading(p: dict[str, Any]) -> str:
+    word = p.get("label") or ""
+    return word + (" (whole positions)" if p.get("basis") == "semantic" else "")
+
+
 def format_partners(document: dict[str, Any]) -> str:
     """Readable ranking of partners and opponents with their evidence."""
     scope = (f"issue {document['issue']}" if document["issue"] != "*" else "all issues") + (
         f", session {document['session']}" if document["session"] != "*" else ", all sessions")
-    lines = [f"Like-minded partners of {document['name']} ({document['state']}), {scope}"]
-    for n, p in enumerate(document["partners"], start=1):
-        drivers = ", ".join(f"{d['issue']} {d['score']:+.2f}" for d in p["drivers"])
-        lines.append(f"{n:>3}. {p['state']} {p['name']:<30} {_num(p['score'])} "
-                     f"[{_num(p['lo'])}, {_num(p['hi'])}]  {drivers}")
+    if document.get("voice") == "own":
+        scope += ", national statements only"
+    if document.get("excluded_groups"):
+        scope += ", beyond " + ", ".join(document["excluded_groups"])
+    lines = [f"Like-minded partners of {document['name']} ({document['state']}), {scope}",
+             "alignment: -1 opposite positions, 0 unrelated or mixed, +1 same positions "
+             "(< -0.20 opposed, > +0.50 like-minded)"]
+
+    def evidence(p: dict[str, Any]) -> None:
         for e in p["evidence"]:
             mine = e["state"] + (f" for {e['on_behalf_of']}" if e["on_behalf_of"] else "")
             theirs = e["partner"] + (f" for {e['partner_on_behalf_of']}"
@@ -122,18 +131,29 @@ def format_partners(document: dict[str, Any]) -> str:
             lines.append(f"       {e['issue']}: {mine} ({e['session']}): \"{e['quote']}\"")
             lines.append(f"       {' ' * len(e['issue'])}  {theirs} ({e['partner_session']}):"
                          f" \"{e['partner_quote']}\"")
+
+    for n, p in enumerate(document["partners"], start=1):
+        drivers = ", ".join(f"{d['issue']} {d['score']:+.2f}" for d in p["drivers"])
+        lines.append(f"{n:>3}. {p['state']} {p['name']:<30} {_num(p['score'])} "
+                     f"[{_num(p['lo'])}, {_num(p['hi'])}] {_reading(p):<12} {drivers}")
+        evidence(p)
     lines.append("Most opposed:")
     for p in document["opposed"]:
+        drivers = ", ".join(f"{d['issue']} {d['score']:+.2f}" for d in p["drivers"])
         lines.append(f"     {p['state']} {p['name']:<30} {_num(p['score'])} "
-                     f"[{_num(p['lo'])}, {_num(p['hi'])}]")
+                     f"[{_num(p['lo'])}, {_num(p['hi'])}] {_reading(p):<12} {drivers}")
+        evidence(p)
     return "\n".join(lines)
 
 
 def format_coalitions(document: dict[str, Any]) -> str:
+    voice = ", national statements only" if document.get("voice") == "own" else ""
     lines = [f"{document['k']} coalitions on {document['issue']} "
-             f"(session {document['session']}; k by {document['k_chosen_by']})"]
+             f"(session {document['session']}{voice}; k by {document['k_chosen_by']})"]
     for c in document["coalitions"]:
         lines.append(f"  coalition {c['id']} ({c['size']}): {' '.join(c['states'])}")
+        if c.get("positions"):
+            lines.append(f"    shared positions: {c['positions']}")
     lines.append("bridge states (lowest silhouette): " + ", ".join(
         f"{b['state']} ({b['silhouette']:+.2f})" for b in document["bridges"][:8]))
     lines.append("formal groups: " + "; ".join(
@@ -141,18 +161,48 @@ def format_coalitions(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _value(value: Any, lo: Any, hi: Any, signed: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    text = f"{value:+.2f}" if signed else f"{value:.2f}"
+    if lo is None or hi is None:
+        return text
+    return text + (f" [{lo:+.2f}, {hi:+.2f}]" if signed else f" [{lo:.2f}, {hi:.2f}]")
+
+
 def format_convergence(document: dict[str, Any]) -> str:
+    """Per issue: the headline measure (named as in the report) per session with its interval,
+    its trend, where the centre of stances heads; then the moves."""
     lines = []
     for issue, data in document["issues"].items():
-        trend = {t["measure"]: t for t in data["trends"]}
-        label = trend.get("stance_sd") or trend.get("semantic_spread") or {}
-        lines.append(f"{issue}: {label.get('direction', 'n/a')} "
-                     + " ".join(f"{s['session']} {s['semantic_spread']:.2f}"
-                                for s in data["sessions"]))
-    lines.append("movers:")
-    for m in document["movers"][:15]:
-        lines.append(f"  {m['state']} {m['issue']} {m['from_session']} -> {m['to_session']} "
-                     f"shift {m['shift']:.2f} toward {', '.join(m['toward'])}")
+        trend = data.get("trend") or {}
+        lines.append(f"{issue}: {data['measure_label']} {trend.get('direction', 'n/a')}; "
+                     + "  ".join(f"{s['session']} {_value(s['value'], s['lo'], s['hi'])}"
+                                 for s in data["sessions"]))
+        centre = data.get("centre_trend")
+        if centre:
+            lines.append(f"    centre of stances heading {centre['heading']} (slope "
+                         f"{_value(centre['slope'], centre['lo'], centre['hi'], True)} per "
+                         "session)")
+    scope = ""
+    if document.get("session"):
+        scope += f" into {document['session']}"
+    if document.get("state"):
+        scope += f" by {document['state']}"
+    lines.append(f"moves{scope} (change of stance beyond its 95 % interval):")
+    if not document["movers"]:
+        lines.append("  none")
+    for m in document["movers"][:30]:
+        toward = f", closer to coalition {m['camp']} ({', '.join(m['toward'])})" if (
+            m.get("camp") is not None and m["camp"] >= 0) else ""
+        lines.append(f"  {m['state']} {m['issue']} {m['from_session']} -> {m['to_session']}: "
+                     f"{_value(m['shift'], m['shift_lo'], m['shift_hi'], True)} toward "
+                     f"\"{m.get('pole_label') or m['pole']}\"{toward}")
+        for key in ("before", "after"):
+            quote = m.get(key)
+            if quote:
+                lines.append(f"      {key} ({quote['session']}, stance {quote['stance']:+.2f}):"
+                             f" \"{quote['quote']}\"")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from corpora.countries import country_name
@@ -16,9 +17,14 @@ from corpora.store import Store
 from nlp.alignment import OVERALL
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
-from pipelines.analysis import COHESION_GROUPS, load_alignment
+from pipelines.analysis import (
+    COHESION_GROUPS,
+    AnalysisTables,
+    analyse_own_voice,
+    load_alignment,
+)
 from pipelines.formatting import store_status
-from pipelines.queries import latest_provenance, own_tagged_segments
+from pipelines.queries import latest_provenance, own_tagged_segments, position_sides
 from pipelines.settings import PipelineConfig
 from pipelines.stages import get_taxonomy
 from pipelines.storage import stage_state
@@ -27,7 +33,7 @@ from reports.data import COLUMNS, ReportData
 ON_BEHALF = "COALESCE(NULLIF(s.on_behalf_of, ''), a.on_behalf_detected, '')"
 QUOTE_SELECT = (
     "SELECT g.statement_id, g.idx, s.state, s.session, i.issue, i.stance, i.score, g.text, "
-    f"s.source, s.url, {ON_BEHALF} AS on_behalf_of "
+    f"s.source, s.url, {ON_BEHALF} AS on_behalf_of, COALESCE(a.joint, false) AS joint "
     "FROM segment_issues i JOIN segments g ON g.statement_id = i.statement_id AND g.idx = i.idx "
     "JOIN statements s ON s.id = g.statement_id AND s.superseded_by IS NULL "
     "LEFT JOIN statement_annotations a ON a.statement_id = s.id ")
@@ -80,10 +86,11 @@ def formal_groups(store: Store) -> dict[str, dict[str, Any]]:
 
 def load_partners(store: Store, focus: list[str], issues: list[str], *, session: str,
                   config: PipelineConfig, model: dict[str, Any], top: int = 8,
-                  top_issue: int = 5) -> dict[str, dict[str, dict[str, Any]]]:
+                  top_issue: int = 5, tables: AnalysisTables | None = None
+                  ) -> dict[str, dict[str, dict[str, Any]]]:
     """Ranked partners with evidence of each focus state, overall and per issue."""
     try:
-        result = load_alignment(store, session=session, config=config)
+        result = load_alignment(store, session=session, config=config, tables=tables)
     except ValueError:
         return {}
     contested = frozenset(i.id for i in get_taxonomy(config.analysis.taxonomy).contested)
@@ -95,19 +102,24 @@ def load_partners(store: Store, focus: list[str], issues: list[str], *, session:
             ranked[state, issue] = rank_partners(result, state, issue=issue, top=n)
         except ValueError:
             continue
-    needed = sorted({s for s, _ in ranked} | {p.state for found, _ in ranked.values()
-                                              for p in found})
+    needed = sorted({s for s, _ in ranked} | {p.state for found, against in ranked.values()
+                                              for p in [*found, *against]})
     if not model or not needed:
         own, vectors = pd.DataFrame(), None
     else:
         own, vectors = own_tagged_segments(store, needed, model["model_key"],
                                            model["dimension"], session)
+        if tables is not None and len(own):
+            keep = (own["on_behalf_of"] == "").to_numpy()
+            own, vectors = own[keep].reset_index(drop=True), vectors[keep]
+            own["seg"] = np.arange(len(own))
+    sides = position_sides(store, session, tables)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for (state, issue), _ in sorted(ranked.items()):
         n = top if issue == OVERALL else top_issue
         partners, opposed = rank_partners(
             result, state, issue=issue, top=n, own=own if len(own) else None,
-            vectors=vectors, contested=contested,
+            vectors=vectors, contested=contested, sides=sides,
             evidence_per_partner=2 if issue == OVERALL else 1)
         out.setdefault(state, {})[issue] = {"partners": [asdict(p) for p in partners],
                                             "opposed": [asdict(p) for p in opposed]}
@@ -115,9 +127,9 @@ def load_partners(store: Store, focus: list[str], issues: list[str], *, session:
 
 
 def load_quotes(store: Store) -> pd.DataFrame:
-    """Tagged segments of group statements and of the movers (before and after)."""
+    """Tagged segments of group and joint statements and of the movers (before and after)."""
     group = store.con.execute(
-        QUOTE_SELECT + f"WHERE {ON_BEHALF} <> ''").df()
+        QUOTE_SELECT + f"WHERE {ON_BEHALF} <> '' OR COALESCE(a.joint, false)").df()
     movers = store.con.execute(
         QUOTE_SELECT + "JOIN (SELECT DISTINCT state AS m_state, issue AS m_issue, from_session, "
         "to_session FROM movers) m ON m.m_state = s.state AND m.m_issue = i.issue "
@@ -145,8 +157,12 @@ def default_focus_states(store: Store, n: int = 3) -> list[str]:
 
 def load_report_data(store: Store, *, focus: list[str] | None = None,
                      issues: list[str] | None = None, session: str = WINDOW,
-                     config: PipelineConfig | None = None) -> tuple[ReportData, list[str]]:
+                     config: PipelineConfig | None = None,
+                     own_voice: bool = False) -> tuple[ReportData, list[str]]:
     """Everything :func:`reports.build_report` needs, and the focus states used.
+
+    With ``own_voice`` the analysis tables (positions, alignment, coalitions, convergence,
+    movers) are those of :func:`analyse_own_voice`, computed here and not stored.
 
     Raises:
         ValueError: the store has no analysis yet, or ``session`` is unknown (named).
@@ -166,8 +182,18 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
     model = model_record(store)
     con = store.con
     provenance = {**latest_provenance(store), **model}
-    positions = _frame(store, "positions", "SELECT * EXCLUDE (direction) FROM positions "
-                       "ORDER BY issue, session, state")
+    tables = analyse_own_voice(store, config) if own_voice else None
+
+    def analysed(name: str, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        if tables is None:
+            return _frame(store, name, sql, params)
+        frame = tables.frames[name]
+        if name == "alignment":
+            frame = frame[frame["issue"] == OVERALL]
+        return frame[list(COLUMNS[name])].reset_index(drop=True)
+
+    positions = analysed("positions", "SELECT * EXCLUDE (direction) FROM positions "
+                         "ORDER BY issue, session, state")
     statements = _frame(store, "statements", "SELECT * FROM statements WHERE superseded_by "
                         "IS NULL ORDER BY state, session, id")
     groups = formal_groups(store)
@@ -177,18 +203,23 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
         status=store_status(store), provenance=provenance, session_order=order,
         issue_info=info, groups=groups, names={s: country_name(s) for s in sorted(states)},
         partners=load_partners(store, focus, chosen, session=session, config=config,
-                               model=model),
+                               model=model, tables=tables),
         statements=statements,
-        alignment=_frame(store, "alignment", "SELECT * FROM alignment WHERE issue = ? "
-                         "ORDER BY session, state_a, state_b", [OVERALL]),
+        alignment=analysed("alignment", "SELECT * FROM alignment WHERE issue = ? "
+                           "ORDER BY session, state_a, state_b", [OVERALL]),
         positions=positions,
-        coalitions=_frame(store, "coalitions", "SELECT * FROM coalitions ORDER BY issue, state"),
-        group_cohesion=_frame(store, "group_cohesion",
-                              'SELECT * FROM group_cohesion ORDER BY issue, "group"'),
-        dispersion=_frame(store, "dispersion", 'SELECT * FROM dispersion ORDER BY issue, "order"'),
-        trends=_frame(store, "trends", "SELECT * FROM trends ORDER BY issue, measure"),
-        movers=_frame(store, "movers", "SELECT * FROM movers ORDER BY to_session, shift DESC, "
-                      "state"),
+        coalitions=analysed("coalitions", "SELECT * FROM coalitions ORDER BY issue, state"),
+        group_cohesion=analysed("group_cohesion",
+                                'SELECT * FROM group_cohesion ORDER BY issue, "group"'),
+        dispersion=analysed("dispersion", 'SELECT * FROM dispersion ORDER BY issue, "order"'),
+        trends=analysed("trends", "SELECT * FROM trends ORDER BY issue, measure"),
+        movers=analysed("movers", "SELECT * FROM movers ORDER BY to_session, abs(shift) DESC, "
+                        "state"),
+        coalition_positions=analysed("coalition_positions", "SELECT * FROM coalition_positions "
+                                     "ORDER BY coalition, issue"),
+        pair_changes=analysed("pair_changes", "SELECT * FROM pair_changes ORDER BY "
+                              "abs(delta) DESC, state_a, state_b"),
+        voice="own" if own_voice else "all",
         vote_validation=_frame(store, "vote_validation",
                                "SELECT * FROM vote_validation ORDER BY measure"),
         topics=_frame(store, "topics", "SELECT * FROM topics ORDER BY topic_id"),
@@ -218,6 +249,8 @@ EXPORT_TABLES: dict[str, str] = {
     "group_cohesion": 'SELECT * FROM group_cohesion ORDER BY issue, "group"',
     "dispersion": 'SELECT * FROM dispersion ORDER BY issue, "order"',
     "trends": "SELECT * FROM trends ORDER BY issue, measure",
+    "coalition_positions": "SELECT * FROM coalition_positions ORDER BY coalition, issue",
+    "pair_changes": "SELECT * FROM pair_changes ORDER BY abs(delta) DESC, state_a, state_b",
     "movers": "SELECT * FROM movers ORDER BY from_session, to_session, shift DESC, state",
     "vote_validation": "SELECT * FROM vote_validation ORDER BY measure",
 }

@@ -63,12 +63,12 @@ def write_files(out: Path, files: Mapping[str, bytes]) -> list[Path]:
 
 
 def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[str] = (),
-                 session: str = WINDOW, config: PipelineConfig | None = None
-                 ) -> tuple[dict[str, bytes], dict[str, Any]]:
+                 session: str = WINDOW, config: PipelineConfig | None = None,
+                 own_voice: bool = False) -> tuple[dict[str, bytes], dict[str, Any]]:
     """Every file of the report as ``{relative path: bytes}``, and a summary of the report."""
     with open_store(db, read_only=True) as store:
         data, chosen = load_report_data(store, focus=list(focus), issues=list(issues),
-                                        session=session, config=config)
+                                        session=session, config=config, own_voice=own_voice)
         tables = export_tables(store)
         provenance = latest_provenance(store)
     report = build_report(data, focus=chosen, issues=issues, session=session)
@@ -83,20 +83,22 @@ def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[
         files[f"tables/{name}.parquet"] = render_parquet(frame, meta)
     files[WORKBOOK] = render_xlsx(named, provenance=provenance)
     summary = {"focus": [b.state for b in report.focus], "session": session,
+               "voice": data.voice,
                "issues": [s.issue for s in report.issues]}
     return files, summary
 
 
 def write_report(db: str | Path, out: str | Path, *, focus: Sequence[str] = (),
                  issues: Sequence[str] = (), session: str = WINDOW,
-                 config: PipelineConfig | None = None) -> dict[str, Any]:
+                 config: PipelineConfig | None = None, own_voice: bool = False
+                 ) -> dict[str, Any]:
     """Render the report from the store at ``db`` into ``out``; returns the paths written.
 
     Raises:
         ValueError: no analysis in the store, or an unknown session or issue (named).
     """
     files, summary = render_files(db, focus=focus, issues=issues, session=session,
-                                  config=config)
+                                  config=config, own_voice=own_voice)
     out = Path(out)
     paths = write_files(out, files)
     by_name = dict(zip(sorted(files), paths, strict=True))

@@ -154,6 +154,19 @@ ANALYSIS_SCHEMA = Schema(
                 camp INTEGER NOT NULL, toward VARCHAR[] NOT NULL,
                 PRIMARY KEY (state, issue, from_session, to_session)
             )""",
+            # the sides each coalition's members share on contested issues
+            """CREATE TABLE coalition_positions (
+                coalition INTEGER NOT NULL, issue VARCHAR NOT NULL, pole VARCHAR NOT NULL,
+                share DOUBLE NOT NULL, states INTEGER NOT NULL, mean_stance DOUBLE,
+                PRIMARY KEY (coalition, issue)
+            )""",
+            # overall alignment of pairs in the last two sessions, and its change with interval
+            """CREATE TABLE pair_changes (
+                state_a VARCHAR NOT NULL, state_b VARCHAR NOT NULL, from_session VARCHAR NOT NULL,
+                to_session VARCHAR NOT NULL, before DOUBLE, after DOUBLE, delta DOUBLE,
+                delta_lo DOUBLE, delta_hi DOUBLE,
+                PRIMARY KEY (state_a, state_b, from_session, to_session)
+            )""",
             # the stored analysis predates these tables' new columns: compute it again
             "DELETE FROM analysis_state WHERE stage = 'analyze'",
         ),

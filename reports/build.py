@@ -15,7 +15,6 @@ from reports.common import (
     OVERALL,
     WINDOW,
     estimate,
-    is_contested,
     label_of,
     num,
     quote_from_row,
@@ -109,10 +108,17 @@ def build_quality(data: ReportData, *, session: str, issues: tuple[str, ...]) ->
                         reason=str(q.get("reason", "")))
          for q in data.status.get("quarantine", [])), key=lambda q: (q.source, q.field)))
     pos = data.positions[data.positions["session"] == session]
+    statements = data.statements
+    if session != WINDOW:
+        statements = statements[statements["session"] == session]
+    # only states that spoke in this scope can have thin evidence; members of a group that
+    # never spoke themselves are not counted
+    spoke = set(statements["state"].astype(str))
     thin = []
     for issue in issues:
         part = pos[pos["issue"] == issue]
-        thin_states = tuple(sorted(part.loc[part["thin"].astype(bool), "state"].astype(str)))
+        thin_states = tuple(sorted(s for s in part.loc[part["thin"].astype(bool), "state"]
+                                   .astype(str) if s in spoke))
         thin.append(ThinIssue(issue=issue, label=label_of(data.issue_info, issue),
                               addressed=int((~part["thin"].astype(bool)).sum()), thin=thin_states))
     return DataQuality(quarantined=quarantined, duplicates=int(data.duplicates), thin=tuple(thin))
@@ -136,15 +142,32 @@ def _best_quote(data: ReportData, state: str, issue: str, session: str) -> Quote
     return quote_from_row(row, data.name)
 
 
-def _direction(data: ReportData, issue: str, before: float | None, after: float | None) -> str:
+def _direction(data: ReportData, issue: str, pole: str, camp: int | None,
+               toward: tuple[str, ...]) -> str:
+    """Where a mover went, in words: the pole, and the camp it got closer to."""
     info = data.issue_info.get(issue, {})
-    if before is None or after is None or not is_contested(data.issue_info, issue):
-        return "changed emphasis (what it stresses)"
-    if after - before > 0.15:
-        return f"moved toward “{info.get('plus', 'the + pole')}”"
-    if before - after > 0.15:
-        return f"moved toward “{info.get('minus', 'the - pole')}”"
-    return "same side, changed emphasis"
+    label = info.get("plus", "") if pole == "plus" else info.get("minus", "")
+    words = f"moved toward “{label or ('the + pole' if pole == 'plus' else 'the - pole')}”"
+    if camp is not None and camp >= 0:
+        names = ", ".join(data.name(t) for t in toward)
+        words += f", closer to coalition {camp}" + (f" ({names})" if names else "")
+    return words
+
+
+def _mover_quote(data: ReportData, state: str, issue: str, session: str, pole: str,
+                 after: bool) -> Quote | None:
+    """The mover's paragraph nearest its new pole (after) or furthest from it (before)."""
+    q = data.quotes
+    part = q[(q["state"] == state) & (q["issue"] == issue) & (q["session"] == session)
+             & q["stance"].notna()]
+    if part.empty:
+        return _best_quote(data, state, issue, session)
+    sign = 1.0 if pole == "plus" else -1.0
+    lean = sign * part["stance"].astype(float) * (1.0 if after else -1.0)
+    row = part.assign(lean=lean).sort_values(["lean", "statement_id", "idx"],
+                                             ascending=[False, True, True],
+                                             kind="stable").iloc[0]
+    return quote_from_row(row, data.name)
 
 
 def build_changes(data: ReportData, *, session: str, issues: tuple[str, ...],
@@ -156,31 +179,31 @@ def build_changes(data: ReportData, *, session: str, issues: tuple[str, ...],
     m = data.movers
     m = m[(m["from_session"] == before_s) & (m["to_session"] == after_s)
           & m["issue"].isin(issues)]
-    m = m.sort_values(["shift", "state", "issue"], ascending=[False, True, True], kind="stable")
+    m = m.assign(size=m["shift"].astype(float).abs()).sort_values(
+        ["size", "state", "issue"], ascending=[False, True, True], kind="stable")
     movers = []
     for row in m.head(top).to_dict(orient="records"):
-        s_from, s_to = num(row["stance_from"]), num(row["stance_to"])
-        issue, state = str(row["issue"]), str(row["state"])
+        issue, state, pole = str(row["issue"]), str(row["state"]), str(row["pole"])
         toward = row["toward"]
         toward = tuple(str(t) for t in (list(toward) if toward is not None else []))
-        movers.append(Mover(state=state, name=data.name(state), issue=issue,
-                            label=label_of(data.issue_info, issue), shift=num(row["shift"]) or 0.0,
-                            stance_from=s_from, stance_to=s_to,
-                            direction=_direction(data, issue, s_from, s_to), toward=toward,
-                            before=_best_quote(data, state, issue, before_s),
-                            after=_best_quote(data, state, issue, after_s)))
-    a = data.alignment[data.alignment["issue"] == OVERALL]
-    keys = ["state_a", "state_b"]
-    merged = a[a["session"] == before_s][[*keys, "score"]].merge(
-        a[a["session"] == after_s][[*keys, "score"]], on=keys, suffixes=("_before", "_after"))
-    merged = merged.assign(delta=(merged["score_after"] - merged["score_before"]).abs())
-    merged = merged.sort_values(["delta", "state_a", "state_b"], ascending=[False, True, True],
-                                kind="stable").head(top)
+        camp = None if num(row["camp"]) is None else int(row["camp"])
+        movers.append(Mover(
+            state=state, name=data.name(state), issue=issue,
+            label=label_of(data.issue_info, issue),
+            shift=estimate(row["shift"], row["shift_lo"], row["shift_hi"]),
+            stance_from=num(row["stance_from"]), stance_to=num(row["stance_to"]),
+            direction=_direction(data, issue, pole, camp, toward), toward=toward,
+            before=_mover_quote(data, state, issue, before_s, pole, after=False),
+            after=_mover_quote(data, state, issue, after_s, pole, after=True), camp=camp))
+    c = data.pair_changes
+    c = c[(c["from_session"] == before_s) & (c["to_session"] == after_s)]
+    c = c.assign(size=c["delta"].astype(float).abs()).sort_values(
+        ["size", "state_a", "state_b"], ascending=[False, True, True], kind="stable").head(top)
     pairs = tuple(PairChange(state_a=str(r["state_a"]), name_a=data.name(str(r["state_a"])),
                              state_b=str(r["state_b"]), name_b=data.name(str(r["state_b"])),
-                             before=num(r["score_before"]) or 0.0,
-                             after=num(r["score_after"]) or 0.0)
-                  for r in merged.to_dict(orient="records"))
+                             before=num(r["before"]) or 0.0, after=num(r["after"]) or 0.0,
+                             delta_lo=num(r["delta_lo"]), delta_hi=num(r["delta_hi"]))
+                  for r in c.to_dict(orient="records"))
     trends = tuple(t for t in (build_trend(data, i, before_s, after_s) for i in issues)
                    if t is not None)
     rank = {"converging": 0, "diverging": 1}
@@ -224,6 +247,19 @@ def classical_mds(matrix: np.ndarray) -> tuple[np.ndarray, float]:
     return coords, explained
 
 
+def shared_words(data: ReportData, coalition: int) -> str:
+    """The sides a coalition's members share, in the taxonomy's pole labels."""
+    shared = data.coalition_positions
+    shared = shared[shared["coalition"] == coalition]
+    words = []
+    for row in shared.to_dict(orient="records"):
+        info = data.issue_info.get(str(row["issue"]), {})
+        label = info.get("plus" if row["pole"] == "plus" else "minus", "")
+        words.append(f"{label or row['issue']} ({round(100 * float(row['share']))} % of "
+                     f"{int(row['states'])})")
+    return "; ".join(words)
+
+
 def build_overview(data: ReportData, *, session: str
                    ) -> tuple[Heatmap | None, StateMap | None, tuple[Coalition, ...]]:
     states, matrix = _matrix(data, session)
@@ -254,7 +290,8 @@ def build_overview(data: ReportData, *, session: str
         counts = [(g, len(set(info.get("members", [])) & set(members)))
                   for g, info in data.groups.items()]
         top = tuple(sorted(((g, k) for g, k in counts if k), key=lambda t: (-t[1], t[0]))[:4])
-        coalitions.append(Coalition(id=cid, states=members, groups=top))
+        coalitions.append(Coalition(id=cid, states=members, groups=top,
+                                    positions=shared_words(data, cid)))
     return heatmap, StateMap(points=points, explained=round(explained, 4)), tuple(coalitions)
 
 

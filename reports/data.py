@@ -14,24 +14,28 @@ import pandas as pd
 COLUMNS: dict[str, tuple[str, ...]] = {
     "statements": ("id", "state", "on_behalf_of", "forum", "session", "date", "language",
                    "source", "url"),
-    "alignment": ("state_a", "state_b", "issue", "session", "score", "lo", "hi"),
+    "alignment": ("state_a", "state_b", "issue", "session", "score", "lo", "hi", "basis"),
     "positions": ("state", "issue", "session", "n_own", "n_group", "weight", "stance",
                   "stance_lo", "stance_hi", "n_stance", "thin"),
     "coalitions": ("issue", "state", "coalition", "silhouette", "nearest_other"),
     "group_cohesion": ("issue", "group", "members_present", "pairs", "cohesion",
                        "main_coalition", "share_in_main"),
     "dispersion": ("issue", "session", "order", "n_states", "stance_sd", "stance_sd_lo",
-                   "stance_sd_hi", "semantic_spread", "spread_lo", "spread_hi"),
+                   "stance_sd_hi", "semantic_spread", "spread_lo", "spread_hi", "centre",
+                   "centre_lo", "centre_hi"),
     "trends": ("issue", "measure", "slope", "lo", "hi", "sessions", "direction"),
-    "movers": ("state", "issue", "from_session", "to_session", "shift", "stance_from",
-               "stance_to", "toward"),
+    "movers": ("state", "issue", "from_session", "to_session", "shift", "shift_lo", "shift_hi",
+               "stance_from", "stance_to", "pole", "camp", "toward"),
+    "coalition_positions": ("coalition", "issue", "pole", "share", "states", "mean_stance"),
+    "pair_changes": ("state_a", "state_b", "from_session", "to_session", "before", "after",
+                     "delta", "delta_lo", "delta_hi"),
     "vote_validation": ("measure", "spearman", "spearman_lo", "spearman_hi", "pearson",
                         "pearson_lo", "pearson_hi", "n_pairs", "n_states", "n_roll_calls",
                         "votes_source", "selection", "text_issue", "text_session"),
     "topics": ("topic_id", "size", "label", "keywords"),
     "topic_counts": ("topic_id", "session", "n"),
     "quotes": ("statement_id", "idx", "state", "session", "issue", "stance", "score", "text",
-               "source", "url", "on_behalf_of"),
+               "source", "url", "on_behalf_of", "joint"),
 }
 """Columns of every table of :class:`ReportData` (extra columns are ignored)."""
 
@@ -59,7 +63,10 @@ class ReportData:
         partners: state -> issue -> ``{"partners": [...], "opposed": [...]}`` as in
             :func:`pipelines.queries.partners_document`, for the focus states.
         statements ... quotes: the tables of :data:`COLUMNS`. ``quotes`` holds tagged segments
-            of the movers and of group statements (``on_behalf_of`` set).
+            of the movers and of group and joint statements (``on_behalf_of`` set, or
+            ``joint``). ``pair_changes``: overall alignment of pairs in the last two sessions
+            and the change with its 95 % interval.
+        voice: ``"all"``, or ``"own"`` when scored on national statements only.
         duplicates: how many files were recognised as duplicates.
     """
 
@@ -79,12 +86,16 @@ class ReportData:
     dispersion: pd.DataFrame = field(default_factory=lambda: empty_frames()["dispersion"])
     trends: pd.DataFrame = field(default_factory=lambda: empty_frames()["trends"])
     movers: pd.DataFrame = field(default_factory=lambda: empty_frames()["movers"])
+    coalition_positions: pd.DataFrame = field(
+        default_factory=lambda: empty_frames()["coalition_positions"])
+    pair_changes: pd.DataFrame = field(default_factory=lambda: empty_frames()["pair_changes"])
     vote_validation: pd.DataFrame = field(
         default_factory=lambda: empty_frames()["vote_validation"])
     topics: pd.DataFrame = field(default_factory=lambda: empty_frames()["topics"])
     topic_counts: pd.DataFrame = field(default_factory=lambda: empty_frames()["topic_counts"])
     quotes: pd.DataFrame = field(default_factory=lambda: empty_frames()["quotes"])
     duplicates: int = 0
+    voice: str = "all"
 
     def name(self, state: str) -> str:
         """Display name of a state (the code itself when unknown)."""

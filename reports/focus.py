@@ -60,7 +60,9 @@ def _entry(data: ReportData, item: Mapping[str, Any], evidence: bool) -> Partner
     state = str(item["state"])
     return PartnerEntry(state=state, name=data.name(state),
                         score=estimate(item.get("score"), item.get("lo"), item.get("hi")),
-                        drivers=tuple(drivers), evidence=tuple(pairs))
+                        drivers=tuple(drivers), evidence=tuple(pairs),
+                        basis=str(item.get("basis") or "issues"),
+                        label=str(item.get("label") or ""))
 
 
 def partner_list(data: ReportData, state: str, issue: str, *, top: int) -> PartnerList | None:
@@ -70,7 +72,7 @@ def partner_list(data: ReportData, state: str, issue: str, *, top: int) -> Partn
     return PartnerList(
         issue=issue, label=label_of(data.issue_info, issue),
         partners=tuple(_entry(data, p, True) for p in document.get("partners", [])[:top]),
-        opposed=tuple(_entry(data, p, False) for p in document.get("opposed", [])[:top]))
+        opposed=tuple(_entry(data, p, True) for p in document.get("opposed", [])[:top]))
 
 
 def _member_groups(data: ReportData, state: str) -> tuple[str, ...]:
@@ -109,13 +111,21 @@ def _positions(data: ReportData, state: str, session: str, issues: tuple[str, ..
 
 def _joinable(data: ReportData, state: str, session: str, member_of: tuple[str, ...],
               top: int = 6) -> tuple[JoinableStatement, ...]:
+    """Joint or cross-regional statements of the last two sessions that the state could join.
+
+    Only statements open to the state qualify: joint statements (not those of a formal group
+    with a membership, which it cannot join) that it did not deliver, on contested issues where
+    it holds a position, every one of their sides matching its own.
+    """
     p = data.positions[(data.positions["session"] == session) & (data.positions["state"] == state)
                        & ~data.positions["thin"].astype(bool)]
     mine = {i: float(s) for i, s in zip(p["issue"], p["stance"], strict=True)
             if np.isfinite(float(s)) and is_contested(data.issue_info, i)}
     q = data.quotes
-    q = q[(q["on_behalf_of"].fillna("") != "") & ~q["on_behalf_of"].isin(member_of)
-          & (q["state"] != state) & q["issue"].isin(list(mine))]
+    recent = set(data.session_order[-2:])
+    q = q[q["joint"].fillna(False).astype(bool) & (q["state"] != state)
+          & ~q["on_behalf_of"].fillna("").isin(member_of)
+          & q["issue"].isin(list(mine)) & q["session"].isin(recent)]
     if session != WINDOW:
         q = q[q["session"] == session]
     q = q[np.isfinite(q["stance"].astype(float))]
@@ -123,14 +133,15 @@ def _joinable(data: ReportData, state: str, session: str, member_of: tuple[str, 
     found = []
     for _, part in q.groupby("statement_id", sort=True):
         stances = part.groupby("issue")["stance"].mean()
-        fits = [1.0 - abs(float(stances[i]) - mine[i]) for i in stances.index]
-        fit = float(np.mean(fits))
-        if fit < 0.5:
+        if any(np.sign(float(stances[i])) != np.sign(mine[i]) for i in stances.index):
             continue
+        fit = float(np.mean([1.0 - abs(float(stances[i]) - mine[i]) for i in stances.index]))
         best = part.sort_values(["score", "idx"], ascending=[False, True], kind="stable").iloc[0]
-        group = str(best["on_behalf_of"])
+        group = str(best["on_behalf_of"] or "")
         found.append(JoinableStatement(
-            group=group, group_name=str(data.groups.get(group, {}).get("name", group)),
+            group=group or "joint",
+            group_name=str(data.groups.get(group, {}).get("name", group)) if group
+            else f"joint statement delivered by {data.name(str(best['state']))}",
             session=str(best["session"]), fit=round(fit, 4),
             issues=tuple(label_of(data.issue_info, i) for i in sorted(stances.index)),
             quote=quote_from_row(best, data.name)))

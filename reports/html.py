@@ -19,7 +19,7 @@ from reports.html_parts import (
     state_label,
     table,
 )
-from reports.model import Changes, IssueSection, Report
+from reports.model import Changes, Estimate, IssueSection, Report
 from reports.svg import (
     Strip,
     coalition_colour,
@@ -103,24 +103,27 @@ def _changes(changes: Changes | None) -> str:
         evidence = "".join(
             f"<p class=\"muted\">{label}</p>{quote_html(q)}"
             for label, q in (("Before", m.before), ("After", m.after)) if q is not None)
-        rows.append((state_label(m.state, m.name), esc(m.label), fmt(m.shift, signed=False),
+        rows.append((state_label(m.state, m.name), esc(m.label), fmt_interval(m.shift),
                      f"{fmt(m.stance_from)} → {fmt(m.stance_to)}", esc(m.direction),
-                     esc(", ".join(m.toward)) or "–",
                      f"<details><summary>quotes</summary>{evidence}</details>" if evidence
                      else "–"))
-    out.append(table(["State", "Issue", "Shift", "Stance", "Direction", "Closer to", "Evidence"],
-                     rows, cls="movers") if rows else "<p>No mover between these sessions.</p>")
+    out.append(table(["State", "Issue", "Change of stance [95 % interval]", "Stance",
+                      "Direction", "Evidence"], rows, cls="movers")
+               if rows else "<p>No state changed its stance beyond its interval between these "
+               "sessions.</p>")
     out += ["<h3>Pairs whose alignment changed most</h3>", explain(EXPLAIN["pairs"])]
-    out.append(table(["Pair", c.from_session, c.to_session, "Change"], [
+    out.append(table(["Pair", c.from_session, c.to_session, "Change [95 % interval]"], [
         (f"{state_label(p.state_a, p.name_a)} – {state_label(p.state_b, p.name_b)}",
          fmt(p.before), fmt(p.after),
-         f'<span class="{"up" if p.delta > 0 else "down"}">{fmt(p.delta)}</span>')
+         f'<span class="{"up" if p.delta > 0 else "down"}">'
+         f"{fmt_interval(Estimate(round(p.delta, 4), p.delta_lo, p.delta_hi))}</span>")
         for p in c.pairs], cls="pairs"))
     out += ["<h3>Issues converging or diverging</h3>", explain(EXPLAIN["convergence"])]
     out.append(table(["Issue", "Measure", c.from_session, c.to_session,
-                      "Trend per session [95 % interval]", "Direction"], [
+                      "Trend per session [95 % interval]", "Direction", "Centre heading"], [
         (esc(t.label), esc(t.measure), fmt(t.before, signed=False), fmt(t.after, signed=False),
-         fmt_interval(t.slope, 3), _trend_badge(t.direction)) for t in c.trends], cls="trends"))
+         fmt_interval(t.slope, 3), _trend_badge(t.direction), esc(t.heading or "–"))
+        for t in c.trends], cls="trends"))
     return section("changes", "What changed since the previous session", "".join(out))
 
 
@@ -146,8 +149,10 @@ def _overview(report: Report) -> str:
          "–" if g.share_in_main is None else f"{g.share_in_main:.0%}") for g in report.cohesion],
         cls="cohesion"))
     for c in report.coalitions:
+        shared = (f'<br><span class="muted">Shared positions: {esc(c.positions)}</span>'
+                  if c.positions else "")
         heat.append(f"<p><b>Coalition {coalition_label(c.id)}</b>: "
-                    f'{esc(" ".join(c.states))}</p>')
+                    f'{esc(" ".join(c.states))}{shared}</p>')
     out = section("heatmap", "Alignment heatmap", "".join(heat))
     body = [explain(EXPLAIN["map"])]
     if report.state_map is not None:
@@ -195,6 +200,8 @@ def _issue(s: IssueSection, coalition_of: dict[str, int | None]) -> str:
     if s.timeline:
         trend = (f"Trend: {_trend_badge(s.trend.direction)} (slope "
                  f"{fmt_interval(s.trend.slope, 3)} per session)" if s.trend else "")
+        if s.trend and s.trend.heading:
+            trend += f"; centre of stances heading {esc(s.trend.heading)}"
         out += [f"<h4>Convergence over time ({esc(s.measure)})</h4><p>{trend}</p>",
                 timeline_svg(s.timeline, title=f"Dispersion on {s.label} per session",
                              measure=s.measure)]

@@ -28,19 +28,28 @@ def _drivers(entry: PartnerEntry) -> str:
     return ", ".join(f"{esc(label)} {fmt(score)}" for _, label, score in entry.drivers) or "–"
 
 
+LABEL_COLOURS = {"like-minded": "#2166AC", "opposed": "#B2182B"}
+"""Colours of the alignment words (see the README's scale); anything between is grey."""
+
+
+def _reading(entry: PartnerEntry) -> str:
+    """The word for the score, and the basis when it is not shared issues."""
+    word = esc(entry.label or "–")
+    if entry.basis == "semantic":
+        word += ' <span class="muted">(whole positions: fewer than two shared issues)</span>'
+    return word
+
+
 def _partner_chart(brief: FocusBrief, plist: PartnerList) -> str:
     rows = [Row(label=_short(f"{p.state} {p.name}"), value=p.score.value, lo=p.score.lo,
-                hi=p.score.hi, colour="#2166AC",
-                tip=f"{p.name}: {fmt(p.score.value)} [{fmt(p.score.lo)}, {fmt(p.score.hi)}]")
-            for p in plist.partners]
-    rows += [Row(label=_short(f"{p.state} {p.name}"), value=p.score.value, lo=p.score.lo,
-                 hi=p.score.hi, colour="#B2182B",
-                 tip=f"{p.name}: {fmt(p.score.value)} [{fmt(p.score.lo)}, {fmt(p.score.hi)}]")
-             for p in plist.opposed]
+                hi=p.score.hi, colour=LABEL_COLOURS.get(p.label, "#777777"),
+                tip=f"{p.name}: {fmt(p.score.value)} [{fmt(p.score.lo)}, {fmt(p.score.hi)}]"
+                f" {p.label}")
+            for p in (*plist.partners, *plist.opposed)]
     return interval_svg(rows, title=f"Alignment of {brief.name} with its closest and most "
                         f"opposed states ({plist.label})",
-                        desc="Blue: like-minded partners; red: most opposed. Dots are "
-                        "alignment scores, lines 95 % intervals.",
+                        desc="Blue: like-minded (above +0.5); red: opposed (below -0.2); grey: "
+                        "mixed or unrelated. Dots are alignment scores, lines 95 % intervals.",
                         ends=("-1 opposed", "+1 like-minded"))
 
 
@@ -57,15 +66,15 @@ def _evidence(entry: PartnerEntry) -> str:
 
 
 def _overall(brief: FocusBrief, plist: PartnerList) -> str:
-    rows = [(str(n), state_label(p.state, p.name), fmt_interval(p.score), _drivers(p))
-            for n, p in enumerate(plist.partners, start=1)]
+    rows = [(str(n), state_label(p.state, p.name), fmt_interval(p.score), _reading(p),
+             _drivers(p)) for n, p in enumerate(plist.partners, start=1)]
     has_intervals = any(p.score.lo is not None for p in plist.partners)
     out = [f"<h3>Like-minded partners ({esc(plist.label.lower())})</h3>",
            explain(EXPLAIN["partners"]), explain(EXPLAIN["interval"]) if has_intervals else
            '<p class="muted">Scores of a single session have no interval: read small '
            "differences between partners with care.</p>",
            _partner_chart(brief, plist),
-           table(["#", "State", "Alignment [95 % interval]", "Driving issues"], rows,
+           table(["#", "State", "Alignment [95 % interval]", "Reading", "Driving issues"], rows,
                  cls="partners")]
     out.append("<h4>Evidence: what they said</h4>")
     for n, p in enumerate(plist.partners, start=1):
@@ -77,9 +86,16 @@ def _overall(brief: FocusBrief, plist: PartnerList) -> str:
             out.append(f'<details class="partner"><summary>{head}</summary>{_evidence(p)}'
                        "</details>")
     out.append("<h3>Most opposed</h3>" + explain(EXPLAIN["opposed"]))
-    out.append(table(["State", "Alignment [95 % interval]"],
-                     [(state_label(p.state, p.name), fmt_interval(p.score))
-                      for p in plist.opposed], cls="opposed"))
+    out.append(table(["State", "Alignment [95 % interval]", "Reading", "Issues apart"],
+                     [(state_label(p.state, p.name), fmt_interval(p.score), _reading(p),
+                       _drivers(p)) for p in plist.opposed], cls="opposed"))
+    shown = [p for p in plist.opposed if p.evidence]
+    if shown:
+        out.append("<h4>Evidence: where they take opposite sides</h4>")
+        for p in shown[:SHOWN_EVIDENCE]:
+            out.append(f'<details class="partner"><summary>{state_label(p.state, p.name)} '
+                       f'<span class="muted">{fmt_interval(p.score)}</span></summary>'
+                       f"{_evidence(p)}</details>")
     return "".join(out)
 
 
@@ -147,11 +163,12 @@ def _per_issue(brief: FocusBrief) -> str:
 
 
 def _joinable(brief: FocusBrief) -> str:
-    out = ["<h3>Group statements it could join</h3>", explain(EXPLAIN["joinable"])]
+    out = ["<h3>Joint statements it could join</h3>", explain(EXPLAIN["joinable"])]
     if brief.member_of:
         out.append(f"<p>Already a member of: {esc(', '.join(brief.member_of))}.</p>")
     if not brief.joinable:
-        out.append('<p class="muted">No group statement with matching stances.</p>')
+        out.append('<p class="muted">No joint or cross-regional statement of the last two '
+                   "sessions takes its side on every contested issue it addresses.</p>")
     for j in brief.joinable:
         out.append(f"<h4>{esc(j.group_name)} ({esc(j.group)}), {esc(j.session)}: fit "
                    f"{fmt(j.fit)}</h4><p class=\"muted\">Issues: {esc(', '.join(j.issues))}</p>"

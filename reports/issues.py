@@ -17,17 +17,35 @@ from reports.model import (
 )
 
 MEASURE_COLUMNS = {"stance_sd": ("stance_sd", "stance_sd_lo", "stance_sd_hi"),
-                   "semantic_spread": ("semantic_spread", "spread_lo", "spread_hi")}
+                   "semantic_spread": ("semantic_spread", "spread_lo", "spread_hi"),
+                   "centre": ("centre", "centre_lo", "centre_hi")}
 MEASURE_LABELS = {"stance_sd": "spread of stances (SD)",
-                  "semantic_spread": "semantic spread"}
+                  "semantic_spread": "semantic spread (1 - mean cosine)",
+                  "centre": "centre of stances (mean)"}
+"""The names of the convergence measures, the same in the report, the CLI and the exports."""
+
+
+def headline_measure(contested: bool, has_stance_sd: bool) -> str:
+    """The dispersion measure shown for an issue everywhere: ``stance_sd`` for contested issues
+    that have one, else ``semantic_spread``."""
+    return "stance_sd" if contested and has_stance_sd else "semantic_spread"
+
+
+def centre_heading(direction: str, poles: tuple[str, str]) -> str:
+    """Where the centre of stances heads, in words (``poles``: minus and plus labels)."""
+    if direction == "toward_plus":
+        return f"toward “{poles[1] or 'the + pole'}”"
+    if direction == "toward_minus":
+        return f"toward “{poles[0] or 'the - pole'}”"
+    return "no clear heading"
 
 
 def trend_measure(data: ReportData, issue: str) -> str:
-    """``stance_sd`` for contested issues that have one, else ``semantic_spread``."""
+    """The headline measure of ``issue`` (see :func:`headline_measure`)."""
     t = data.trends
     has_sd = not t[(t["issue"] == issue) & (t["measure"] == "stance_sd")
                    & t["slope"].notna()].empty
-    return "stance_sd" if is_contested(data.issue_info, issue) and has_sd else "semantic_spread"
+    return headline_measure(is_contested(data.issue_info, issue), has_sd)
 
 
 def _dispersion_at(data: ReportData, issue: str, session: str | None, column: str
@@ -49,12 +67,16 @@ def build_trend(data: ReportData, issue: str, before: str | None = None,
         return None
     r = row.iloc[0]
     column = MEASURE_COLUMNS[measure][0]
+    centre = t[(t["issue"] == issue) & (t["measure"] == "centre")]
+    info = data.issue_info.get(issue, {})
+    heading = centre_heading(str(centre["direction"].iloc[0]), (
+        str(info.get("minus", "")), str(info.get("plus", "")))) if len(centre) else ""
     return IssueTrend(issue=issue, label=label_of(data.issue_info, issue),
                       measure=MEASURE_LABELS[measure],
                       before=_dispersion_at(data, issue, before, column),
                       after=_dispersion_at(data, issue, after, column),
                       slope=estimate(r["slope"], r["lo"], r["hi"]),
-                      direction=str(r["direction"] or "stable"))
+                      direction=str(r["direction"] or "stable"), heading=heading)
 
 
 def group_stances(data: ReportData, positions, issue: str) -> tuple[GroupStance, ...]:

@@ -105,13 +105,14 @@ class Mover:
     name: str
     issue: str
     label: str
-    shift: float
+    shift: Estimate
     stance_from: float | None
     stance_to: float | None
     direction: str
     toward: tuple[str, ...]
     before: Quote | None = None
     after: Quote | None = None
+    camp: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,8 @@ class PairChange:
     name_b: str
     before: float
     after: float
+    delta_lo: float | None = None
+    delta_hi: float | None = None
 
     @property
     def delta(self) -> float:
@@ -141,6 +144,7 @@ class IssueTrend:
     after: float | None
     slope: Estimate
     direction: str
+    heading: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +202,7 @@ class Coalition:
     id: int
     states: tuple[str, ...]
     groups: tuple[tuple[str, int], ...]
+    positions: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +238,8 @@ class PartnerEntry:
     score: Estimate
     drivers: tuple[tuple[str, str, float], ...] = ()
     evidence: tuple[EvidencePair, ...] = ()
+    basis: str = "issues"
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +266,7 @@ class PositionRow:
 
 @dataclass(frozen=True, slots=True)
 class JoinableStatement:
-    """A group statement whose stances match the focus state's."""
+    """A joint or cross-regional statement whose stances match the focus state's."""
 
     group: str
     group_name: str

@@ -14,31 +14,38 @@ EXPLAIN: dict[str, str] = {
         "Files that could not be read are set aside (quarantined) with the reason, never "
         "silently dropped. A state has thin evidence on an issue when it said too little about "
         "it (too few paragraphs) for its position to be estimated; such states are left out of "
-        "that issue's scores rather than guessed."),
+        "that issue's scores rather than guessed. Only states that spoke in the corpus are "
+        "counted: members of a group that never spoke themselves are not."),
     "changes": (
-        "Compares the latest session with the one before. A mover is a state whose position on "
-        "an issue shifted most: the shift combines a change of side (stance) and a change of "
-        "emphasis (what it talks about). Per-session scores rest on one session's statements "
-        "and are noisier than the pooled ones."),
+        "Compares the latest session with the one before. A mover is a state whose stance on a "
+        "contested issue changed by more than its 95 % interval (and by at least 0.25): the "
+        "direction names the pole it moved toward and the coalition whose members' mean stance "
+        "it got closer to, with its paragraphs before and after. Paragraphs that only join or "
+        "accept a consensus take no stance, so adopting an agreed text is not a move."),
     "pairs": (
         "Pairs of states whose overall alignment changed most between the two sessions "
-        "(difference of the two sessions' scores, from -2 to +2)."),
+        "(difference of the two sessions' scores, from -2 to +2), with the 95 % interval of the "
+        "change: when it includes 0, the change may be noise."),
     "convergence": (
         "Dispersion measures how far apart states are on an issue in a session: for contested "
         "issues the spread (standard deviation) of their stances, otherwise the semantic spread "
-        "of what they say (0 = all say the same, 1 = unrelated). Converging means dispersion "
+        "of what they say (1 - mean cosine: 0 = all say the same). Converging means dispersion "
         "falls over the sessions with a 95 % interval of the trend entirely below zero; "
-        "diverging, entirely above; otherwise stable."),
+        "diverging, entirely above; otherwise stable. The centre of stances (their mean) "
+        "heads toward a pole when its trend's interval excludes zero."),
     "heatmap": (
-        "Each cell is the overall alignment of two states, from -1 (opposed) through 0 "
-        "(unrelated) to +1 (same positions). States are ordered by coalition, so blocks of "
-        "warm colour along the diagonal are camps. The marks on the left show membership of "
-        "formal groups."),
+        "Each cell is the overall alignment of two states, from -1 (opposite positions, red) "
+        "through 0 (unrelated or mixed, white) to +1 (same positions, blue). States are ordered "
+        "by coalition, so blue blocks along the diagonal are camps and red blocks between them "
+        "are opposition. The marks on the left show membership of formal groups."),
     "alignment": (
         "Alignment combines, issue by issue, whether two states take the same side (stance "
         "agreement, on contested issues) and whether they stress the same points (semantic "
-        "similarity), weighted towards contested issues where camps show. It runs from -1 "
-        "(opposed) to +1 (like-minded); pairs sharing too few issues have no score."),
+        "similarity, measured from what the average state says), weighted towards contested "
+        "issues where camps show. It has two sides: -1 = opposite positions, 0 = unrelated or "
+        "mixed, +1 = same positions. Below -0.2 reads as opposed, above +0.5 as like-minded. "
+        "Pairs sharing fewer than two issues are scored on their whole positions (everything "
+        "each said in its own name), marked as such."),
     "interval": (
         "The range in brackets is a 95 % bootstrap interval: re-estimating with resampled "
         "statements keeps the score in this range 95 times out of 100. Overlapping intervals "
@@ -53,18 +60,23 @@ EXPLAIN: dict[str, str] = {
         "silhouette). Cohesion of a formal group is the mean alignment between its members."),
     "partners": (
         "Like-minded partners are the states with the highest alignment with this state; the "
-        "driving issues are those that contribute most to the score. Each is backed by two "
-        "quoted paragraphs, one from each state, that say the most similar things on a driving "
-        "issue (on contested issues, taking the same side)."),
-    "opposed": "The states with the lowest alignment with this state.",
+        "driving issues are those that contribute most to the score. Each is backed by quoted "
+        "paragraphs, one from each state, on a driving issue: on contested issues both take the "
+        "same side (each its own position's side); national statements come before statements "
+        "delivered for a group. Paragraphs spoken as Chair, facilitator or presidency are never "
+        "used. When no pair supports the claim, none is shown."),
+    "opposed": (
+        "The states with the lowest alignment with this state, with the issues that pull them "
+        "apart and, where found, paragraphs in which they take opposite sides."),
     "positions": (
         "Stance runs from -1 (first pole) to +1 (second pole) on contested issues; consensual "
         "issues have no sides, so only the amount of evidence is shown. Group columns are the "
         "mean stance of the group's members that took a side."),
     "joinable": (
-        "Group statements (delivered on behalf of a group this state does not belong to) whose "
-        "stances match this state's on the contested issues they address. Fit is the mean "
-        "stance agreement (1 - |difference|) over those issues, from -1 to +1."),
+        "Joint and cross-regional statements of the last two sessions, open to any state (not "
+        "those of a formal group with a membership), that take this state's side on every "
+        "contested issue they address. Fit is the mean closeness of stances (1 - |difference|) "
+        "over those issues."),
     "issue": (
         "Each dot is a state's mean stance on the issue, with its 95 % interval; colours are "
         "coalitions. The table gives each group's mean and spread."),
@@ -81,9 +93,9 @@ EXPLAIN: dict[str, str] = {
 }
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
-    ("Alignment", "This report's measure of how like-minded two states are, from -1 (opposed) "
-     "to +1 (same positions), combining stance agreement and semantic similarity issue by "
-     "issue."),
+    ("Alignment", "This report's measure of how like-minded two states are: -1 = opposite "
+     "positions, 0 = unrelated or mixed, +1 = same positions (below -0.2: opposed; above +0.5: "
+     "like-minded), combining stance agreement and semantic similarity issue by issue."),
     ("APG", "Asia-Pacific Group, one of the five UN regional groups."),
     ("Bootstrap interval", "A 95 % range for an estimate, found by recomputing it many times on "
      "resampled statements; wide intervals mean little evidence."),
