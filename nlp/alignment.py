@@ -296,7 +296,7 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         semantic = (count < config.min_issues) & np.isfinite(whole_matrix)
         np.fill_diagonal(semantic, False)
         overall = np.where(semantic, whole_matrix, overall)
-    overall_lo = overall_hi = None
+    overall_lo = overall_hi = boot_overall = None
     if boot_parts:
         n_boot = boot_parts[0][0].shape[0]
         boot_overall, _ = _overall(boot_parts, (n_boot, n, n), config.min_issues)
@@ -304,8 +304,12 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
             boot_overall = np.where(semantic[None], whole_boot, boot_overall)
         boot_overall[:, ~np.isfinite(overall)] = np.nan
         overall_lo, overall_hi = centred_interval(overall, boot_overall, bounds=(-1, 1))
-    else:
-        boot_overall = None
+    if semantic is not None and whole_boot is not None and (
+            boot_overall is None or whole_boot.shape[0] != boot_overall.shape[0]):
+        # whole positions resampled on their own: their pairs get their own intervals
+        lo, hi = centred_interval(whole_matrix, whole_boot, bounds=(-1, 1))
+        overall_lo = np.where(semantic, lo, np.nan if overall_lo is None else overall_lo)
+        overall_hi = np.where(semantic, hi, np.nan if overall_hi is None else overall_hi)
     return AlignmentResult(states=states, issues=matrices, overall=overall,
                            overall_lo=overall_lo, overall_hi=overall_hi, issue_lo=los,
                            issue_hi=his, weights=weights, semantic=semantic,

@@ -39,8 +39,10 @@ _CAPACITY = [
     re.compile(rf"\bas\s+(?:the\s+)?{_ROLE}\s+of\s+(?:the\s+)?(?:OEWG|GGE|(?:open-ended\s+)?"
                r"working\s+group|group\s+of\s+governmental\s+experts|ad\s+hoc\s+committee|"
                r"(?:global\s+)?mechanism|council|conference)", re.I),
-    re.compile(r"\b(?:entrusted\s+with|honou?r\s+of|privilege\s+of)\s+(?:chairing|"
-               r"facilitating|presiding)", re.I),
+    # present or future office only: "had the honour of chairing the GGE" is history
+    re.compile(r"\b(?:(?:has|have|been)\s+(?:been\s+)?entrusted\s+with|(?:has|have)\s+the\s+"
+               r"(?:honou?r|privilege)\s+(?:of|to))\s+(?:chairing|chair|facilitat\w*|presid\w*)",
+               re.I),
     re.compile(rf"\ben\s+(?:ma|sa|notre|leur)\s+qualit[ée]\s+de\s+{_ROLE_FR}\b", re.I),
     re.compile(rf"\ben\s+tant\s+que\s+{_ROLE_FR}\b", re.I),
     re.compile(rf"\ben\s+(?:mi|su|nuestra)\s+(?:calidad|condici[oó]n)\s+de\s+{_ROLE_ES}\b", re.I),
@@ -69,19 +71,32 @@ _CONSENSUS = [
 ]
 
 _JOINT = re.compile(
-    r"\bjoint\s+statement\b|\bcross-regional\b|\bdéclaration\s+conjointe\b|"
+    r"\bjoint\s+statement\b|\bcross-regional\s+(?:group|statement|coalition)\b|"
+    r"\bdéclaration\s+conjointe\b|"
     r"\bdeclaraci[oó]n\s+conjunta\b|\bon\s+behalf\s+of\s+(?:a\s+group\s+of\s+)?\d+\s+"
     r"(?:states|countries|delegations|member\s+states)\b|\bau\s+nom\s+de\s+\d+\s+(?:[ÉEé]tats|"
     r"pays|délégations)\b|\ben\s+nombre\s+de\s+\d+\s+(?:Estados|pa[ií]ses|delegaciones)\b", re.I)
 
 
-def detect_capacity(text: str) -> str:
+# declarations that cover a whole statement when made in its opening
+_DECLARATION = [p for p in _CAPACITY if p.pattern.startswith((r"\bin\s+(?:my", r"\b(?:speaking",
+                                                              r"\ben\s+(?:ma", r"\ben\s+(?:mi"))]
+
+
+def detect_capacity(text: str, *, declarations_only: bool = False) -> str:
     """``"chair"``, ``"facilitator"``, ``"presidency"`` or ``""``: the office a paragraph is
-    spoken in, when it says so."""
+    spoken in, when it says so.
+
+    Args:
+        declarations_only: only first-person declarations ("in my capacity as Chair",
+            "speaking as facilitator"), which cover a whole statement when made in its opening;
+            other cues ("As Chair, he will ...") mark their own paragraph only.
+    """
+    patterns = _DECLARATION if declarations_only else _CAPACITY
     for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
         if _ABOUT_A_CHAIR.search(sentence):
             continue
-        for pattern in _CAPACITY:
+        for pattern in patterns:
             found = pattern.search(sentence)
             if found:
                 for kind, cue in _KIND:

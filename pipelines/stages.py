@@ -125,8 +125,9 @@ OPENING_SEGMENTS = 3
 def mark_capacity(segments: list[Segment]) -> tuple[list[Segment], dict[str, str]]:
     """Mark what is said as Chair, facilitator or presidency (kind ``capacity``).
 
-    A segment declaring such an office is marked; when the declaration comes in the opening,
-    every substantive segment of the statement is, and the statement's office is returned.
+    A segment spoken in such an office is marked; when the opening declares it for the speaker
+    ("in my capacity as Chair"), every substantive segment of the statement is, and the
+    statement's office is returned.
 
     Returns:
         The segments (marked ones with kind ``capacity``) and statement id -> office.
@@ -137,8 +138,9 @@ def mark_capacity(segments: list[Segment]) -> tuple[list[Segment], dict[str, str
         office = detect_capacity(seg.text)
         if office:
             found[seg.statement_id, seg.index] = office
-            if seg.index < OPENING_SEGMENTS:
-                offices.setdefault(seg.statement_id, office)
+            declared = detect_capacity(seg.text, declarations_only=True)
+            if declared and seg.index < OPENING_SEGMENTS:
+                offices.setdefault(seg.statement_id, declared)
     marked = [replace(seg, kind=CAPACITY) if seg.kind == SUBSTANTIVE and (
         seg.statement_id in offices or (seg.statement_id, seg.index) in found) else seg
         for seg in segments]

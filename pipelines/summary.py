@@ -11,19 +11,12 @@ from corpora.store import Store
 
 
 def alignment_changes(store: Store, *, top: int = 10) -> pd.DataFrame:
-    """Pairs whose overall alignment changed most between the last two sessions."""
-    sessions = [r[0] for r in store.con.execute(
-        "SELECT session FROM statements WHERE superseded_by IS NULL GROUP BY session "
-        "ORDER BY min(date)").fetchall()]
-    if len(sessions) < 2:
-        return pd.DataFrame(columns=["state_a", "state_b", "before", "after", "change"])
-    before, after = sessions[-2], sessions[-1]
+    """Pairs whose overall alignment changed most between the last two sessions, with the
+    95 % interval of the change."""
     return store.con.execute(
-        "SELECT a.state_a, a.state_b, a.score AS before, b.score AS after, "
-        "b.score - a.score AS change FROM alignment a JOIN alignment b ON a.state_a = b.state_a "
-        "AND a.state_b = b.state_b AND a.issue = b.issue WHERE a.issue = '*' AND a.session = ? "
-        "AND b.session = ? ORDER BY abs(b.score - a.score) DESC, a.state_a, a.state_b LIMIT ?",
-        [before, after, top]).df().assign(from_session=before, to_session=after)
+        "SELECT state_a, state_b, before, after, delta AS change, delta_lo AS change_lo, "
+        "delta_hi AS change_hi, from_session, to_session FROM pair_changes "
+        "ORDER BY abs(delta) DESC, state_a, state_b LIMIT ?", [top]).df()
 
 
 def run_markdown(store: Store, result: dict[str, Any]) -> str:
@@ -41,18 +34,23 @@ def run_markdown(store: Store, result: dict[str, Any]) -> str:
                                 if isinstance(v, int | float | str))
             lines.append(f"| {stage} | {details} |")
     movers = store.con.execute(
-        "SELECT state, issue, from_session, to_session, shift, toward FROM movers "
-        "ORDER BY to_session DESC, shift DESC, state LIMIT 8").fetchall()
+        "SELECT state, issue, from_session, to_session, shift, shift_lo, shift_hi, pole, toward "
+        "FROM movers ORDER BY to_session DESC, abs(shift) DESC, state LIMIT 8").fetchall()
+    lines += ["", "## Top movers", ""]
     if movers:
-        lines += ["", "## Top movers", "", "| state | issue | sessions | shift | toward |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {country_name(s)} ({s}) | {i} | {a} → {b} | {x:.2f} | {', '.join(t)} |"
-                  for s, i, a, b, x, t in movers]
+        lines += ["| state | issue | sessions | change of stance [95 % interval] | toward pole |"
+                  " closer to |", "|---|---|---|---|---|---|"]
+        lines += [f"| {country_name(s)} ({s}) | {i} | {a} → {b} | {x:+.2f} [{lo:+.2f}, "
+                  f"{hi:+.2f}] | {p} | {', '.join(t)} |"
+                  for s, i, a, b, x, lo, hi, p, t in movers]
+    else:
+        lines.append("No state changed its stance beyond its 95 % interval.")
     changes = alignment_changes(store, top=8)
     if not changes.empty:
-        lines += ["", "## Biggest changes in alignment", "", "| pair | before | after |",
-                  "|---|---|---|"]
-        lines += [f"| {r.state_a}–{r.state_b} | {r.before:+.2f} | {r.after:+.2f} |"
+        lines += ["", "## Biggest changes in alignment", "",
+                  "| pair | before | after | change [95 % interval] |", "|---|---|---|---|"]
+        lines += [f"| {r.state_a}–{r.state_b} | {r.before:+.2f} | {r.after:+.2f} | "
+                  f"{r.change:+.2f} [{r.change_lo:+.2f}, {r.change_hi:+.2f}] |"
                   for r in changes.itertuples()]
     quarantine = ingest.get("quarantine", [])
     if quarantine:

@@ -102,9 +102,11 @@ def test_coalitions_and_convergence_json(analysed):
     fixed = json.loads(cli("coalitions", "--db", analysed["db"], "--k", "3", "--json").stdout)
     assert fixed["k"] == 3 and fixed["k_chosen_by"] == "given"
     conv = json.loads(cli("convergence", "--db", analysed["db"], "--json").stdout)
-    assert conv["issues"] and conv["movers"]
-    mover = conv["movers"][0]
-    assert {"state", "from_session", "to_session", "shift", "toward"} <= set(mover)
+    assert conv["issues"]
+    for mover in conv["movers"]:
+        assert {"state", "from_session", "to_session", "shift", "toward"} <= set(mover)
+        assert mover["shift_lo"] <= mover["shift"] <= mover["shift_hi"]
+        assert mover["shift_lo"] > 0 or mover["shift_hi"] < 0
     sessions = next(iter(conv["issues"].values()))["sessions"]
     assert [s["session"] for s in sessions] == ["OEWG-2023-5", "OEWG-2024-8"]
 
@@ -115,7 +117,7 @@ def test_exports(analysed, tmp_path):
     matrix = pd.read_csv(out, index_col=0)
     assert list(matrix.index) == [c for c in matrix.columns if c != "state_name"]
     assert json.loads((tmp_path / "alignment.csv.provenance.json").read_text())["corpus_hash"]
-    for what in ["positions", "partners", "coalitions", "convergence"]:
+    for what in ["pairs", "positions", "partners", "coalitions", "convergence"]:
         path = tmp_path / f"{what}.parquet"
         cli("export", "--db", analysed["db"], "--what", what, "--out", str(path))
         table = pq.read_table(path)
@@ -181,3 +183,52 @@ def test_analysis_window_restricts_the_sessions(analysed, tmp_path):
     assert sessions == {"*", "OEWG-2024-8"}
     with pytest.raises(ValueError, match=r"analysis\.window: unknown session"):
         run_analysis(str(db), PipelineConfig(analysis=AnalysisConfig(window=("NOPE",))))
+
+
+# -- issue 12: alignment an analyst can trust (on the 20-state, two-session slice) -------------
+def overall(db: str) -> pd.DataFrame:
+    with open_store(db, read_only=True) as store:
+        return store.con.execute("SELECT state_a, state_b, score, lo, hi, basis FROM alignment "
+                                 "WHERE issue = '*' AND session = '*'").df()
+
+
+def score(frame: pd.DataFrame, a: str, b: str) -> float:
+    a, b = sorted([a, b])
+    return float(frame.loc[(frame["state_a"] == a) & (frame["state_b"] == b), "score"].iloc[0])
+
+
+def test_opposite_camps_score_negative(analysed):
+    frame = overall(analysed["db"])
+    assert ((frame["lo"] <= frame["score"]) & (frame["score"] <= frame["hi"])).all()
+    for west in ("USA", "GBR", "FRA", "DEU"):
+        assert score(frame, west, "RUS") <= -0.2, west
+    assert set(frame["basis"]) <= {"issues", "semantic"}
+
+
+def test_partners_in_own_voice_beyond_a_group(analysed):
+    document = json.loads(cli("partners", "FRA", "--db", analysed["db"], "--json", "--top",
+                              "5", "--own-voice", "--beyond-group", "EU").stdout)
+    assert document["voice"] == "own" and document["excluded_groups"] == ["EU"]
+    assert "DEU" not in {p["state"] for p in document["partners"]}
+    for entry in document["partners"] + document["opposed"]:
+        assert entry["label"] in ("like-minded", "mixed or unrelated", "opposed")
+        for e in entry["evidence"]:
+            assert e["on_behalf_of"] == "" and e["partner_on_behalf_of"] == ""
+    mine = json.loads(cli("partners", "FRA", "--db", analysed["db"], "--json", "--top", "3",
+                          "--exclude-groups").stdout)
+    assert {"EU", "WEOG"} <= set(mine["excluded_groups"])
+
+
+def test_coalitions_describe_shared_positions_and_convergence_per_state(analysed):
+    document = json.loads(cli("coalitions", "--db", analysed["db"], "--json",
+                              "--own-voice").stdout)
+    assert document["voice"] == "own"
+    assert any(c["positions"] for c in document["coalitions"])
+    text = cli("convergence", "--db", analysed["db"], "--session", "OEWG-2024-8", "--state",
+               "Russia").stdout
+    assert "moves into OEWG-2024-8 by RUS" in text
+    conv = json.loads(cli("convergence", "--db", analysed["db"], "--json").stdout)
+    issue = conv["issues"]["binding_instrument"]
+    assert issue["measure"] == "stance_sd" and "centre_trend" in issue
+    result = CliRunner().invoke(app, ["convergence", "--db", analysed["db"], "--session", "X"])
+    assert result.exit_code == 1 and "unknown session" in result.output
