@@ -429,7 +429,8 @@ def alignment_from_frame(frame: pd.DataFrame,
     semantic = np.zeros((n, n), bool)
     if "basis" in overall_part.columns:
         marked = overall_part[overall_part["basis"] == SEMANTIC]
-        a, b = marked["state_a"].map(index).to_numpy(), marked["state_b"].map(index).to_numpy()
+        a = marked["state_a"].map(index).to_numpy(dtype=int)
+        b = marked["state_b"].map(index).to_numpy(dtype=int)
         semantic[a, b] = semantic[b, a] = True
     return AlignmentResult(
         states=states, issues=issues, overall=square(overall_part, "score"),

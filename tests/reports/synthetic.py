@@ -90,10 +90,11 @@ def _alignment(all_issues: bool = False) -> pd.DataFrame:
                 lo, hi = (value - 0.1, min(1.0, value + 0.1)) if session == WINDOW else (
                     np.nan, np.nan)
                 rows.append({"state_a": a, "state_b": b, "issue": "*", "session": session,
-                             "score": value, "lo": lo, "hi": hi})
+                             "score": value, "lo": lo, "hi": hi, "basis": "issues"})
                 if all_issues and session == WINDOW:
                     rows.append({"state_a": a, "state_b": b, "issue": BINDING,
-                                 "session": session, "score": value, "lo": lo, "hi": hi})
+                                 "session": session, "score": value, "lo": lo, "hi": hi,
+                                 "basis": "issues"})
     return pd.DataFrame(rows)
 
 
@@ -103,7 +104,10 @@ def _dispersion() -> pd.DataFrame:
          "stance_sd": (0.7 - 0.2 * k) if issue == BINDING else np.nan,
          "stance_sd_lo": (0.6 - 0.2 * k) if issue == BINDING else np.nan,
          "stance_sd_hi": (0.8 - 0.2 * k) if issue == BINDING else np.nan,
-         "semantic_spread": 0.5, "spread_lo": 0.4, "spread_hi": 0.6}
+         "semantic_spread": 0.5, "spread_lo": 0.4, "spread_hi": 0.6,
+         "centre": (0.1 * k) if issue == BINDING else np.nan,
+         "centre_lo": (0.1 * k - 0.1) if issue == BINDING else np.nan,
+         "centre_hi": (0.1 * k + 0.1) if issue == BINDING else np.nan}
         for issue in (BINDING, CAPACITY) for k, s in enumerate(SESSIONS)])
 
 
@@ -113,10 +117,29 @@ TRENDS = pd.DataFrame([
     {"issue": BINDING, "measure": "semantic_spread", "slope": 0.0, "lo": -0.1, "hi": 0.1,
      "sessions": 2, "direction": "stable"},
     {"issue": CAPACITY, "measure": "semantic_spread", "slope": 0.0, "lo": -0.1, "hi": 0.1,
-     "sessions": 2, "direction": "stable"}])
+     "sessions": 2, "direction": "stable"},
+    {"issue": BINDING, "measure": "centre", "slope": 0.1, "lo": 0.02, "hi": 0.2,
+     "sessions": 2, "direction": "toward_plus"}])
 MOVERS = pd.DataFrame([{"state": "KEN", "issue": BINDING, "from_session": S1,
-                        "to_session": S2, "shift": 0.45, "stance_from": 0.5,
-                        "stance_to": -0.3, "toward": ["USA", "GBR"]}])
+                        "to_session": S2, "shift": -0.8, "shift_lo": -1.0, "shift_hi": -0.6,
+                        "stance_from": 0.5, "stance_to": -0.3, "pole": "minus", "camp": 1,
+                        "toward": ["USA", "GBR"]}])
+COALITION_POSITIONS = pd.DataFrame([
+    {"coalition": 0, "issue": BINDING, "pole": "plus", "share": 1.0, "states": 3,
+     "mean_stance": 0.6},
+    {"coalition": 1, "issue": BINDING, "pole": "minus", "share": 1.0, "states": 3,
+     "mean_stance": -0.6}])
+
+
+def _pair_changes() -> pd.DataFrame:
+    rows = []
+    for i, a in enumerate(STATES):
+        for b in STATES[i + 1:]:
+            before, after = score(a, b, S1), score(a, b, S2)
+            rows.append({"state_a": a, "state_b": b, "from_session": S1, "to_session": S2,
+                         "before": before, "after": after, "delta": after - before,
+                         "delta_lo": after - before - 0.2, "delta_hi": after - before + 0.2})
+    return pd.DataFrame(rows)
 VALIDATION = pd.DataFrame([
     {"measure": m, "spearman": r, "spearman_lo": r - 0.1, "spearman_hi": r + 0.1,
      "pearson": r, "pearson_lo": r - 0.1, "pearson_hi": r + 0.1, "n_pairs": 15, "n_states": 6,
@@ -142,12 +165,20 @@ def _quotes() -> pd.DataFrame:
     rows = [{"statement_id": f"{state.lower()}-{session}", "idx": 1, "state": state,
              "session": session, "issue": BINDING, "stance": stance(state, session),
              "score": 0.8, "text": text(state, session), "source": f"{session}/{state}.txt",
-             "url": URL if state == "KEN" else "", "on_behalf_of": ""}
+             "url": URL if state == "KEN" else "", "on_behalf_of": "", "joint": False}
             for state in ("KEN",) for session in SESSIONS]
     rows.append({"statement_id": f"eu-{S2}", "idx": 1, "state": "FRA", "session": S2,
                  "issue": BINDING, "stance": -0.4, "score": 0.9,
                  "text": "The EU sees no need for a new legally binding instrument.",
-                 "source": f"{S2}/eu_fra.txt", "url": "", "on_behalf_of": "EU"})
+                 "source": f"{S2}/eu_fra.txt", "url": "", "on_behalf_of": "EU",
+                 "joint": False})
+    for state, side, words in (("CHN", 0.5, "call for a new treaty"),
+                               ("GBR", -0.5, "see no need for a new treaty")):
+        rows.append({"statement_id": f"joint-{state.lower()}-{S2}", "idx": 1, "state": state,
+                     "session": S2, "issue": BINDING, "stance": side, "score": 0.9,
+                     "text": f"We, a cross-regional group of states, {words}.",
+                     "source": f"{S2}/joint_{state.lower()}.txt", "url": "", "on_behalf_of": "",
+                     "joint": True})
     return pd.DataFrame(rows)
 
 
@@ -197,6 +228,7 @@ def make_report_data() -> ReportData:
         groups=GROUPS, names=NAMES, partners=_partners(), statements=statements,
         alignment=_alignment(), positions=_positions(), coalitions=COALITIONS,
         group_cohesion=COHESION, dispersion=_dispersion(), trends=TRENDS, movers=MOVERS,
+        coalition_positions=COALITION_POSITIONS, pair_changes=_pair_changes(),
         vote_validation=VALIDATION, topics=TOPICS,
         topic_counts=pd.DataFrame([{"topic_id": t, "session": s, "n": n}
                                    for t, s, n in ((0, S1, 6), (0, S2, 4), (1, S1, 2),
@@ -275,6 +307,8 @@ def make_store(path: Path) -> Path:
         _insert(con, "dispersion", _dispersion())
         _insert(con, "trends", TRENDS)
         _insert(con, "movers", MOVERS)
+        _insert(con, "coalition_positions", COALITION_POSITIONS)
+        _insert(con, "pair_changes", _pair_changes())
         _insert(con, "vote_validation", VALIDATION)
         _insert(con, "topics", TOPICS.assign(representative_statement="usa-oewg-2023-5",
                                              representative_idx=1))

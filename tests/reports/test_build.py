@@ -99,8 +99,10 @@ def test_focus_brief_partners_evidence_positions_and_joinable(data):
     eyes = rows[BINDING].group_means[columns.index("FIVE_EYES")]
     assert eyes == pytest.approx((-0.65 - 0.65) / 2)
     assert rows[CAPACITY].stance.value is None and not rows[CAPACITY].contested
-    assert [(j.group, j.session) for j in brief.joinable] == [("EU", S2)]
-    assert brief.joinable[0].fit == pytest.approx(1 - abs(-0.4 - 0.1))
+    # only joint statements (not the EU's, closed to Kenya) on Kenya's side (not GBR's)
+    assert [(j.group, j.session) for j in brief.joinable] == [("joint", S2)]
+    assert "China" in brief.joinable[0].group_name
+    assert brief.joinable[0].fit == pytest.approx(1 - abs(0.5 - 0.1))
 
 
 def test_focus_state_without_scores_is_explained(data):
@@ -120,7 +122,7 @@ def test_issue_sections(data):
     assert b.trend.direction == "converging"
     c = sections[CAPACITY]
     assert not c.contested and c.stances == () and c.addressed == 5
-    assert c.measure == "semantic spread"
+    assert c.measure == "semantic spread (1 - mean cosine)"
 
 
 def test_topics_and_validation(data):
