@@ -178,9 +178,11 @@ def centre_positions(directions: np.ndarray, min_centre: int = 5) -> np.ndarray:
 
 def stance_scale(stances: np.ndarray) -> np.ndarray:
     """The typical stance on an issue: root mean square of the finite stances ``(..., n)``."""
-    with np.errstate(invalid="ignore"):
-        return np.sqrt(np.nanmean(np.where(np.isfinite(stances), stances ** 2, np.nan),
-                                  axis=-1))
+    finite = np.isfinite(stances)
+    count = finite.sum(axis=-1)
+    total = np.where(finite, stances ** 2, 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(np.where(count > 0, total / np.maximum(count, 1), np.nan))
 
 
 def stance_agreement(stances: np.ndarray, scale: np.ndarray | float | None = None) -> np.ndarray:
