@@ -6,7 +6,8 @@ opposite positions. For two states with (non-thin) positions on an issue:
 * **semantic similarity** is the cosine of their position directions after centring them on
   the mean position of the states scored on that issue (in that session): 0 is what an average
   state says, so two states stressing the same side of the debate score positive, opposite
-  sides negative, and states saying what everybody says about 0;
+  sides negative, and states saying what everybody says about 0 (optionally divided by the
+  issue's typical similarity, ``relative_semantic``);
 * **stance agreement** (contested issues, both states having taken a side) is the product of
   their stances divided by the issue's squared typical stance (the root mean square of the
   scored states' stances), clipped to [-1, 1]: two states clearly on the same side score +1,
@@ -72,12 +73,17 @@ class AlignmentConfig:
         min_centre: positions on an issue needed to centre them on their mean (with fewer,
             centring would push every pair apart); they are already centred on the mean of the
             issue's paragraphs.
+        relative_semantic: divide semantic similarities by the issue's typical similarity
+            (see :func:`semantic_similarity`), so that they span the same two-sided range as
+            stance agreement. Off by default: on issues where states say much the same thing,
+            it stretches noise to the full scale.
     """
 
     stance_weight: float = 0.7
     contested_weight: float = 2.0
     min_issues: int = 2
     min_centre: int = 5
+    relative_semantic: bool = False
 
     def validate(self) -> None:
         if not 0 <= self.stance_weight <= 1:
@@ -205,11 +211,43 @@ def stance_agreement(stances: np.ndarray, scale: np.ndarray | float | None = Non
     return np.clip(value, -1.0, 1.0)
 
 
+def cosine_scale(cosines: np.ndarray) -> np.ndarray:
+    """The typical similarity on an issue: root mean square of the off-diagonal finite cosines
+    of ``(..., n, n)``."""
+    n = cosines.shape[-1]
+    off = ~np.eye(n, dtype=bool)
+    values = np.where(off & np.isfinite(cosines), cosines ** 2, 0.0)
+    count = (off & np.isfinite(cosines)).sum(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(np.where(count > 0, values.sum(axis=(-2, -1)) / np.maximum(count, 1),
+                                np.nan))
+
+
+def semantic_similarity(directions: np.ndarray, *, min_centre: int = 5,
+                        scale: np.ndarray | float | None = None,
+                        relative: bool = True) -> np.ndarray:
+    """Centred cosine ``(..., n, n)`` of positions ``(..., n, k)``, relative to the issue's typical
+    similarity (divided by :func:`cosine_scale`, clipped to [-1, 1]) when ``relative``."""
+    cosines = _cosine(centre_positions(directions, min_centre))
+    if not relative:
+        return cosines
+    if scale is None:
+        scale = cosine_scale(cosines)
+    scale = np.asarray(scale, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = cosines / scale[..., None, None]
+    value = np.where(np.isfinite(value), value, np.nan)
+    diagonal = np.eye(cosines.shape[-1], dtype=bool)
+    return np.where(diagonal & np.isfinite(cosines), 1.0, np.clip(value, -1.0, 1.0))
+
+
 def issue_alignment(directions: np.ndarray, stances: np.ndarray, *, contested: bool,
                     stance_weight: float, scale: np.ndarray | float | None = None,
-                    min_centre: int = 5) -> np.ndarray:
+                    min_centre: int = 5, semantic_scale: np.ndarray | float | None = None,
+                    relative: bool = True) -> np.ndarray:
     """Issue alignment ``(..., n, n)`` from directions ``(..., n, k)`` and stances ``(..., n)``."""
-    semantic = _cosine(centre_positions(directions, min_centre))
+    semantic = semantic_similarity(directions, min_centre=min_centre, scale=semantic_scale,
+                                   relative=relative)
     if not contested:
         return semantic
     agreement = stance_agreement(stances, scale)
@@ -280,13 +318,18 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
         is_contested = issue in contested
         with np.errstate(all="ignore"):
             scale = stance_scale(stances) if is_contested else None
+            semantic_scale = cosine_scale(_cosine(centre_positions(directions,
+                                                                   config.min_centre)))
         matrices[issue] = issue_alignment(directions, stances, contested=is_contested,
                                           stance_weight=config.stance_weight, scale=scale,
-                                          min_centre=config.min_centre)
+                                          min_centre=config.min_centre,
+                                          semantic_scale=semantic_scale,
+                                          relative=config.relative_semantic)
         weights[issue] = config.contested_weight if is_contested else 1.0
         source = _replicate_source(positions, issue, session) if intervals else None
         if source is not None:
-            boot = _replicate_alignment(source, rows, at, n, is_contested, scale, config)
+            boot = _replicate_alignment(source, rows, at, n, is_contested, scale,
+                                        semantic_scale, config)
             los[issue], his[issue] = centred_interval(matrices[issue], boot, bounds=(-1, 1))
             boot_parts.append((boot, weights[issue]))
     overall, count = _overall(((m, weights[i]) for i, m in matrices.items()), (n, n),
@@ -354,12 +397,14 @@ def _whole_alignment(whole: WholePositions, index: dict[str, int], n: int,
     picks = np.array([i for i, s in enumerate(whole.states) if s in index], dtype=int)
     vectors = np.full((n, whole.vectors.shape[1]), np.nan)
     vectors[at] = whole.vectors[picks]
-    matrix = _cosine(centre_positions(vectors, config.min_centre))
+    # whole positions stay plain centred cosines: a weaker basis (it also carries style and
+    # language) is not stretched to the full scale
+    matrix = semantic_similarity(vectors, min_centre=config.min_centre, relative=False)
     boot = None
     if intervals and whole.replicates is not None:
         replicates = np.full((whole.replicates.shape[0], n, whole.vectors.shape[1]), np.nan)
         replicates[:, at] = whole.replicates[:, picks]
-        boot = _cosine(centre_positions(replicates, config.min_centre))
+        boot = semantic_similarity(replicates, min_centre=config.min_centre, relative=False)
     return matrix, boot
 
 
@@ -379,6 +424,7 @@ def _replicate_source(positions: Positions, issue: str,
 def _replicate_alignment(source: tuple[np.ndarray, np.ndarray], rows: pd.DataFrame,
                          at: np.ndarray, n: int, contested: bool,
                          scale: np.ndarray | float | None,
+                         semantic_scale: np.ndarray | float | None,
                          config: AlignmentConfig) -> np.ndarray:
     """Issue alignment over bootstrap replicates ``(n_boot, n, n)``."""
     table_rows, replicates = source
@@ -393,4 +439,5 @@ def _replicate_alignment(source: tuple[np.ndarray, np.ndarray], rows: pd.DataFra
     with np.errstate(invalid="ignore", divide="ignore"):
         return issue_alignment(directions, stances, contested=contested,
                                stance_weight=config.stance_weight, scale=scale,
-                               min_centre=config.min_centre)
+                               min_centre=config.min_centre, semantic_scale=semantic_scale,
+                               relative=config.relative_semantic)

@@ -1,0 +1,107 @@
+"""Can an analyst trust the alignment? Measures over a store analysed from the sample corpus.
+
+Reads the stored tables only (so a store written by an older version can be measured the
+same way, for before/after comparisons): python benchmarks/trust.py STORE.duckdb
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WEST = ["USA", "GBR", "CAN", "AUS", "JPN", "DEU", "FRA", "NLD", "EST"]
+EAST = ["RUS", "CHN", "IRN", "CUB", "BLR", "NIC", "SYR", "VEN", "PRK"]
+EU = ["AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
+      "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
+      "SWE"]
+NOT_WITH_RUSSIA = ["NZL", "KOR", "SGP", "KEN"]
+
+
+def _outside(frame: pd.DataFrame, value: str, lo: str, hi: str) -> list[int]:
+    ok = frame[value].notna() & frame[lo].notna() & frame[hi].notna()
+    part = frame[ok]
+    outside = (part[value] < part[lo] - 1e-9) | (part[value] > part[hi] + 1e-9)
+    return [int(outside.sum()), len(part)]
+
+
+def trust_metrics(db: str | Path) -> dict[str, Any]:
+    """The issue-12 measures of a store (see the README's before/after table)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        a = con.execute("SELECT state_a, state_b, score, lo, hi FROM alignment "
+                        "WHERE issue = '*' AND session = '*'").df()
+        positions = con.execute("SELECT state, issue, session, stance, stance_lo, stance_hi, "
+                                "thin FROM positions").df()
+        dispersion = con.execute("SELECT * FROM dispersion").df()
+        coalitions = con.execute("SELECT state, coalition FROM coalitions "
+                                 "WHERE issue = '*'").df()
+        speakers = {r[0] for r in con.execute(
+            "SELECT DISTINCT state FROM statements WHERE superseded_by IS NULL").fetchall()}
+        sessions = [r[0] for r in con.execute(
+            "SELECT session FROM statements WHERE superseded_by IS NULL GROUP BY session "
+            "ORDER BY min(date)").fetchall()]
+        movers = con.execute("SELECT * FROM movers").df()
+    finally:
+        con.close()
+    score = {(x, y): s for x, y, s in zip(a["state_a"], a["state_b"], a["score"], strict=True)}
+
+    def pair(x: str, y: str) -> float:
+        return float(score.get(tuple(sorted((x, y))), np.nan))
+
+    def within(camp: list[str]) -> list[float]:
+        return [pair(x, y) for x, y in combinations(camp, 2)]
+
+    eu_rus = [pair(s, "RUS") for s in EU if s in speakers]
+    cluster = dict(zip(coalitions["state"], coalitions["coalition"], strict=True))
+    russia = sorted(s for s, c in cluster.items() if c == cluster.get("RUS"))
+    window = positions[positions["session"] == "*"]
+    thin = window[window["thin"].astype(bool)]
+    thin_all = int(thin.groupby("issue")["state"].nunique().max()) if len(thin) else 0
+    thin_speakers = int(thin[thin["state"].isin(speakers)].groupby("issue")["state"].nunique()
+                        .max()) if len(thin) else 0
+    sd = dispersion.rename(columns={"stance_sd_lo": "sd_lo", "stance_sd_hi": "sd_hi"})
+    outside = [sum(v) for v in zip(_outside(sd, "stance_sd", "sd_lo", "sd_hi"),
+                                   _outside(sd, "semantic_spread", "spread_lo", "spread_hi"),
+                                   strict=True)]
+    last = movers[movers["to_session"] == sessions[-1]] if len(sessions) > 1 else movers
+    n_speakers = len(speakers)
+    finite = a["score"].notna()
+    return {
+        "usa_rus": round(pair("USA", "RUS"), 3),
+        "est_rus": round(pair("EST", "RUS"), 3),
+        "eu_rus_mean": round(float(np.nanmean(eu_rus)), 3),
+        "eu_rus_max": round(float(np.nanmax(eu_rus)), 3),
+        "eu_rus_pairs": int(np.isfinite(eu_rus).sum()),
+        "within_west_mean": round(float(np.nanmean(within(WEST))), 3),
+        "within_west_min": round(float(np.nanmin(within(WEST))), 3),
+        "within_east_mean": round(float(np.nanmean(within(EAST))), 3),
+        "within_east_min": round(float(np.nanmin(within(EAST))), 3),
+        "score_min": round(float(a["score"].min()), 3),
+        "score_max": round(float(a["score"].max()), 3),
+        "russia_cluster": russia,
+        "not_with_russia_but_is": [s for s in NOT_WITH_RUSSIA if s in russia],
+        "dispersion_outside_interval": outside,
+        "alignment_outside_interval": _outside(a, "score", "lo", "hi"),
+        "stance_outside_interval": _outside(positions, "stance", "stance_lo", "stance_hi"),
+        "max_thin_states_per_issue_all": thin_all,
+        "max_thin_states_per_issue_speakers": thin_speakers,
+        "states_in_corpus": n_speakers,
+        "pairs_scored_share": round(float(finite.sum()) / max(1, n_speakers * (n_speakers - 1)
+                                                              / 2), 3),
+        "movers_last_session": len(last),
+        "movers_last_session_states": sorted(set(last["state"])),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(trust_metrics(sys.argv[1]), indent=2))
