@@ -60,7 +60,7 @@ def whole_speech_alignment(inputs) -> pd.DataFrame:
     return pd.DataFrame(means @ means.T, index=states, columns=states)
 
 
-def quality() -> dict[str, object]:
+def quality(db: Path) -> dict[str, object]:
     from corpora.votes import read_votes
     from nlp.alignment import AlignmentConfig, score_alignment
     from nlp.positions import PositionConfig, estimate_positions
@@ -72,11 +72,8 @@ def quality() -> dict[str, object]:
 
     if not SHARED_DATA.is_dir():
         return {"skipped": f"shared data not found at {SHARED_DATA}"}
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "quality.duckdb"
-        build_sample_store(db)
-        with open_store(db, read_only=True) as store:
-            inputs = load_inputs(store, PipelineConfig())
+    with open_store(db, read_only=True) as store:
+        inputs = load_inputs(store, PipelineConfig())
     contested = [i.id for i in load_taxonomy().contested]
     positions = estimate_positions(inputs.rows, inputs.vectors, session_order=inputs.sessions,
                                    config=PositionConfig(n_boot=20))
@@ -92,6 +89,9 @@ def quality() -> dict[str, object]:
             positions, contested=contested, issues=contested, intervals=False).frame(),
         "combined, all issues (default)": score_alignment(
             positions, contested=contested, intervals=False).frame(),
+        "combined, relative semantic similarity": score_alignment(
+            positions, contested=contested, intervals=False,
+            config=AlignmentConfig(relative_semantic=True)).frame(),
     }
     cyber = read_votes(SHARED_DATA / "cyber_ict_votes_long.csv",
                        roll_calls=SHARED_DATA / "cyber_ict_roll_calls.csv")
@@ -152,7 +152,7 @@ def scale_one(n_states: int, n_sessions: int, n_segments: int) -> dict[str, floa
     from nlp.alignment import score_alignment
     from nlp.coalitions import find_coalitions
     from nlp.convergence import find_movers, measure_dispersion
-    from nlp.positions import PositionConfig, estimate_positions
+    from nlp.positions import PositionConfig, estimate_positions, estimate_whole_positions
 
     rows, vectors, sessions, contested = synthetic_inputs(n_states, n_sessions, n_segments)
     with timer() as reference:
@@ -165,9 +165,15 @@ def scale_one(n_states: int, n_sessions: int, n_segments: int) -> dict[str, floa
                                        config=PositionConfig())
     times["positions"] = t()
     with timer() as t:
-        window = score_alignment(positions, contested=contested)
+        segments = rows[["seg", "state", "session"]].drop_duplicates("seg")
+        whole = estimate_whole_positions(segments, vectors, n_boot=PositionConfig().n_boot)
+        window = score_alignment(positions, contested=contested, whole=whole)
         for session in sessions:
-            score_alignment(positions, contested=contested, session=session, intervals=False)
+            part = segments[segments["session"] == session]
+            latest = session in sessions[-2:]
+            score_alignment(positions, contested=contested, session=session, intervals=latest,
+                            whole=estimate_whole_positions(
+                                part, vectors, n_boot=PositionConfig().n_boot if latest else 0))
     times["alignment"] = t()
     with timer() as t:
         for issue in ["*", *sorted(window.issues)]:
@@ -176,7 +182,7 @@ def scale_one(n_states: int, n_sessions: int, n_segments: int) -> dict[str, floa
     with timer() as t:
         measure_dispersion(positions, session_order=sessions, contested=contested)
         for a, b in itertools.pairwise(sessions):
-            find_movers(positions, from_session=a, to_session=b)
+            find_movers(positions, from_session=a, to_session=b, contested=contested)
     times["convergence"] = t()
     total = sum(times.values())
     return {"states": n_states, "sessions": n_sessions, "segments": n_segments,
@@ -196,8 +202,43 @@ def scale() -> list[dict[str, float]]:
     return results
 
 
+def trust(db: Path) -> dict[str, object]:
+    """The issue-12 measures on the analysed sample corpus (see benchmarks/trust.py)."""
+    from benchmarks.trust import trust_metrics
+
+    return trust_metrics(db)
+
+
+TRUST_ROWS = [
+    ("usa_rus", "USA-RUS overall alignment (target <= -0.2)"),
+    ("est_rus", "EST-RUS overall alignment"),
+    ("eu_rus_mean", "EU members-RUS, mean"),
+    ("eu_rus_max", "EU members-RUS, highest (target <= -0.2)"),
+    ("within_west_mean", "within West camp, mean (target >= 0.5)"),
+    ("within_west_min", "within West camp, lowest"),
+    ("within_east_mean", "within Russia's camp, mean (target >= 0.5)"),
+    ("within_east_min", "within Russia's camp, lowest"),
+    ("score_min", "lowest overall alignment"),
+    ("score_max", "highest overall alignment"),
+    ("not_with_russia_but_is", "NZL/KOR/SGP/KEN in Russia's coalition (target none)"),
+    ("dispersion_outside_interval", "dispersion estimates outside their interval"),
+    ("alignment_outside_interval", "alignment estimates outside their interval"),
+    ("max_thin_states_per_issue_all", "thin positions per issue, all states (old count)"),
+    ("max_thin_states_per_issue_speakers", "thin evidence per issue, states that spoke"),
+    ("pairs_scored_share", "share of state pairs with an overall alignment"),
+    ("movers_last_session", "movers into the last session"),
+]
+
+
 def main() -> None:
-    results = {"scale": scale(), "quality": quality()}
+    from pipelines.analysis import run_analysis
+    from pipelines.settings import PipelineConfig
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "sample.duckdb"
+        build_sample_store(db)
+        run_analysis(str(db), PipelineConfig())
+        results = {"scale": scale(), "trust": trust(db), "quality": quality(db)}
     print(format_table([(r["states"], r["sessions"], r["segments"], r["tags"], r["positions"],
                          r["alignment"], r["coalitions"], r["convergence"], r["total_seconds"],
                          r["total_over_reference"], r["peak_rss_mb"]) for r in results["scale"]],
@@ -205,6 +246,9 @@ def main() -> None:
                         "coalitions s", "convergence s", "total s", "x reference",
                         "peak MiB"]))
     print("target at 193 x 20 x 100,000: total < 30 s, peak < 2048 MiB")
+    print()
+    print(format_table([(label, str(results["trust"][key])) for key, label in TRUST_ROWS],
+                       ["sample corpus (issue 12)", "value"]))
     quality_result = results["quality"]
     if "skipped" in quality_result:
         print(f"\nvote validation skipped: {quality_result['skipped']}")

@@ -98,8 +98,12 @@ class WholePositions:
 
 
 def estimate_whole_positions(segments: pd.DataFrame, vectors: np.ndarray, *,
-                             n_boot: int = 0, random_state: int = 0) -> WholePositions:
+                             n_boot: int = 0, random_state: int = 0,
+                             components: int = 32) -> WholePositions:
     """Whole positions of the states in ``segments``.
+
+    Like issue positions, they are means of the segments' embeddings projected on the main
+    axes of those segments (after centring on their mean), which also keeps the bootstrap cheap.
 
     Args:
         segments: one row per own segment with columns ``seg`` (row of ``vectors``) and
@@ -107,12 +111,16 @@ def estimate_whole_positions(segments: pd.DataFrame, vectors: np.ndarray, *,
         vectors: ``(n_segments, d)`` unit embeddings.
         n_boot: bootstrap replicates (0: none).
         random_state: seed of the bootstrap (its own stream, see :func:`issue_seed`).
+        components: dimensions of the projection.
     """
     states, index = np.unique(segments["state"].to_numpy(dtype=object), return_inverse=True)
     segs = segments["seg"].to_numpy()
     m, n = len(segs), len(states)
+    if m == 0:
+        return WholePositions([], np.zeros((0, components), np.float32), None)
     to_state = sparse.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m))
-    x = vectors[segs].astype(np.float64)
+    mean, axes = issue_projection(vectors[segs], components)
+    x = ((vectors[segs] - mean) @ axes.T).astype(np.float64)
     counts = np.asarray(to_state.sum(axis=1)).ravel()
     means = (to_state @ x) / np.maximum(counts, 1)[:, None]
     replicates = None

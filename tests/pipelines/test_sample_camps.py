@@ -1,0 +1,90 @@
+"""The whole sample corpus, analysed once: the camps written into it come out of the alignment
+(issue 12). Slow: it embeds and tags the whole corpus (about 1,400 paragraphs)."""
+
+import shutil
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from benchmarks.trust import EU, trust_metrics
+from pipelines.settings import AnalysisConfig, PipelineConfig
+from pipelines.storage import open_store
+
+pytestmark = pytest.mark.slow
+
+WEST = ["USA", "GBR", "CAN", "AUS", "DEU", "FRA", "NLD"]
+EAST = ["RUS", "CHN", "IRN", "BLR", "NIC", "SYR", "VEN"]
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory, sample_dir, seeded_template):
+    from corpora.ingest import ingest_folder
+    from pipelines.analysis import run_analysis
+    from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
+
+    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    shutil.copy(seeded_template, db)
+    with open_store(db) as store:
+        ingest_folder(sample_dir, store, run_id="test-sample")
+    config = PipelineConfig(analysis=AnalysisConfig(n_boot=30))
+    segment_new_statements(str(db), config)
+    embed_new_segments(str(db), config)
+    annotate_segments(str(db), config)
+    run_analysis(str(db), config)
+    return db
+
+
+@pytest.fixture(scope="module")
+def overall(sample_store):
+    with open_store(sample_store, read_only=True) as store:
+        frame = store.con.execute("SELECT state_a, state_b, score, basis FROM alignment "
+                                  "WHERE issue = '*' AND session = '*'").df()
+    return {(a, b): (s, basis) for a, b, s, basis in frame.itertuples(index=False)}
+
+
+def pair(overall, a, b):
+    return overall.get(tuple(sorted((a, b))), (np.nan, ""))
+
+
+def test_the_other_side_is_opposed(overall):
+    assert pair(overall, "USA", "RUS")[0] <= -0.2
+    eu = {s: pair(overall, s, "RUS") for s in EU}
+    scored = {s: v for s, v in eu.items() if np.isfinite(v[0])}
+    assert len(scored) >= 10
+    assert all(score <= -0.2 for score, _ in scored.values()), scored
+
+
+def test_camps_are_like_minded(overall):
+    for camp in (WEST, EAST):
+        values = {(a, b): pair(overall, a, b)[0] for a, b in combinations(camp, 2)}
+        assert all(v >= 0.5 for v in values.values() if np.isfinite(v)), values
+
+
+def test_coalitions_recover_the_camps(sample_store):
+    metrics = trust_metrics(sample_store)
+    assert "RUS" in metrics["russia_cluster"]
+    assert metrics["not_with_russia_but_is"] == []
+    assert {"CHN", "IRN"} <= set(metrics["russia_cluster"])
+
+
+def test_numbers_agree_with_themselves(sample_store):
+    metrics = trust_metrics(sample_store)
+    assert metrics["dispersion_outside_interval"][0] == 0
+    assert metrics["alignment_outside_interval"][0] == 0
+    assert metrics["stance_outside_interval"][0] == 0
+    assert metrics["max_thin_states_per_issue_speakers"] <= metrics["states_in_corpus"]
+    assert metrics["pairs_scored_share"] >= 0.9
+
+
+def test_chair_remarks_and_consensus_are_not_positions(sample_store):
+    with open_store(sample_store, read_only=True) as store:
+        chair = store.con.execute(
+            "SELECT s.state, g.text FROM segments g JOIN statements s ON s.id = g.statement_id "
+            "WHERE g.kind = 'capacity'").fetchall()
+        moved = {r[0] for r in store.con.execute(
+            "SELECT state FROM movers WHERE to_session = 'OEWG-2025-11'").fetchall()}
+    assert any(state == "SGP" and "As Chair" in text for state, text in chair)
+    assert not any("As a small state" in text for _, text in chair)
+    # Canada only joined the consensus on the Global Mechanism in the last session
+    assert "CAN" not in moved
