@@ -363,7 +363,8 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
 
 def alignment_change(before: AlignmentResult, after: AlignmentResult, *,
                      from_session: str, to_session: str) -> pd.DataFrame:
-    """Change of overall alignment of every pair scored in both sessions, with its interval.
+    """Change of overall alignment of every pair scored over shared issues in both sessions,
+    with its interval.
 
     Returns:
         DataFrame ``state_a, state_b, from_session, to_session, before, after, delta,
@@ -373,8 +374,12 @@ def alignment_change(before: AlignmentResult, after: AlignmentResult, *,
     common = sorted(set(before.states) & set(after.states))
     ib = np.array([before.states.index(s) for s in common], dtype=int)
     ia = np.array([after.states.index(s) for s in common], dtype=int)
-    x = before.overall[np.ix_(ib, ib)]
-    y = after.overall[np.ix_(ia, ia)]
+    x = before.overall[np.ix_(ib, ib)].copy()
+    y = after.overall[np.ix_(ia, ia)].copy()
+    # a score over shared issues and one over whole positions are not comparable
+    for result, index, values in ((before, ib, x), (after, ia, y)):
+        if result.semantic is not None:
+            values[result.semantic[np.ix_(index, index)]] = np.nan
     delta = y - x
     lo = hi = np.full_like(delta, np.nan)
     if before.overall_boot is not None and after.overall_boot is not None:

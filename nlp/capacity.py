@@ -21,7 +21,7 @@ import re
 CAPACITY = "capacity"
 """Segment kind of what is said as Chair, facilitator or presidency (not analysed)."""
 
-CAPACITY_VERSION = 1
+CAPACITY_VERSION = 2
 """Bumped whenever the rules change, so stored segmentations are redone."""
 
 _ROLE = (r"(?:co-?)?(?:chair(?:man|woman|person)?|vice-chair|facilitator|presidency|president|"
