@@ -195,9 +195,11 @@ def format_convergence(document: dict[str, Any]) -> str:
     for m in document["movers"][:30]:
         toward = f", closer to coalition {m['camp']} ({', '.join(m['toward'])})" if (
             m.get("camp") is not None and m["camp"] >= 0) else ""
+        kept = (" (same side as before)" if m["stance_from"] is not None
+                and m["stance_to"] is not None and m["stance_from"] * m["stance_to"] > 0 else "")
         lines.append(f"  {m['state']} {m['issue']} {m['from_session']} -> {m['to_session']}: "
                      f"{_value(m['shift'], m['shift_lo'], m['shift_hi'], True)} toward "
-                     f"\"{m.get('pole_label') or m['pole']}\"{toward}")
+                     f"\"{m.get('pole_label') or m['pole']}\"{kept}{toward}")
         for key in ("before", "after"):
             quote = m.get(key)
             if quote:

@@ -143,11 +143,16 @@ def _best_quote(data: ReportData, state: str, issue: str, session: str) -> Quote
 
 
 def _direction(data: ReportData, issue: str, pole: str, camp: int | None,
-               toward: tuple[str, ...]) -> str:
-    """Where a mover went, in words: the pole, and the camp it got closer to."""
+               toward: tuple[str, ...], before: float | None = None,
+               after: float | None = None) -> str:
+    """Where a mover went, in words: the pole, whether it crossed sides, the camp it got
+    closer to."""
     info = data.issue_info.get(issue, {})
     label = info.get("plus", "") if pole == "plus" else info.get("minus", "")
     words = f"moved toward “{label or ('the + pole' if pole == 'plus' else 'the - pole')}”"
+    if before is not None and after is not None and before * after > 0:
+        side = info.get("plus", "") if after > 0 else info.get("minus", "")
+        words += f", still on the side of “{side or ('+' if after > 0 else '-')}”"
     if camp is not None and camp >= 0:
         names = ", ".join(data.name(t) for t in toward)
         words += f", closer to coalition {camp}" + (f" ({names})" if names else "")
@@ -192,7 +197,8 @@ def build_changes(data: ReportData, *, session: str, issues: tuple[str, ...],
             label=label_of(data.issue_info, issue),
             shift=estimate(row["shift"], row["shift_lo"], row["shift_hi"]),
             stance_from=num(row["stance_from"]), stance_to=num(row["stance_to"]),
-            direction=_direction(data, issue, pole, camp, toward), toward=toward,
+            direction=_direction(data, issue, pole, camp, toward, num(row["stance_from"]),
+                                 num(row["stance_to"])), toward=toward,
             before=_mover_quote(data, state, issue, before_s, pole, after=False),
             after=_mover_quote(data, state, issue, after_s, pole, after=True), camp=camp))
     c = data.pair_changes
