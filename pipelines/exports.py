@@ -15,7 +15,7 @@ from corpora.store import Store
 from nlp.alignment import OVERALL
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
-from pipelines.analysis import load_alignment
+from pipelines.analysis_read import load_alignment
 from pipelines.queries import convergence_document, latest_provenance
 from pipelines.settings import PipelineConfig
 

@@ -15,13 +15,13 @@ from nlp.alignment import (
     alignment_change,
     describe_alignment,
     score_alignment,
-    stance_agreement,
 )
 from nlp.capacity import adopts_consensus, detect_capacity, is_joint_statement
 from nlp.coalitions import describe_shared, shared_positions
 from nlp.convergence import measure_dispersion
 from nlp.partners import best_pairs, rank_partners
 from nlp.positions import PositionConfig, estimate_positions, estimate_whole_positions
+from nlp.similarity import stance_agreement
 from nlp.stats import centred_interval
 from tests.nlp.test_alignment_analysis import CAMP_A, CAMP_B, SESSIONS, synthetic
 

@@ -232,3 +232,11 @@ def test_coalitions_describe_shared_positions_and_convergence_per_state(analysed
     assert issue["measure"] == "stance_sd" and "centre_trend" in issue
     result = CliRunner().invoke(app, ["convergence", "--db", analysed["db"], "--session", "X"])
     assert result.exit_code == 1 and "unknown session" in result.output
+
+
+def test_report_in_own_voice(analysed, tmp_path):
+    result = json.loads(cli("report", "--db", analysed["db"], "--focus", "KEN", "--own-voice",
+                            "--out", str(tmp_path / "report"), "--json").stdout)
+    assert result["voice"] == "own" and result["focus"] == ["KEN"]
+    page = (tmp_path / "report" / "state-KEN.html").read_text(encoding="utf-8")
+    assert "Joint statements it could join" in page and " for EU" not in page
