@@ -65,6 +65,8 @@ _CONSENSUS = [
                r"consenso|adopci[oó]n)\b", re.I),
     re.compile(r"\b(?:pleased|glad|gratified|happy|delighted)\b[^.;]{0,80}\b(?:consensus|"
                r"agreement|common\s+ground|adoption)\b", re.I),
+    re.compile(r"\bsupports?\s+the\s+(?:draft\s+)?(?:final|annual|(?:annual\s+)?progress)\s+"
+               r"report\b|\bbalanced\s+compromise\b", re.I),
     re.compile(r"\bse\s+(?:joint|joindre|rallie)\s+au\s+consensus|\brejoindre\s+le\s+consensus|"
                r"\bse\s+suma\s+al\s+consenso|\bsumarse\s+al\s+consenso|\bunirse\s+al\s+consenso",
                re.I),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -245,7 +246,7 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
     changes = (alignment_change(by_session[latest[0]], by_session[latest[1]],
                                 from_session=latest[0], to_session=latest[1])
                if len(latest) == 2 else pd.DataFrame(columns=PAIR_CHANGE_COLUMNS))
-    coalitions, summary, cohesion = _coalitions(window, inputs, positions)
+    coalitions, summary, cohesion = _coalitions(window, inputs, positions, analysis)
     convergence = measure_dispersion(positions, session_order=inputs.sessions,
                                      contested=contested, random_state=analysis.random_state)
     overall = coalitions[coalitions["issue"] == OVERALL]
@@ -316,26 +317,48 @@ def _positions_arrow(positions: Positions) -> pa.Table:
     return arrow.append_column("direction", vectors_to_arrow(positions.directions))
 
 
-def coalition_frame(result: AlignmentResult, issue: str = OVERALL) -> pd.DataFrame:
-    """The alignment matrix coalitions are found in: for the overall alignment, pairs scored
-    over shared issues only (coalitions are camps on issues; a semantic whole-position score is
-    no side), unless fewer than three states would remain (e.g. a General Debate corpus)."""
+def coalition_frame(result: AlignmentResult, issue: str = OVERALL,
+                    contested: Sequence[str] = ()) -> pd.DataFrame:
+    """The alignment matrix coalitions are found in.
+
+    For the overall alignment: the weighted mean over the **contested** issues two states share
+    (at least two): coalitions are camps, and camps show on contested issues, while similarity on
+    consensual issues varies with wording more than with position. When fewer than three states
+    can be placed that way (e.g. a General Debate corpus), the overall alignment over shared
+    issues, then the whole-position one.
+    """
     frame = result.frame(issue)
-    if issue != OVERALL or result.semantic is None or not result.semantic.any():
+    if issue != OVERALL:
         return frame
-    issues_only = frame.where(~result.semantic)
-    placed = (issues_only.notna().sum(axis=1) > 1).sum()
-    return issues_only if placed >= 3 else frame
+    n = len(result.states)
+    total, count = np.zeros((n, n)), np.zeros((n, n))
+    for name in contested:
+        if name in result.issues:
+            matrix = result.issues[name]
+            ok = np.isfinite(matrix)
+            total += np.where(ok, matrix, 0.0)
+            count += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        camps = np.where(count >= 2, total / count, np.nan)
+    np.fill_diagonal(camps, 1.0)
+    candidates = [pd.DataFrame(camps, index=result.states, columns=result.states)]
+    if result.semantic is not None and result.semantic.any():
+        candidates.append(frame.where(~result.semantic))
+    for candidate in candidates:
+        if (candidate.notna().sum(axis=1) > 1).sum() >= 3:
+            return candidate
+    return frame
 
 
-def _coalitions(window: AlignmentResult, inputs: AnalysisInputs,
-                positions: Positions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Positions,
+                analysis: AnalysisConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     groups = default_groups()
     day = max(inputs.segments["date"])
     members = {g: groups.members_on(g, day) for g in COHESION_GROUPS if g in groups.groups}
     records, summaries, cohesions = [], [], []
+    contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
     for issue in [OVERALL, *sorted(window.issues)]:
-        frame = coalition_frame(window, issue)
+        frame = coalition_frame(window, issue, contested)
         try:
             result = find_coalitions(frame)
         except ValueError:

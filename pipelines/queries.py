@@ -171,7 +171,7 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
     result = load_alignment(store, session=session, config=config, tables=tables)
     if issue != OVERALL and issue not in result.issues:
         raise ValueError(f"issue {issue!r} has no alignment scores for session {session!r}")
-    frame = coalition_frame(result, issue)
+    frame = coalition_frame(result, issue, sorted(pole_labels(config)))
     coalitions = find_coalitions(frame, k=k)
     groups = default_groups()
     day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]

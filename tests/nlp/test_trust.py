@@ -192,6 +192,8 @@ def test_office_is_detected(text, office):
 def test_consensus_adoption_and_joint_statements():
     assert adopts_consensus("Canada is pleased to join consensus on the Global Mechanism.")
     assert adopts_consensus("We accept that it will take its decisions by consensus.")
+    assert adopts_consensus("Chile supports the draft final report. We see it as a balanced "
+                            "compromise.")
     assert not adopts_consensus("A new legally binding convention is urgently needed.")
     assert is_joint_statement("Joint statement on ransomware", "")
     assert is_joint_statement("", "I speak on behalf of 42 states from all regions.")
