@@ -88,7 +88,7 @@ class AlignmentConfig:
     """
 
     stance_weight: float = 0.7
-    contested_weight: float = 2.0
+    contested_weight: float = 4.0
     min_issues: int = 2
     min_centre: int = 5
     relative_semantic: bool = False

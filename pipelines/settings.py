@@ -73,7 +73,7 @@ class AnalysisConfig(BaseModel):
     group_only_positions: bool = False
     min_weight: float = Field(default=1.0, gt=0)
     stance_weight: float = Field(default=0.7, ge=0, le=1)
-    contested_weight: float = Field(default=2.0, gt=0)
+    contested_weight: float = Field(default=4.0, gt=0)
     min_issues: int = Field(default=2, ge=1)
     n_boot: int = Field(default=100, ge=10)
     window: tuple[str, ...] = ()
