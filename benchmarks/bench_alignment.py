@@ -218,6 +218,8 @@ TRUST_ROWS = [
     ("within_west_min", "within West camp, lowest"),
     ("within_east_mean", "within Russia's camp, mean (target >= 0.5)"),
     ("within_east_min", "within Russia's camp, lowest"),
+    ("across_camps_mean", "West x Russia's camp, mean"),
+    ("all_pairs_mean", "all pairs, mean"),
     ("score_min", "lowest overall alignment"),
     ("score_max", "highest overall alignment"),
     ("not_with_russia_but_is", "NZL/KOR/SGP/KEN in Russia's coalition (target none)"),
