@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ from corpora.metadata import (
     validate_metadata,
 )
 from corpora.model import Statement
-from corpora.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
+from corpora.names import has_undecodable_bytes, printable
+from corpora.readers import SUPPORTED_SUFFIXES, ReadLimits, read_document
 from corpora.store import Store
 
 _IGNORED_STEMS = {"readme", "license", "licence", "notice", "changelog"}
@@ -65,11 +66,15 @@ class IngestReport:
     ingested: int = 0
     new_versions: int = 0
     unchanged: int = 0
-    ignored: int = 0
+    ignored_files: list[str] = field(default_factory=list)
     quarantine: list[QuarantinedFile] = field(default_factory=list)
     duplicate_list: list[DuplicateFile] = field(default_factory=list)
     encodings: dict[str, int] = field(default_factory=dict)
     statement_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ignored(self) -> int:
+        return len(self.ignored_files)
 
     @property
     def duplicates(self) -> int:
@@ -99,6 +104,7 @@ class IngestReport:
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
             "ignored": self.ignored,
+            "ignored_files": list(self.ignored_files),
             "encodings": dict(sorted(self.encodings.items())),
             "quarantine": [asdict(q) for q in self.quarantine],
             "duplicate_files": [asdict(d) for d in self.duplicate_list],
@@ -116,7 +122,8 @@ class _Entry:
 
 
 def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    """How a file under ``root`` is named in reports and in the store (always printable)."""
+    return printable(path.relative_to(root).as_posix())
 
 
 def _is_ignored(path: Path, root: Path) -> bool:
@@ -127,53 +134,102 @@ def _is_ignored(path: Path, root: Path) -> bool:
             or path.stem.lower() in _IGNORED_STEMS)
 
 
-def discover(root: Path) -> tuple[list[_Entry], int]:
-    """List the entries under ``root`` (sorted, so runs are deterministic) and the ignored count."""
+def _walk(root: Path) -> tuple[list[Path], list[_Entry]]:
+    """Files under ``root`` (sorted) and the symbolic links that cannot be read as one of them.
+
+    A link to a file inside the folder is read like the file; a link that leads outside the
+    folder (or nowhere) is refused, and a link to a folder is never followed.
+    """
+    files: list[Path] = []
+    refused: list[_Entry] = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_symlink():
+            if path.is_file():
+                files.append(path)
+            continue
+        source = _relative(path, root)
+        if path.relative_to(root).parts[0].startswith("."):
+            continue
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            refused.append(_problem(source, "file", f"{source}: broken symbolic link; refused"))
+            continue
+        if not target.is_relative_to(root):
+            refused.append(_problem(source, "file", f"{source}: symbolic link to "
+                                    f"{printable(str(target))}, outside the ingested folder; "
+                                    "refused"))
+        elif target.is_file():
+            files.append(path)
+        # a link to a folder inside the root: its files are found at their own place
+    return files, refused
+
+
+def _problem(source: str, field: str, reason: str) -> _Entry:
+    return _Entry(source=source, path=None, problem=QuarantinedFile(source, field, reason))
+
+
+def discover(root: Path, limits: ReadLimits | None = None) -> tuple[list[_Entry], list[str]]:
+    """List the entries under ``root`` (sorted, so runs are deterministic) and the ignored files.
+
+    Ignored: hidden files, ``metadata.csv``, ``fetch_report.json``, README/LICENSE-like files
+    and any file of an unsupported type that no ``metadata.csv`` names (a file a
+    ``metadata.csv`` names is meant as a statement: an unsupported type is quarantined).
+    """
+    limits = limits or ReadLimits()
     root = root.resolve()
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    ignored = 0
+    files, entries = _walk(root)
+    ignored: list[str] = []
     rows_by_file: dict[Path, MetadataRow] = {}
-    entries: list[_Entry] = []
     for csv_path in (p for p in files if p.name.lower() == METADATA_FILE):
         csv_source = _relative(csv_path, root)
         try:
-            rows = read_metadata_csv(csv_path, source=csv_source)
-        except InputError as err:
-            entries.append(_Entry(source=csv_source, path=None, problem=QuarantinedFile(
-                csv_source, err.field or "file", str(err))))
+            rows = read_metadata_csv(csv_path, source=csv_source, limits=limits)
+        except (InputError, OSError) as err:
+            field = getattr(err, "field", None) or "file"
+            entries.append(_problem(csv_source, field, printable(str(err))))
             continue
         for row in rows:
             where = f"{csv_source} line {row.line}"
-            if not row.file:
-                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
-                    where, "file", f"{where}: field 'file' is empty")))
-                continue
-            target = (csv_path.parent / row.file).resolve()
-            if not target.is_relative_to(root):
-                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
-                    where, "file", f"{where}: file {row.file!r} is outside the ingested "
-                    f"folder {root}; refused")))
+            target = (csv_path.parent / row.file).resolve() if row.file else None
+            if row.problem and (target is None or not target.is_file()):
+                entries.append(_problem(where, row.problem_field, printable(row.problem)))
+            elif target is None:
+                entries.append(_problem(where, "file", f"{where}: field 'file' is empty"))
+            elif not target.is_relative_to(root):
+                entries.append(_problem(where, "file", printable(
+                    f"{where}: file {row.file!r} is outside the ingested folder {root}; "
+                    "refused")))
             elif not target.is_file():
-                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
-                    where, "file", f"{where}: file {row.file!r} does not exist")))
+                entries.append(_problem(where, "file", printable(
+                    f"{where}: file {row.file!r} does not exist")))
             elif target in rows_by_file:
                 first = rows_by_file[target]
-                entries.append(_Entry(source=where, path=None, problem=QuarantinedFile(
-                    where, "file", f"{where}: file {row.file!r} is already described by "
+                entries.append(_problem(where, "file", printable(
+                    f"{where}: file {row.file!r} is already described by "
                     f"{_relative(first.csv_path, root)} line {first.line}")))
             else:
                 rows_by_file[target] = row
     for path in files:
-        if _is_ignored(path, root):
-            ignored += 1
-            continue
-        entries.append(_Entry(source=_relative(path, root), path=path,
-                              row=rows_by_file.get(path)))
+        source = _relative(path, root)
+        target = path.resolve() if path.is_symlink() else path
+        row = rows_by_file.get(target)
+        if _is_ignored(path, root) or (row is None and path.suffix.lower()
+                                       not in SUPPORTED_SUFFIXES):
+            ignored.append(source)
+        elif has_undecodable_bytes(str(path.relative_to(root))):
+            entries.append(_problem(source, "file", f"{source}: file name is not valid UTF-8 "
+                                    "(undecodable bytes shown as \\xNN); rename the file"))
+        elif row is not None and row.problem:
+            entries.append(_problem(source, row.problem_field,
+                                    printable(f"{source}: {row.problem}")))
+        else:
+            entries.append(_Entry(source=source, path=path, row=row))
     return entries, ignored
 
 
-def _metadata_for(entry: _Entry, front_matter: dict[str, str],
-                  groups: GroupTable) -> Metadata:
+def _metadata_for(entry: _Entry, front_matter: dict[str, str], groups: GroupTable,
+                  limits: ReadLimits) -> Metadata:
     fields = dict(front_matter)
     source = entry.source
     if entry.row is not None:
@@ -182,7 +238,37 @@ def _metadata_for(entry: _Entry, front_matter: dict[str, str],
     elif not front_matter:
         raise InputError(f"{entry.source}: no metadata: not listed in any {METADATA_FILE} and "
                          "no YAML front matter", source=entry.source, field="metadata")
+    for name, value in fields.items():
+        if len(value) > limits.max_field_chars or len(name) > limits.max_field_chars:
+            raise InputError(f"{source}: field {name[:40]!r} has {len(value):,} characters, over "
+                             f"the limit of {limits.max_field_chars:,} (ingest.max_field_chars)",
+                             source=entry.source, field=name[:40])
     return validate_metadata(fields, source=source, groups=groups)
+
+
+def _read_entry(entry: _Entry, groups: GroupTable, limits: ReadLimits,
+                stamp: dt.datetime) -> Statement:
+    """The statement of one entry; raises InputError naming it."""
+    assert entry.path is not None
+    if entry.path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputError(
+            f"{entry.source}: unsupported file type {printable(entry.path.suffix) or '(none)'!r};"
+            f" expected one of {', '.join(SUPPORTED_SUFFIXES)}", source=entry.source,
+            field="file")
+    document = read_document(entry.path, source=entry.source, limits=limits)
+    meta = _metadata_for(entry, document.front_matter, groups, limits)
+    return Statement.create(
+        text=document.text, state=meta.state, forum=meta.forum, session=meta.session,
+        date=meta.date, source=entry.source, document=entry.source,
+        encoding=document.encoding, ingested_at=stamp, **meta.optional())
+
+
+def quarantine_reason(source: str, err: Exception) -> QuarantinedFile:
+    """A one-line quarantine entry for any failure while reading ``source``."""
+    if isinstance(err, InputError):
+        return QuarantinedFile(source, err.field or "", printable(str(err)))
+    return QuarantinedFile(source, "file", printable(
+        f"{source}: could not be read ({type(err).__name__}: {str(err)[:200]})"))
 
 
 def ingest_folder(
@@ -191,18 +277,24 @@ def ingest_folder(
     *,
     run_id: str,
     groups: GroupTable | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
+    limits: ReadLimits | None = None,
     progress: ProgressCallback | None = None,
     now: dt.datetime | None = None,
 ) -> IngestReport:
     """Ingest every statement file under ``root`` into ``store`` in one transaction.
+
+    One bad file never stops the others: whatever goes wrong while reading it (a parser's error,
+    a limit, exhausted recursion or memory) quarantines that file with a one-line reason naming
+    it.
 
     Args:
         root: the folder (read recursively; never modified).
         store: an open, writable store.
         run_id: recorded with quarantine and duplicate entries.
         groups: groups table for ``on_behalf_of``; the bundled one by default.
-        max_bytes: files larger than this are quarantined.
+        max_bytes: files larger than this are quarantined (overrides ``limits.max_bytes``).
+        limits: caps on the work one file may cause (:class:`ReadLimits` defaults).
         progress: called as ``progress(done, total)`` after each entry.
         now: ingest time to record (defaults to the current UTC time).
 
@@ -212,14 +304,17 @@ def ingest_folder(
     Raises:
         InputError: when ``root`` is not a folder.
     """
+    limits = limits or ReadLimits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
     root_path = Path(root).resolve()
     if not root_path.is_dir():
-        raise InputError(f"{root}: not a folder; expected a folder of statement files",
-                         source=str(root), field="path")
+        raise InputError(f"{printable(str(root))}: not a folder; expected a folder of statement "
+                         "files", source=printable(str(root)), field="path")
     groups = groups or default_groups()
     stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-    report = IngestReport(root=str(root_path), run_id=run_id)
-    entries, report.ignored = discover(root_path)
+    report = IngestReport(root=printable(str(root_path)), run_id=run_id)
+    entries, report.ignored_files = discover(root_path, limits)
 
     ledger = StatementLedger(store, report)
     for done, entry in enumerate(entries, start=1):
@@ -227,20 +322,9 @@ def ingest_folder(
             if entry.problem is not None:
                 report.quarantine.append(entry.problem)
                 continue
-            if entry.path is not None and entry.path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise InputError(
-                    f"{entry.source}: unsupported file type {entry.path.suffix or '(none)'!r}; "
-                    f"expected one of {', '.join(SUPPORTED_SUFFIXES)}",
-                    source=entry.source, field="file")
-            assert entry.path is not None
-            document = read_document(entry.path, source=entry.source, max_bytes=max_bytes)
-            meta = _metadata_for(entry, document.front_matter, groups)
-            statement = Statement.create(
-                text=document.text, state=meta.state, forum=meta.forum, session=meta.session,
-                date=meta.date, source=entry.source, document=entry.source,
-                encoding=document.encoding, ingested_at=stamp, **meta.optional())
-        except InputError as err:
-            report.quarantine.append(QuarantinedFile(entry.source, err.field or "", str(err)))
+            statement = _read_entry(entry, groups, limits, stamp)
+        except Exception as err:  # one file's failure, whatever it is, is that file's alone
+            report.quarantine.append(quarantine_reason(entry.source, err))
             continue
         finally:
             if progress is not None:
@@ -343,7 +427,10 @@ def folder_fingerprint(root: str | Path) -> str:
     """
     root_path = Path(root).resolve()
     digest = hashlib.sha256()
-    for path in sorted(p for p in root_path.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(f"{_relative(path, root_path)}\t{stat.st_size}\n".encode())
+    for path in sorted(p for p in root_path.rglob("*") if p.is_file() or p.is_symlink()):
+        try:
+            size = path.lstat().st_size  # a link's own size: never follow it out of the folder
+        except OSError:
+            continue
+        digest.update(f"{_relative(path, root_path)}\t{size}\n".encode())
     return digest.hexdigest()

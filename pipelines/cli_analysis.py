@@ -14,6 +14,7 @@ from pipelines.cli_common import (
     DbOption,
     JsonOption,
     UserError,
+    echo,
     emit_json,
     handle_errors,
     load_config,
@@ -70,7 +71,7 @@ def partners(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_partners(document))
+        echo(formatting.format_partners(document))
 
 
 def coalitions(
@@ -100,7 +101,7 @@ def coalitions(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_coalitions(document))
+        echo(formatting.format_coalitions(document))
 
 
 def convergence(db: DbOption, issue: IssueOption = None, json_out: JsonOption = False) -> None:
@@ -118,7 +119,7 @@ def convergence(db: DbOption, issue: IssueOption = None, json_out: JsonOption = 
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_convergence(document))
+        echo(formatting.format_convergence(document))
 
 
 WHAT = ("alignment", "positions", "partners", "coalitions", "convergence")
@@ -155,7 +156,7 @@ def export(
                                    config=load_config(config_file))
         except ValueError as err:
             raise UserError(str(err)) from err
-    typer.echo(json.dumps({"written": [str(p) for p in written]}))
+    echo(json.dumps({"written": [str(p) for p in written]}))
 
 
 def validate_votes(
@@ -209,7 +210,7 @@ def validate_votes(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_validation(document))
+        echo(formatting.format_validation(document))
 
 
 def register(app: typer.Typer) -> None:

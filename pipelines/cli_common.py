@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pipelines.settings import ENV_CONFIG, ENV_DB, IngestConfig, PipelineConfig, default_db
+from pipelines.settings import ENV_CONFIG, ENV_DB, PipelineConfig, default_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,8 +30,21 @@ class UserError(Exception):
     """A failure the user must fix; printed as one line, exit status 1."""
 
 
+def echo(text: str, *, err: bool = False) -> None:
+    """Print ``text`` with control characters escaped in every line (terminal safety).
+
+    Names and reasons come from files and servers; an escape sequence in them must not reach
+    the terminal raw, and a newline inside a value was already escaped where it was recorded.
+    """
+    from corpora.names import printable
+
+    typer.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
+
+
 def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from corpora.names import printable
+
+    typer.echo(f"error: {printable(message)}", err=True)
     raise typer.Exit(1)
 
 
@@ -84,7 +97,8 @@ def load_config(path: Path | None, *, model: str | None = None, batch_size: int 
         raise UserError(str(err)) from err
     embedding = config.embedding.model_copy(update={
         k: v for k, v in {"model": model, "batch_size": batch_size}.items() if v is not None})
-    ingest_config = config.ingest if max_bytes is None else IngestConfig(max_bytes=max_bytes)
+    ingest_config = (config.ingest if max_bytes is None
+                     else config.ingest.model_copy(update={"max_bytes": max_bytes}))
     return config.model_copy(update={"embedding": embedding, "ingest": ingest_config})
 
 

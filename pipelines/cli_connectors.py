@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from pipelines import formatting
-from pipelines.cli_common import DbOption, JsonOption, UserError, emit_json, handle_errors
+from pipelines.cli_common import DbOption, JsonOption, UserError, echo, emit_json, handle_errors
 from pipelines.settings import IngestConfig, PipelineConfig, configure_prefect
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def ingest_ungdc(
     if json_out:
         emit_json(summary)
     else:
-        typer.echo(formatting.format_ingest_summary(summary))
+        echo(formatting.format_ingest_summary(summary))
 
 
 @handle_errors
@@ -124,7 +124,7 @@ def fetch_votes(
         emit_json(document)
         return
     state = "already there" if document["cached"] else "downloaded"
-    typer.echo(f"{state}: {document['path']} ({document['bytes']:,} bytes, sha256 "
+    echo(f"{state}: {document['path']} ({document['bytes']:,} bytes, sha256 "
                f"{document['sha256'][:16]}) from {document['url']}")
     if document["warning"]:
         typer.echo(f"warning: {document['warning']}", err=True)
@@ -170,7 +170,7 @@ def fetch_manifest(
     if json_out:
         emit_json(document)
         return
-    typer.echo(format_manifest_report(document))
+    echo(format_manifest_report(document))
 
 
 def format_manifest_report(document: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from pipelines.cli_common import (
     DbOption,
     JsonOption,
     UserError,
+    echo,
     emit_json,
     handle_errors,
     load_config,
@@ -77,7 +78,7 @@ def report(
     if json_out:
         emit_json(result)
     else:
-        typer.echo(format_report_result(result))
+        echo(format_report_result(result))
 
 
 def register(app: typer.Typer) -> None:

@@ -36,7 +36,7 @@ def new_run_id(kind: str) -> str:
 def ingest_folder_task(folder: str, db: str, run_id: str, config: PipelineConfig) -> dict[str, Any]:
     """Ingest one folder of statements and return its report as a dict."""
     with open_store(db) as store, stderr_progress(f"ingest {folder}") as progress:
-        report = ingest_folder(folder, store, run_id=run_id, max_bytes=config.ingest.max_bytes,
+        report = ingest_folder(folder, store, run_id=run_id, limits=config.ingest.limits(),
                                progress=progress)
     return report.to_dict()
 
@@ -142,6 +142,7 @@ def combine_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
         for name, count in report["encodings"].items():
             encodings[name] = encodings.get(name, 0) + count
     total["encodings"] = dict(sorted(encodings.items()))
+    total["ignored_files"] = [f for r in reports for f in r.get("ignored_files", [])]
     total["quarantine"] = [q for r in reports for q in r["quarantine"]]
     total["duplicate_files"] = [d for r in reports for d in r["duplicate_files"]]
     return total

@@ -6,6 +6,8 @@ from typing import Any
 
 from corpora.store import Store
 
+_MAX_IGNORED_LISTED = 20
+
 
 def format_ingest_summary(summary: dict[str, Any]) -> str:
     """Readable summary of an ingest report (see :meth:`IngestReport.to_dict`)."""
@@ -14,8 +16,8 @@ def format_ingest_summary(summary: dict[str, Any]) -> str:
         f"({summary['new_versions']} new versions of changed files), "
         f"unchanged {summary['unchanged']}, duplicates {summary['duplicates']}, "
         f"quarantined {summary['quarantined']}"
-        + (f"; ignored {summary['ignored']} non-statement files" if summary.get("ignored")
-           else ""),
+        + (f"; ignored {summary['ignored']} non-statement files (not counted in seen)"
+           if summary.get("ignored") else ""),
     ]
     if summary["ingested"] == 0:
         lines.append("nothing new: the store already holds every statement in these folders")
@@ -23,6 +25,12 @@ def format_ingest_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  quarantined  {item['reason']}")
     for item in summary["duplicate_files"]:
         lines.append(f"  duplicate    {item['reason']}")
+    ignored = summary.get("ignored_files", [])
+    for name in ignored[:_MAX_IGNORED_LISTED]:
+        lines.append(f"  ignored      {name}")
+    if len(ignored) > _MAX_IGNORED_LISTED:
+        lines.append(f"  ignored      ... and {len(ignored) - _MAX_IGNORED_LISTED} more "
+                     "(--json lists them all)")
     if summary.get("corpus_hash"):
         lines.append(f"corpus hash {summary['corpus_hash'][:16]}  run {summary['run_id']}")
     return "\n".join(lines)
