@@ -364,6 +364,7 @@ class StatementLedger:
             if current:
                 self._current_by_document[document] = (sid, version)
                 self._current_by_hash.setdefault(chash, (source, document))
+        self._retired = store.retired_ids()
         self._inserts: list[tuple[Statement, int]] = []
         self._superseded: list[tuple[str, str]] = []
         self._restored: list[tuple[str, str]] = []
@@ -371,6 +372,12 @@ class StatementLedger:
     def add(self, statement: Statement) -> None:
         """Count one statement in the report and queue what storing it needs."""
         report = self._report
+        if statement.id in self._retired:
+            report.quarantine.append(QuarantinedFile(
+                statement.source, "file", f"{statement.source}: statement {statement.id[:12]} "
+                "was retired with 'likeminded retire'; 'likeminded retire --undo "
+                f"{statement.id[:12]}' brings it back"))
+            return
         report.encodings[statement.encoding] = report.encodings.get(statement.encoding, 0) + 1
         known = self._by_id.get(statement.id)
         previous = self._current_by_document.get(statement.document)
