@@ -379,6 +379,14 @@ class Store:
             f"UPDATE runs SET finished_at = ?, status = ?, counts = ?, message = ?{extra} "
             "WHERE run_id = ?", [*params, run_id])
 
+    def mark_interrupted_runs(self, message: str) -> int:
+        """Mark every run still ``running`` as ``interrupted`` (call only with the store lock
+        held: then no run can be in progress). Returns how many were marked."""
+        rows = self.con.execute(
+            "UPDATE runs SET status = 'interrupted', finished_at = ?, message = ? "
+            "WHERE status = 'running' RETURNING run_id", [_now(), message]).fetchall()
+        return len(rows)
+
     def runs(self, *, limit: int = 20) -> list[dict[str, Any]]:
         cursor = self.con.execute(
             "SELECT run_id, kind, started_at, finished_at, status, provenance, counts, message "

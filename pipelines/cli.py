@@ -223,7 +223,9 @@ def analyze_text(
     config = load_config(config_file, model=model)
     lines = sys.stdin.read().splitlines()
     try:
-        for document in analyze_lines(lines, db=str(db), config=config, jsonl=jsonl):
+        with store_lock(db):  # the seed embeddings are cached in the store
+            documents = list(analyze_lines(lines, db=str(db), config=config, jsonl=jsonl))
+        for document in documents:
             sys.stdout.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
     except ValueError as err:
         raise UserError(str(err)) from err

@@ -199,7 +199,12 @@ def validate_votes(
     selection = VotesConfig(path=str(votes), roll_calls=str(roll_calls or ""),
                             ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
                             keywords=tuple(keyword or ()), years=tuple(year or ()))
-    with open_store(db, read_only=not store_result) as store:
+    from contextlib import nullcontext
+
+    from pipelines.locking import store_lock
+
+    with (store_lock(db) if store_result else nullcontext()), \
+            open_store(db, read_only=not store_result) as store:
         try:
             document = validate_against_votes(store, selection, issue=issue or OVERALL,
                                               session=session or WINDOW, config=config)

@@ -48,19 +48,61 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _describe(err: BaseException) -> str:
+    """One line for an error outside the library's own classes (files, DuckDB, models)."""
+    import duckdb
+
+    if isinstance(err, duckdb.Error):
+        return (f"the store cannot be read or written ({type(err).__name__}: "
+                f"{str(err).splitlines()[0] if str(err) else ''}); if the file is corrupt, "
+                "restore it from a backup or start a new one with --db")
+    if isinstance(err, OSError):
+        where = f" {err.filename}" if err.filename else ""
+        hint = {28: " (disk full)", 30: " (read-only file system)", 13: " (permission denied)",
+                20: " (a path component is a file, not a folder)",
+                21: " (is a folder, expected a file)"}.get(err.errno or 0, "")
+        return f"cannot access{where}: {err.strerror or err}{hint}"
+    return f"unexpected {type(err).__name__}: {err} (set LIKEMINDED_DEBUG=1 for the traceback)"
+
+
 def handle_errors(func: F) -> F:
-    """Turn the library's input and store errors into a one-line message and exit status 1."""
+    """Turn every failure into a one-line message and exit status 1 (130 when interrupted).
+
+    SIGTERM is handled like Ctrl-C: the command stops promptly, the run is recorded as
+    ``interrupted`` and nothing is retried. ``LIKEMINDED_DEBUG=1`` shows the traceback of an
+    unexpected error instead.
+    """
+    import os
+    import signal
+    import threading
+
     from corpora.errors import CorporaError
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
             return func(*args, **kwargs)
         except (UserError, CorporaError) as err:
             _fail(str(err))
+        except typer.Exit:
+            raise
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except BaseException as err:
+            if type(err).__name__ == "TerminationSignal":  # Prefect's form of SIGTERM
+                typer.echo("interrupted", err=True)
+                raise typer.Exit(130) from None
+            if isinstance(err, SystemExit | GeneratorExit) or not isinstance(err, Exception) \
+                    or os.environ.get("LIKEMINDED_DEBUG"):
+                raise
+            _fail(_describe(err))
     return wrapper  # type: ignore[return-value]
 
 
