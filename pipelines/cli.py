@@ -28,6 +28,7 @@ from pipelines.cli_common import (
     TaskRunnerOption,
     UserError,
     _check_folders,
+    check_out_folder,
     echo,
     emit_json,
     handle_errors,
@@ -113,6 +114,7 @@ def run(
     Example: likeminded run --corpus statements/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     folders = _check_folders(corpus)
+    check_out_folder(out)
     config = load_config(config_file, model=model, batch_size=batch_size)
     configure_prefect(db)
     from pipelines.flows import update_flow

@@ -81,6 +81,7 @@ def handle_errors(func: F) -> F:
     import threading
 
     from corpora.errors import CorporaError
+    from nlp.errors import NlpError
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -88,7 +89,7 @@ def handle_errors(func: F) -> F:
             signal.signal(signal.SIGTERM, _interrupt)
         try:
             return func(*args, **kwargs)
-        except (UserError, CorporaError) as err:
+        except (UserError, CorporaError, NlpError) as err:
             _fail(str(err))
         except typer.Exit:
             raise
@@ -119,6 +120,16 @@ def _check_folders(paths: list[Path]) -> list[str]:
         if not path.is_dir():
             raise UserError(f"{path}: not a folder; expected a folder of statement files")
     return [str(p) for p in paths]
+
+
+def check_out_folder(path: Path) -> Path:
+    """Refuse an output folder that cannot be one, before any work is done."""
+    for parent in (path, *path.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise UserError(f"--out {path}: {parent} is a file, not a folder; choose a folder")
+            break
+    return path
 
 
 ConfigOption = Annotated[Path | None, typer.Option(

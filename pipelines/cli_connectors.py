@@ -76,9 +76,11 @@ def ingest_ungdc(
     selected = sorted(parse_years(years)) if years else None
     configure_prefect(db)
     from pipelines.flows_connectors import ingest_ungdc_flow
+    from pipelines.locking import store_lock
 
     config = PipelineConfig(ingest=IngestConfig(max_bytes=max_bytes))
-    summary = ingest_ungdc_flow(str(path), str(db), selected, config)
+    with store_lock(db):
+        summary = ingest_ungdc_flow(str(path), str(db), selected, config)
     if json_out:
         emit_json(summary)
     else:

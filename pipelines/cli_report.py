@@ -12,6 +12,7 @@ from pipelines.cli_common import (
     DbOption,
     JsonOption,
     UserError,
+    check_out_folder,
     echo,
     emit_json,
     handle_errors,
@@ -69,6 +70,7 @@ def report(
     from pipelines.report_writer import write_report
 
     states = _resolve(focus or [])
+    check_out_folder(out)
     config = load_config(config_file)
     try:
         result = write_report(db, out, focus=states, issues=issue or [],
