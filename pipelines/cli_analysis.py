@@ -198,7 +198,8 @@ def validate_votes(
     config = load_config(config_file)
     selection = VotesConfig(path=str(votes), roll_calls=str(roll_calls or ""),
                             ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
-                            keywords=tuple(keyword or ()), years=tuple(year or ()))
+                            keywords=tuple(keyword or ()), years=tuple(year or ()),
+                            max_bytes=config.votes.max_bytes)
     from contextlib import nullcontext
 
     from pipelines.locking import store_lock

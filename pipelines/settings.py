@@ -121,6 +121,8 @@ class VotesConfig(BaseModel):
     years: tuple[int, ...] = ()
     min_common: int = Field(default=3, ge=1)
     n_boot: int = Field(default=1000, ge=10)
+    max_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
+    """Largest votes or roll-calls file, after decompression (a ``.gz`` stops inflating here)."""
 
 
 class PipelineConfig(BaseModel):
