@@ -17,6 +17,7 @@ from corpora.countries import PSEUDO_ACTORS, resolve_state
 from corpora.errors import InputError, UnknownGroupError, UnknownStateError
 from corpora.groups import GroupTable
 from corpora.model import FORUMS, normalise_forum, validate_session
+from corpora.names import from_spreadsheet_safe
 from corpora.readers import ReadLimits, decode_bytes
 
 METADATA_FILE = "metadata.csv"
@@ -105,8 +106,8 @@ def read_metadata_csv(path: Path, *, source: str,
         for line, raw in enumerate(reader, start=2):
             if line - 1 > limits.max_metadata_rows:
                 raise limits.over(source, "rows", line - 1, "max_metadata_rows", field="file")
-            fields = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-                      if k is not None and not isinstance(v, list)}
+            fields = {(k or "").strip().lower(): from_spreadsheet_safe((v or "").strip())
+                      for k, v in raw.items() if k is not None and not isinstance(v, list)}
             file = fields.pop("file", "")
             problem, problem_field = "", ""
             for name, value in [("file", file), *fields.items()]:

@@ -1,4 +1,6 @@
-"""Names and messages safe to print: no control characters, no undecodable bytes.
+"""Text safe to print and to open in a spreadsheet.
+
+Printing: no control characters, no undecodable bytes.
 
 File names come from the outside world: one may hold an escape sequence that recolours the
 terminal, a newline that forges a line of output, a right-to-left override that disguises its
@@ -43,3 +45,20 @@ def printable(text: str) -> str:
 
 def _only_escapes(text: str) -> bool:
     return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet may run a cell beginning with one of these as a formula (OWASP CSV injection)."""
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` prefixed with ``'`` when it begins with a formula trigger (OWASP's advice)."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def from_spreadsheet_safe(value: str) -> str:
+    """Undo :func:`spreadsheet_safe` (a ``metadata.csv`` written by likeminded reads back as
+    it was)."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value

@@ -56,6 +56,9 @@ def _describe(err: BaseException) -> str:
     """One line for an error outside the library's own classes (files, DuckDB, models)."""
     import duckdb
 
+    if isinstance(err, duckdb.CatalogException):
+        return (f"the store holds no such table yet ({str(err).splitlines()[0]}); run "
+                "'likeminded run' first")
     if isinstance(err, duckdb.Error):
         return (f"the store cannot be read or written ({type(err).__name__}: "
                 f"{str(err).splitlines()[0] if str(err) else ''}); if the file is corrupt, "
