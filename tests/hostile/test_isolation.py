@@ -145,3 +145,24 @@ def test_non_statement_files_are_ignored_alike_and_listed(hostile):
     assert {"README.md", "stray.csv", "described/metadata.csv"} <= set(document["ignored_files"])
     assert document["ignored"] == len(document["ignored_files"])
     assert "stray.csv" not in reasons(document)
+
+
+def test_ingest_ungdc_refuses_a_link_out_of_the_corpus(tmp_path, prefect_harness):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n" * 5)
+    corpus = tmp_path / "ungdc" / "Session 72 - 2017"
+    corpus.mkdir(parents=True)
+    (corpus / "USA_72_2017.txt").symlink_to(secret)
+    (corpus / "KEN_72_2017.txt").write_text("Kenya speaks on capacity building and norms. " * 3)
+    db = tmp_path / "lm.duckdb"
+    result = CliRunner().invoke(app, ["ingest-ungdc", str(tmp_path / "ungdc"), "--db", str(db),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    document = __import__("json").loads(result.stdout)
+    assert document["ingested"] == 1 and adds_up(document)
+    assert "symbolic link that leaves the corpus" in reasons(document)[
+        "Session 72 - 2017/USA_72_2017.txt"]
