@@ -137,10 +137,12 @@ def _is_ignored(parts: tuple[str, ...]) -> bool:
 
 
 @contextmanager
-def _open_tree(path: Path, refused: list[str]) -> Iterator[tuple[list[_Member], list[str]]]:
+def _open_tree(path: Path, refused: list[str] | None = None
+               ) -> Iterator[tuple[list[_Member], list[str]]]:
     """The corpus files of a folder, .zip or .tar(.gz) and the ignored ones (archives stay open
     while in use); symbolic links that leave the folder (or a link inside an archive) are
-    appended to ``refused``."""
+    appended to ``refused`` (and never read)."""
+    refused = [] if refused is None else refused
     if path.is_dir():
         root = path.resolve()
         files, ignored = [], []
@@ -352,7 +354,7 @@ def read_ungdc_statements(
                 continue
             try:
                 statement = _read_member(member, None, max_bytes, stamp)
-            except InputError:
+            except Exception:
                 continue
             if statement is not None:
                 yield name, statement
