@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 
 from pipelines.settings import ENV_CONFIG, ENV_DB, PipelineConfig, default_db
@@ -94,8 +95,8 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (UserError, CorporaError, NlpError) as err:
             _fail(str(err))
-        except typer.Exit:
-            raise
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+            raise  # usage errors (exit 2) and deliberate exits stay as click makes them
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None

@@ -133,7 +133,8 @@ def test_sigterm_stops_an_ingest_promptly_and_marks_the_run_interrupted(tmp_path
 
     def reading() -> bool:
         try:
-            return any(os.readlink(f"/proc/self/fd/{fd}").startswith(str(folder))
+            # a statement file open (not the folder itself, which listing it opens)
+            return any(os.readlink(f"/proc/self/fd/{fd}").startswith(f"{folder}/")
                        for fd in os.listdir("/proc/self/fd"))
         except OSError:
             return False
