@@ -14,7 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 
 from pipelines.settings import ENV_CONFIG, ENV_DB, PipelineConfig, default_db
@@ -47,6 +46,16 @@ def _fail(message: str) -> None:
 
     typer.echo(f"error: {printable(message)}", err=True)
     raise typer.Exit(1)
+
+
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """Click's exception base classes (typer may bundle its own copy of click)."""
+    import click
+
+    bases = [click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit]
+    base = getattr(typer.BadParameter, "__mro__", ())
+    bases += [c for c in base if c.__name__ == "ClickException"]
+    return tuple(bases)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -95,7 +104,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (UserError, CorporaError, NlpError) as err:
             _fail(str(err))
-        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+        except (typer.Exit, *_usage_errors()):
             raise  # usage errors (exit 2) and deliberate exits stay as click makes them
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)

@@ -164,3 +164,11 @@ def test_sigterm_stops_an_ingest_promptly_and_marks_the_run_interrupted(tmp_path
         runs = store.runs()
         assert [r["status"] for r in runs] == ["interrupted"]
         assert store.count_statements() == 0  # one transaction: nothing half-stored
+
+
+def test_usage_errors_keep_exit_status_2_under_the_error_handler(tmp_path):
+    db = tmp_path / "lm.duckdb"
+    Store(db).close()
+    result = CliRunner().invoke(app, ["export", "--db", str(db), "--what", "nope", "--out",
+                                      str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and "Invalid value for --what" in result.stderr
