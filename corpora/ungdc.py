@@ -35,12 +35,12 @@ import pycountry
 
 from corpora.countries import resolve_state
 from corpora.errors import InputError, UnknownStateError
-from corpora.ingest import (
+from corpora.ingest import folder_fingerprint
+from corpora.ledger import (
     IngestReport,
     ProgressCallback,
     QuarantinedFile,
     StatementLedger,
-    folder_fingerprint,
     quarantine_reason,
 )
 from corpora.model import Statement

@@ -19,7 +19,6 @@ A host that cannot be reached at all raises :class:`~corpora.errors.OfflineError
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import os
 import socket
 import time
@@ -45,6 +44,7 @@ from corpora.connectors.cache import (
     url_key,
     write_json,
 )
+from corpora.connectors.redirects import host_port, is_private_host
 from corpora.errors import FetchError, OfflineError
 
 USER_AGENT = "likeminded/0.1 (UN cyber-negotiation text analysis; polite research fetcher)"
@@ -129,35 +129,6 @@ def is_dns_failure(err: BaseException) -> bool:
         if any(marker in str(current).lower() for marker in _DNS_MARKERS):
             return True
         current = current.__cause__ or current.__context__
-    return False
-
-
-def host_port(url: str) -> tuple[str, int]:
-    """(lower-case host, port) of an http(s) URL, the port defaulting by scheme.
-
-    Raises:
-        ValueError: the URL has no host or an invalid port.
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise ValueError("no host")
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    return host, port
-
-
-def is_private_host(host: str) -> bool:
-    """Whether ``host`` is, or resolves to, a private, loopback, link-local or reserved
-    address (unresolvable names count as private: they cannot be checked)."""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        return True
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-                or ip.is_multicast or ip.is_unspecified):
-            return True
     return False
 
 

@@ -29,7 +29,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corpora.connectors.cache import url_key, write_json
-from corpora.connectors.http import Fetcher, host_port
+from corpora.connectors.http import Fetcher
+from corpora.connectors.redirects import host_port
 from corpora.countries import name_key
 from corpora.errors import FetchError, InputError, OfflineError
 from corpora.groups import GroupTable, default_groups
