@@ -190,7 +190,10 @@ def _read_entry(entry: _Entry, groups: GroupTable, limits: ReadLimits,
             f"{entry.source}: unsupported file type {printable(entry.path.suffix) or '(none)'!r};"
             f" expected one of {', '.join(SUPPORTED_SUFFIXES)}", source=entry.source,
             field="file")
-    document = read_document(entry.path, source=entry.source, limits=limits)
+    # a link inside the folder is read at its target, and no file is read through a link that
+    # appeared after the folder was listed
+    path = entry.path.resolve() if entry.path.is_symlink() else entry.path
+    document = read_document(path, source=entry.source, limits=limits, follow_symlinks=False)
     meta = _metadata_for(entry, document.front_matter, groups, limits)
     return Statement.create(
         text=document.text, state=meta.state, forum=meta.forum, session=meta.session,

@@ -193,7 +193,7 @@ _READERS: dict[str, Callable[[bytes, str, ReadLimits], Document]] = {
 
 
 def read_document(path: Path, *, source: str | None = None, max_bytes: int | None = None,
-                  limits: ReadLimits | None = None) -> Document:
+                  limits: ReadLimits | None = None, follow_symlinks: bool = True) -> Document:
     """Read one statement file.
 
     Whatever goes wrong while reading one file (including errors of the parsing libraries,
@@ -205,6 +205,8 @@ def read_document(path: Path, *, source: str | None = None, max_bytes: int | Non
         source: how to name the file in messages (defaults to ``str(path)``).
         max_bytes: files larger than this are refused (overrides ``limits.max_bytes``).
         limits: caps on the work the file may cause (the defaults of :class:`ReadLimits`).
+        follow_symlinks: ``False`` refuses a file that is (or became, since it was listed) a
+            symbolic link.
 
     Raises:
         InputError: unsupported type, too large, over a limit, unreadable, binary, corrupt or
@@ -219,7 +221,8 @@ def read_document(path: Path, *, source: str | None = None, max_bytes: int | Non
         raise InputError(f"{name}: unsupported file type {path.suffix!r}; expected one of "
                          f"{', '.join(SUPPORTED_SUFFIXES)}", source=name, field="file")
     try:
-        with open(path, "rb") as handle:
+        flags = os.O_RDONLY | (0 if follow_symlinks else os.O_NOFOLLOW)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > limits.max_bytes:
                 raise InputError(f"{name}: {size:,} bytes is over the size cap of "

@@ -166,3 +166,15 @@ def test_ingest_ungdc_refuses_a_link_out_of_the_corpus(tmp_path, prefect_harness
     assert document["ingested"] == 1 and adds_up(document)
     assert "symbolic link that leaves the corpus" in reasons(document)[
         "Session 72 - 2017/USA_72_2017.txt"]
+
+
+def test_a_file_swapped_for_a_link_after_listing_is_not_followed(tmp_path):
+    from corpora.errors import InputError
+    from corpora.readers import read_document
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text(front_matter("Text from outside the folder must never be read here."))
+    link = tmp_path / "statement.txt"
+    link.symlink_to(outside)
+    with pytest.raises(InputError, match="cannot read file"):
+        read_document(link, source="statement.txt", follow_symlinks=False)
