@@ -46,6 +46,7 @@ from reports.model import (
     Validation,
     ValidationRow,
 )
+from reports.taxonomy_table import build_issue_rows
 from reports.text import GLOSSARY
 
 MEASURE_ORDER = ("s_score", "agreement", "kappa")
@@ -350,7 +351,7 @@ def build_report(data: ReportData, *, focus: Sequence[str] = (), issues: Sequenc
         focus=tuple(build_focus(data, s, session=session, issues=chosen, coalition=coalition)
                     for s in focus),
         issues=sections, topics=build_topics(data), validation=build_validation(data),
-        glossary=GLOSSARY)
+        glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info))
 
 
 __all__ = ["build_report", "classical_mds", "default_focus", "select_issues"]

@@ -30,6 +30,7 @@ from reports.svg import (
     timeline_svg,
     topics_svg,
 )
+from reports.taxonomy_table import render_issue_table
 from reports.text import EXPLAIN
 
 
@@ -256,11 +257,12 @@ def render_report(report: Report) -> str:
            ("#heatmap", "Heatmap"), ("#map", "Map"),
            *[(f"#focus-{b.state}", f"Brief: {b.name}") for b in report.focus],
            ("#issues", "Issues"), ("#topics", "Topics"), ("#validation", "Votes"),
-           ("#glossary", "Glossary")]
+           ("#taxonomy", "Issue ids"), ("#glossary", "Glossary")]
     body = "".join([
         _summary(report), _quality(report), _changes(report.changes), _overview(report),
         *[render_focus(b, page_link=state_page_name(b.state)) for b in report.focus],
-        _issues(report), _topics(report), _validation(report), _glossary(report)])
+        _issues(report), _topics(report), _validation(report),
+        render_issue_table(report.taxonomy), _glossary(report)])
     return page(report.title, _subtitle(report), nav, body)
 
 

@@ -1,0 +1,89 @@
+"""``likeminded issues`` and the validation of --issue, --session and states (no pipeline run)."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.cli_choices import check_choice, closest, unknown_message
+from pipelines.cli_common import UserError
+
+TAXONOMY = """
+issues:
+  - id: tea
+    label: Tea or coffee
+    kind: contested
+    keywords: [tea]
+    seeds: ["We discussed tea.", "Tea was on the agenda.", "Delegations mentioned tea."]
+    poles:
+      minus: {label: Coffee, seeds: ["Coffee please.", "We prefer coffee.", "Coffee is best."]}
+      plus: {label: Tea, seeds: ["Tea please.", "We prefer tea.", "Tea is best."]}
+      neutral: {seeds: ["Some drink tea.", "Tea exists."]}
+  - id: water
+    label: Water
+    keywords: [water]
+    seeds: ["Water matters.", "We discussed water.", "Water was raised."]
+"""
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.mark.parametrize("command", ["issues"])
+def test_help_has_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0 and f"Example: likeminded {command}" in result.output
+
+
+def test_issues_json_lists_every_issue_with_its_poles():
+    result = invoke("issues", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    ids = [i["id"] for i in document["issues"]]
+    assert ids[0] == "binding_instrument" and "capacity_building" in ids and len(ids) >= 12
+    binding = document["issues"][0]
+    assert binding["contested"] and binding["minus"] == "Existing international law suffices"
+    assert binding["plus"] == "A new legally binding convention is needed"
+    capacity = next(i for i in document["issues"] if i["id"] == "capacity_building")
+    assert not capacity["contested"] and capacity["minus"] is None
+
+
+def test_issues_text_fits_80_columns_unless_wide():
+    text = invoke("issues").stdout
+    assert "binding_instrument" in text and "    +1 A new legally binding" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    wide = invoke("issues", "--wide").stdout
+    assert "Action-oriented Programme of Action focused on implementation" in wide
+
+
+def test_issues_of_another_taxonomy_file(tmp_path):
+    path = tmp_path / "drinks.yaml"
+    path.write_text(TAXONOMY, encoding="utf-8")
+    document = json.loads(invoke("issues", "--taxonomy", str(path), "--json").stdout)
+    assert [(i["id"], i["contested"], i["minus"], i["plus"]) for i in document["issues"]] == [
+        ("tea", True, "Coffee", "Tea"), ("water", False, None, None)]
+    default = json.loads(invoke("issues", "--taxonomy", "default", "--json").stdout)
+    assert default["issues"][0]["id"] == "binding_instrument"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("nope", "unknown taxonomy 'nope'; valid: default"),
+    ("missing.yaml", "missing.yaml: no such file"),
+])
+def test_unknown_taxonomy_is_a_one_line_error(value, message):
+    result = invoke("issues", "--taxonomy", value)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"error: --taxonomy: {message}"]
+
+
+def test_check_choice_lists_few_values_and_the_closest_of_many():
+    assert check_choice("issue", "IHL", ["ihl", "attribution"]) == "ihl"
+    with pytest.raises(UserError, match=r"^unknown issue 'ihk'; valid: ihl, attribution$"):
+        check_choice("issue", "ihk", ["ihl", "attribution"])
+    many = [f"OEWG-{y}-{n}" for y in range(2019, 2026) for n in range(1, 4)]
+    message = unknown_message("session", "OEWG-2024-9", many, hint="see status")
+    assert message.startswith("unknown session 'OEWG-2024-9'; closest: OEWG-2024-")
+    assert message.endswith(f"(of {len(many)}; see status)")
+    assert closest("binding_instrumnt", ["ihl", "binding_instrument"]) == ["binding_instrument"]
