@@ -39,8 +39,12 @@ def unknown_message(what: str, value: str, valid: Sequence[str], *, hint: str = 
         listing = "valid: " + ", ".join(valid)
     else:
         near = closest(value, valid)
-        listing = (f"closest: {', '.join(near)}" if near else
-                   f"e.g. {', '.join(valid[:5])}") + f" (of {len(valid)}"
+        if near:
+            listing = f"closest: {', '.join(near)} (of {len(valid)}"
+        elif len(valid) <= 3 * MAX_LISTED:
+            listing = f"valid: {', '.join(valid)} ({len(valid)}"
+        else:
+            listing = f"e.g. {', '.join(valid[:5])} (of {len(valid)}"
         listing += f"; {hint})" if hint else ")"
     return f"unknown {what} {value!r}; {listing}"
 
@@ -108,9 +112,10 @@ def check_state(value: str, store: Store | None = None, *, option: str = "") -> 
         extra = f"; closest stored: {', '.join(near)}" if near else ""
         raise UserError(f"{prefix}{err}{extra}") from err
     if store is not None and code not in stored:
-        raise UserError(prefix + unknown_message(
-            "state (no statements in the store)", code, stored,
-            hint="'likeminded status' shows the store"))
+        near = closest(code, stored) or stored[:MAX_LISTED]
+        raise UserError(f"{prefix}{code} has no statements in the store, so no alignment "
+                        f"scores; states in the store include {', '.join(near)} "
+                        f"({len(stored)} in all; 'likeminded status' shows the store)")
     return code
 
 

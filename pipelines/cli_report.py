@@ -41,6 +41,20 @@ def _resolve(values: list[str]) -> list[str]:
     return list(dict.fromkeys(states))
 
 
+def _check_values(db: Path, config, *, issues: list[str], session: str | None) -> None:
+    """Fail with the valid values when an --issue or the --session is unknown."""
+    from pipelines.cli_choices import check_issue, check_session
+    from pipelines.stages import get_taxonomy
+    from pipelines.storage import open_store
+
+    taxonomy = get_taxonomy(config.analysis.taxonomy)
+    for value in issues:
+        check_issue(value, taxonomy)
+    if session is not None and db.exists():
+        with open_store(db, read_only=True) as store:
+            check_session(session, store)
+
+
 def format_report_result(result: dict) -> str:
     """Readable summary of what ``report`` wrote."""
     lines = [f"report: {result['index']}"]
@@ -69,6 +83,7 @@ def report(
 
     states = _resolve(focus or [])
     config = load_config(config_file)
+    _check_values(db, config, issues=issue or [], session=session)
     try:
         result = write_report(db, out, focus=states, issues=issue or [],
                               session=session or WINDOW, config=config)

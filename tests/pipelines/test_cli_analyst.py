@@ -87,3 +87,43 @@ def test_check_choice_lists_few_values_and_the_closest_of_many():
     assert message.startswith("unknown session 'OEWG-2024-9'; closest: OEWG-2024-")
     assert message.endswith(f"(of {len(many)}; see status)")
     assert closest("binding_instrumnt", ["ihl", "binding_instrument"]) == ["binding_instrument"]
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory, sample_dir):
+    """A store holding a two-session slice of the sample corpus (ingested only: the values
+    are checked before any analysis is read)."""
+    from corpora.ingest import ingest_folder
+    from pipelines.storage import open_store
+    from tests.pipelines.corpus_slices import slice_corpus
+
+    root = tmp_path_factory.mktemp("ingested")
+    corpus = slice_corpus(sample_dir, root / "corpus")
+    db = root / "lm.duckdb"
+    with open_store(db) as store:
+        ingest_folder(corpus, store, run_id="test")
+    return str(db)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["partners", "KEN", "--issue", "ihk"],
+     "unknown issue 'ihk'; closest: ihl (of 17; 'likeminded issues' lists them)"),
+    (["partners", "KEN", "--session", "OEWG-2024-9"],
+     "unknown session 'OEWG-2024-9'; valid: OEWG-2023-5, OEWG-2024-8"),
+    (["partners", "Atlantis"], "unknown state 'Atlantis'"),
+    (["partners", "NOR"], "NOR has no statements in the store, so no alignment scores"),
+    (["coalitions", "--issue", "binding"], "unknown issue 'binding'; closest: binding_instrument"),
+    (["coalitions", "--session", "2024"], "unknown session '2024'; valid: OEWG-2023-5"),
+    (["convergence", "--issue", "zzz"], "unknown issue 'zzz'; valid: binding_instrument, ihl,"),
+    (["export", "--what", "positions", "--out", "x.csv", "--issue", "ihk"],
+     "unknown issue 'ihk'"),
+    (["export", "--what", "positions", "--out", "x.csv", "--session", "S1"],
+     "unknown session 'S1'"),
+    (["report", "--issue", "nope", "--out", "r"], "unknown issue 'nope'"),
+    (["report", "--session", "OEWG-1999", "--out", "r"], "unknown session 'OEWG-1999'; valid:"),
+])
+def test_unknown_values_are_one_line_errors_listing_valid_ones(ingested, args, message):
+    result = invoke(*args, "--db", ingested)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
