@@ -89,21 +89,23 @@ def format_forecast(document: dict[str, Any], *, wide: bool = False) -> str:
     for part in document["issues"]:
         lines.append("")
         side = part["draft_side"]
-        lines.append(clip(f"{part['issue']} ({part['label']}): the draft leans "
-                          f"{'+1' if side > 0 else '-1'}, {part['draft_pole']} "
-                          f"(stance {part['draft_stance']:+.2f})", WIDTH, wide=wide)
-                     if side else clip(f"{part['issue']} ({part['label']}): the draft takes no "
-                                       "side; no camp can be forecast", WIDTH, wide=wide))
+        lines.append(clip(f"{part['issue']}: {part['label']}", WIDTH, wide=wide))
+        if not side:
+            lines.append("  the draft takes no side on this issue; no camp can be forecast")
+            continue
+        lines.append(clip(f"  the draft leans {'+1' if side > 0 else '-1'} "
+                          f"(stance {part['draft_stance']:+.2f}): {part['draft_pole']}",
+                          WIDTH, wide=wide))
         for key, title in (("support", "Likely to support"), ("oppose", "Likely to oppose"),
-                           ("swing", "Swing (interval straddles 0 or evidence on both sides)")):
+                           ("swing", "Swing (interval across 0, or both sides)")):
             entries = part.get(key) or []
             if not entries:
                 continue
-            lines.append(f" {title}: state, stance [95% interval], evidence")
+            lines.append(f" {title}: stance [95% interval], voice")
             for entry in entries:
                 lines += _forecast_entry(entry, wide)
         unknown = part.get("unknown") or []
         if unknown:
-            lines += wrap("No evidence (not guessed): " + ", ".join(unknown), indent=" ",
-                          lines=3, wide=wide)
+            lines += wrap("No stance, not guessed: " + ", ".join(u["state"] for u in unknown),
+                          indent=" ", lines=3, wide=wide)
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import typer
 
 from pipelines.cli_common import (
     ConfigOption,
+    DbOption,
     JsonOption,
     UserError,
     emit_json,
@@ -66,6 +67,64 @@ def issues(
         typer.echo(format_issues(document, wide=wide))
 
 
+def _draft(value: str) -> str:
+    path = Path(value)
+    if len(value) < 4096 and "\n" not in value and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise UserError(f"--text: {path}: cannot read as UTF-8 text ({err})") from err
+    return value
+
+
+def forecast(
+    db: DbOption,
+    text: Annotated[str, typer.Option(
+        "--text", help="The draft paragraph: a text file, or the text itself.")],
+    issue: Annotated[str | None, typer.Option(
+        "--issue", help="Forecast this contested issue only, even if the draft is not tagged "
+        "with it (default: every contested issue the draft is tagged with).")] = None,
+    top: Annotated[int, typer.Option(
+        "--top", min=1, help="Supporters and opponents listed per issue.")] = 10,
+    config_file: ConfigOption = None,
+    wide: WideOption = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Who would back this text? Place a draft on the issues and rank states by likely support.
+
+    The draft is tagged and its side taken with the pipeline's own tagger and stance model.
+    Each state's camp comes from its stored pooled stance on the issue with its 95% interval:
+    support or oppose when the interval is on one side of 0, swing when it straddles 0 or the
+    state's own paragraphs take both sides, unknown (never guessed) when it took no side. Each
+    state comes with its paragraph closest to the draft and whether that evidence is its own
+    voice or a group statement.
+
+    Example: likeminded forecast --text draft.txt --issue binding_instrument --top 5
+    """
+    from pipelines.analyst_text import format_forecast
+    from pipelines.cli_choices import check_issue
+    from pipelines.forecast import forecast_document
+    from pipelines.stages import get_taxonomy
+
+    config = load_config(config_file)
+    issue = check_issue(issue, get_taxonomy(config.analysis.taxonomy))
+    if not db.exists():
+        raise UserError(f"{db}: store does not exist; run 'likeminded run' first or pass --db")
+    try:
+        document = forecast_document(_draft(text), db=str(db), config=config, issue=issue,
+                                     top=top)
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    if json_out:
+        emit_json(document)
+    else:
+        typer.echo(format_forecast(document, wide=wide))
+
+
 def register(app: typer.Typer) -> None:
     """Add the analyst commands to the ``likeminded`` app."""
+    from pipelines.cli_correct import correct_app
+
     app.command(name="issues")(handle_errors(issues))
+    app.command(name="forecast")(handle_errors(forecast))
+    app.add_typer(correct_app, name="correct")
