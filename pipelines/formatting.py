@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpora.store import Store
+from pipelines.corrections import count_corrections
 
 
 def format_ingest_summary(summary: dict[str, Any]) -> str:
@@ -51,6 +52,7 @@ def store_status(store: Store) -> dict[str, Any]:
         "runs": store.runs(limit=10),
         "quarantine": store.quarantine(),
         "schema": store.schema_versions(),
+        "corrections": count_corrections(store),
     }
 
 
@@ -66,6 +68,8 @@ def format_status(document: dict[str, Any]) -> str:
                                                document["languages"].items()))
     for run in document["runs"][:5]:
         lines.append(f"run {run['run_id']} {run['kind']} {run['status']} {run['started_at']}")
+    if document.get("corrections"):
+        lines.append(f"corrections: {document['corrections']} active (likeminded correct list)")
     if document["quarantine"]:
         lines.append(f"quarantine: {len(document['quarantine'])} entries "
                      "(likeminded status --json lists them)")
