@@ -55,6 +55,18 @@ def _check_values(db: Path, config, *, issues: list[str], session: str | None) -
             check_session(session, store)
 
 
+def _read_draft(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"--draft: {path}: cannot read as UTF-8 text ({err})") from err
+    if not text.strip():
+        raise UserError(f"--draft: {path}: the file is empty")
+    return text
+
+
 def format_report_result(result: dict) -> str:
     """Readable summary of what ``report`` wrote."""
     lines = [f"report: {result['index']}"]
@@ -71,6 +83,9 @@ def report(
     session: ReportSessionOption = None,
     out: OutOption = Path("data/out/report"),
     config_file: ConfigOption = None,
+    draft: Annotated[Path | None, typer.Option(
+        "--draft", help="Text file of a draft paragraph: the report opens with who would "
+        "back it (as 'likeminded forecast').")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Write the alignment report: one self-contained index.html (opens offline, no scripts),
@@ -86,7 +101,8 @@ def report(
     _check_values(db, config, issues=issue or [], session=session)
     try:
         result = write_report(db, out, focus=states, issues=issue or [],
-                              session=session or WINDOW, config=config)
+                              session=session or WINDOW, config=config,
+                              draft=_read_draft(draft))
     except ValueError as err:
         raise UserError(str(err)) from err
     if json_out:

@@ -217,6 +217,27 @@ def apply_corrections(store: Store, tags: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def correct_evidence(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
+    """Evidence rows (``statement_id, idx, issue, stance, ...``) with the corrections applied:
+    rejected quotes and Chair statements dropped, overruled stances set."""
+    active = list_corrections(store)
+    if not active or frame.empty:
+        return frame
+    rejected, _ = quote_corrections(store)
+    chair = {r["statement_id"] for r in active if r["kind"] == CHAIR}
+    keys = list(zip(frame["statement_id"], frame["idx"].astype(int), strict=True))
+    keep = [k not in rejected and k[0] not in chair for k in keys]
+    out = frame[keep].copy()
+    stances = {(r["statement_id"], r["idx"], r["issue"]): None if r["value"] == 0
+               else float(r["value"]) for r in active if r["kind"] == STANCE}
+    if stances:
+        out["stance"] = [stances.get((sid, int(i), issue), value) for sid, i, issue, value in
+                         zip(out["statement_id"], out["idx"], out["issue"], out["stance"],
+                             strict=True)]
+        out["stance"] = out["stance"].astype(float)
+    return out
+
+
 def quote_corrections(store: Store) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     """Segments rejected as evidence and segments pinned as evidence: ``(rejected, pinned)``.
 

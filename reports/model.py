@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reports.draft_section import DraftForecast
     from reports.taxonomy_table import IssueRow
 
 # -- shared records --------------------------------------------------------------------------
@@ -387,3 +388,4 @@ class Report:
     validation: Validation | None
     glossary: tuple[tuple[str, str], ...] = field(default=())
     taxonomy: tuple[IssueRow, ...] = field(default=())
+    draft: DraftForecast | None = None

@@ -31,10 +31,13 @@ def invoke(*args):
     return CliRunner().invoke(app, list(args))
 
 
-@pytest.mark.parametrize("command", ["issues"])
+@pytest.mark.parametrize("command", [
+    ["issues"], ["forecast"], ["correct"], ["correct", "stance"], ["correct", "quote"],
+    ["correct", "chair"], ["correct", "list"], ["correct", "undo"], ["correct", "export"],
+    ["correct", "import"]])
 def test_help_has_an_example(command):
-    result = invoke(command, "--help")
-    assert result.exit_code == 0 and f"Example: likeminded {command}" in result.output
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0 and f"Example: likeminded {' '.join(command)}" in result.output
 
 
 def test_issues_json_lists_every_issue_with_its_poles():

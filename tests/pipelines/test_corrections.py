@@ -147,3 +147,22 @@ def test_corrections_travel_as_yaml(analysed, analysed_copy, tmp_path):
 def test_bad_corrections_are_refused(analysed_copy, args, code, message):
     result = cli("correct", *args, "--db", analysed_copy, code=code)
     assert message in result.output
+
+
+def test_a_rejected_quote_leaves_the_partners_evidence(analysed_copy):
+    db = str(analysed_copy)
+
+    def quotes():
+        document = json.loads(cli("partners", "KEN", "--db", db, "--json", "--top", "3").stdout)
+        return [(e["state"], e["quote"]) for p in document["partners"] for e in p["evidence"]]
+
+    state, shown = quotes()[0]
+    with open_store(db, read_only=True) as store:
+        found = store.con.execute(
+            "SELECT g.statement_id, g.idx FROM segments g JOIN statements s ON s.id = "
+            "g.statement_id WHERE s.state = ? AND starts_with(g.text, ?)",
+            [state, shown.rstrip("…").rstrip()[:60]]).fetchall()
+    assert found, shown
+    for statement, idx in found:
+        cli("correct", "quote", f"{statement}#{idx}", "--reject", "--db", db)
+    assert (state, shown) not in quotes()

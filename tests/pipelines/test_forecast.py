@@ -144,3 +144,19 @@ def test_cli_json_text_and_errors(analysed, tmp_path):
     result = CliRunner().invoke(app, ["forecast", "--text", "x", "--db",
                                       str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1 and "store does not exist" in result.output
+
+
+def test_report_with_a_draft_opens_with_the_forecast(analysed, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DRAFTS[("future_mechanism", 1)], encoding="utf-8")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["report", "--db", analysed["db"], "--focus", "KEN",
+                                      "--draft", str(draft), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.index('id="draft"') < html.index('id="summary"')
+    assert "Likely to support" in html and "action-oriented Programme of Action" in html
+    assert 'id="taxonomy"' in html
+    result = CliRunner().invoke(app, ["report", "--db", analysed["db"], "--draft",
+                                      str(tmp_path / "none.txt"), "--out", str(out)])
+    assert result.exit_code == 1 and "--draft:" in result.output
