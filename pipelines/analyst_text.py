@@ -6,42 +6,9 @@ longer than the line are cut at a word with an ellipsis, unless ``wide`` is set.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
-WIDTH = 80
-ELLIPSIS = "…"
-
-
-def clip(text: str, width: int, *, wide: bool = False) -> str:
-    """``text`` on one line, cut at a word boundary with an ellipsis to fit ``width``.
-
-    Runs of white space become one space; leading indentation is kept.
-    """
-    raw = str(text)
-    indent = raw[:len(raw) - len(raw.lstrip(" "))]
-    text = indent + " ".join(raw.split())
-    if wide or len(text) <= width:
-        return text
-    if width <= 1:
-        return ELLIPSIS[:width]
-    cut = text[:width - 1]
-    space = cut.rfind(" ")
-    if space > width // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.") + ELLIPSIS
-
-
-def wrap(text: str, *, indent: str = "    ", lines: int = 2, wide: bool = False) -> list[str]:
-    """``text`` wrapped to :data:`WIDTH` columns, at most ``lines`` lines (the last clipped)."""
-    text = " ".join(str(text).split())
-    if wide:
-        return [indent + text]
-    out = textwrap.wrap(text, width=WIDTH - len(indent)) or [""]
-    if len(out) > lines:
-        rest = " ".join(out[lines - 1:])
-        out = [*out[:lines - 1], clip(rest, WIDTH - len(indent))]
-    return [indent + line for line in out]
+from pipelines.formatting import WIDTH, clip, wrap
 
 
 def _signed(value: float | None) -> str:

@@ -23,6 +23,8 @@ IssueOption = Annotated[str | None, typer.Option(
     "--issue", help="Issue id from the taxonomy (default: all issues together).")]
 SessionOption = Annotated[str | None, typer.Option(
     "--session", help="Session id (default: all sessions pooled).")]
+WideOption = Annotated[bool, typer.Option(
+    "--wide", help="Full quotes and lines instead of fitting 80 columns.")]
 
 
 def _open(db: Path):  # -> Store
@@ -47,6 +49,7 @@ def partners(
     session: SessionOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many partners to list.")] = 10,
     config_file: ConfigOption = None,
+    wide: WideOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Rank like-minded partners of a state, with intervals, driving issues and quoted evidence.
@@ -72,7 +75,7 @@ def partners(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_partners(document))
+        typer.echo(formatting.format_partners(document, wide=wide))
 
 
 def coalitions(
@@ -82,6 +85,7 @@ def coalitions(
     k: Annotated[int | None, typer.Option("--k", min=2, help="Number of coalitions "
                                           "(default: best mean silhouette).")] = None,
     config_file: ConfigOption = None,
+    wide: WideOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Group states into coalitions and compare them with formal groups; name bridge states.
@@ -103,11 +107,11 @@ def coalitions(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_coalitions(document))
+        typer.echo(formatting.format_coalitions(document, wide=wide))
 
 
 def convergence(db: DbOption, issue: IssueOption = None, config_file: ConfigOption = None,
-                json_out: JsonOption = False) -> None:
+                wide: WideOption = False, json_out: JsonOption = False) -> None:
     """Dispersion of positions per issue and session, its trend, and the states that moved.
 
     Example: likeminded convergence --issue future_mechanism --json
@@ -123,7 +127,7 @@ def convergence(db: DbOption, issue: IssueOption = None, config_file: ConfigOpti
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_convergence(document))
+        typer.echo(formatting.format_convergence(document, wide=wide))
 
 
 WHAT = ("alignment", "positions", "partners", "coalitions", "convergence")

@@ -130,3 +130,24 @@ def test_unknown_values_are_one_line_errors_listing_valid_ones(ingested, args, m
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
+
+
+def test_clip_and_wrap_cut_at_words_with_an_ellipsis():
+    from pipelines.formatting import clip, wrap
+
+    assert clip("short", 10) == "short"
+    assert clip("the quick brown fox jumps", 15) == "the quick…"
+    assert clip("    -1 a long pole label here", 16) == "    -1 a long…"
+    assert clip("the quick brown fox", 5, wide=True) == "the quick brown fox"
+    lines = wrap("word " * 60, indent="  ", lines=2)
+    assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+    assert lines[1].endswith("…") and lines[0].startswith("  word")
+    assert wrap("a  b", indent="", wide=True) == ["a b"]
+
+
+def test_status_fits_80_columns_and_counts_corrections(ingested):
+    document = json.loads(invoke("status", "--db", ingested, "--json").stdout)
+    assert document["corrections"] == 0
+    text = invoke("status", "--db", ingested).stdout
+    assert text.startswith(f"{ingested}:\n40 statements")
+    assert max(len(line) for line in text.splitlines()[1:]) <= 80

@@ -160,3 +160,15 @@ def test_report_with_a_draft_opens_with_the_forecast(analysed, tmp_path):
     result = CliRunner().invoke(app, ["report", "--db", analysed["db"], "--draft",
                                       str(tmp_path / "none.txt"), "--out", str(out)])
     assert result.exit_code == 1 and "--draft:" in result.output
+
+
+@pytest.mark.parametrize("args", [["partners", "KEN", "--top", "4"],
+                                  ["partners", "RUS", "--issue", "binding_instrument"],
+                                  ["coalitions"], ["convergence"]])
+def test_tables_fit_80_columns_unless_wide(analysed, args):
+    text = CliRunner().invoke(app, [*args, "--db", analysed["db"]]).stdout
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    wide = CliRunner().invoke(app, [*args, "--db", analysed["db"], "--wide"]).stdout
+    if args[0] == "partners":
+        assert max(len(line) for line in wide.splitlines()) > 80 and "…" not in wide.replace(
+            " …\"", "")
