@@ -92,6 +92,9 @@ def build_summary(data: ReportData, *, session: str, issues: tuple[str, ...],
               ("model", "Embedding model"), ("weights_sha256", "Model weights SHA-256"),
               ("precision", "Precision"))
     provenance = tuple((label, str(prov[key])) for key, label in labels if prov.get(key))
+    if status.get("corrections"):
+        provenance += (("Analyst corrections", f"{status['corrections']} active "
+                        "(likeminded correct list names who, when and why)"),)
     versions = tuple(sorted((str(k), str(v)) for k, v in (prov.get("versions") or {}).items()))
     all_issues = set(data.positions["issue"])
     scope = (("Session", "all sessions pooled" if session == WINDOW else session),

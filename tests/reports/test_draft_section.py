@@ -36,3 +36,10 @@ def test_the_report_opens_with_the_draft_only_when_given(data):
     assert report.draft is None and 'id="draft"' not in render_report(report)
     html = render_report(dataclasses.replace(report, draft=build_draft_section(document())))
     assert html.index('id="draft"') < html.index('id="summary"') and 'href="#draft"' in html
+
+
+def test_the_provenance_counts_the_analyst_corrections(data):
+    assert "Analyst corrections" not in dict(build_report(data).summary.provenance)
+    report = build_report(dataclasses.replace(data, status={**data.status, "corrections": 2}))
+    assert dict(report.summary.provenance)["Analyst corrections"].startswith("2 active")
+    assert "Analyst corrections" in render_report(report)
