@@ -5,7 +5,8 @@ each state's pooled stance on that issue with its bootstrap interval, a state is
 
 - ``support`` when its stance is on the draft's side and its interval does not cross 0,
 - ``oppose`` when it is on the other side and its interval does not cross 0,
-- ``swing`` when its interval straddles 0 or its own segments take both sides,
+- ``swing`` when its interval straddles 0, its segments take both sides, or it moved across 0
+  between two sessions,
 - ``unknown`` when it has no stance on the issue (it never addressed it, or only without taking
   a side). Unknown states are listed, never guessed.
 
@@ -16,7 +17,7 @@ segments tagged with the issue) and whether its evidence is its own voice or a g
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +73,8 @@ def _voice(n_own: int, n_group: int) -> str:
 
 def forecast_issue(side: int, positions: pd.DataFrame, rows: pd.DataFrame,
                    vectors: np.ndarray, draft: np.ndarray, states: Sequence[str], *,
-                   excluded: Collection[int] = (), pinned: Collection[int] = ()
+                   excluded: Collection[int] = (), pinned: Collection[int] = (),
+                   moves: Mapping[str, tuple[float | None, float | None]] | None = None
                    ) -> list[Outlook]:
     """Place every state of ``states`` in a camp toward a draft on one issue.
 
@@ -87,6 +89,8 @@ def forecast_issue(side: int, positions: pd.DataFrame, rows: pd.DataFrame,
         states: the states to place (those without a position come out ``unknown``).
         excluded: segments never shown as the closest paragraph (rejected quotes).
         pinned: segments shown as the state's paragraph whenever they qualify (pinned quotes).
+        moves: state -> (stance before, stance after) of its latest move on the issue between
+            sessions; a move across 0 makes the state a swing state.
 
     Returns:
         One :class:`Outlook` per state: supporters first (strongest lean first), then
@@ -132,6 +136,9 @@ def forecast_issue(side: int, positions: pd.DataFrame, rows: pd.DataFrame,
             reasons.append("interval straddles 0")
         if both:
             reasons.append("evidence on both sides")
+        before, after = (moves or {}).get(state, (None, None))
+        if before is not None and after is not None and before * after < 0:
+            reasons.append(f"moved from {before:+.2f} to {after:+.2f}")
         lean = stance * side
         camp = SWING if reasons else (SUPPORT if lean > 0 else OPPOSE)
         out.append(Outlook(state, camp, stance, lo, hi, round(lean, 4), voice, both,

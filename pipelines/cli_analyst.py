@@ -94,8 +94,9 @@ def forecast(
 
     The draft is tagged and its side taken with the pipeline's own tagger and stance model.
     Each state's camp comes from its stored pooled stance on the issue with its 95% interval:
-    support or oppose when the interval is on one side of 0, swing when it straddles 0 or the
-    state's own paragraphs take both sides, unknown (never guessed) when it took no side. Each
+    support or oppose when the interval is on one side of 0, swing when it straddles 0, the
+    state's paragraphs take both sides or it moved across 0 between sessions, unknown (never
+    guessed) when it took no side. Each
     state comes with its paragraph closest to the draft and whether that evidence is its own
     voice or a group statement.
 

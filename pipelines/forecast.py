@@ -52,6 +52,19 @@ def _pooled_positions(store: Store, issue: str) -> pd.DataFrame:
         "WHERE issue = ? AND session = ? ORDER BY state", [issue, WINDOW]).df()
 
 
+def _moves(store: Store, issue: str) -> dict[str, tuple[float | None, float | None]]:
+    """State -> (stance before, after) of its latest recorded move on ``issue``."""
+    rows = store.con.execute(
+        'SELECT m.state, m.stance_from, m.stance_to FROM movers m JOIN dispersion d ON '
+        'd.issue = m.issue AND d.session = m.to_session WHERE m.issue = ? '
+        'ORDER BY m.state, d."order"', [issue]).fetchall()
+    return {state: (_finite(before), _finite(after)) for state, before, after in rows}
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
 def _states(store: Store) -> list[str]:
     rows = store.con.execute("SELECT DISTINCT state FROM statements WHERE superseded_by IS NULL "
                              "ORDER BY state").fetchall()
@@ -120,6 +133,7 @@ def forecast_document(text: str, *, db: str, config: PipelineConfig, issue: str 
                                       group_weight=config.analysis.group_weight)
         states = _states(store)
         positions = {i: _pooled_positions(store, i) for i in wanted}
+        moves = {i: _moves(store, i) for i in wanted}
         rejected, pinned = quote_corrections(store)
         provenance = latest_provenance(store)
     excluded = _segments_by_key(inputs, rejected)
@@ -140,7 +154,7 @@ def forecast_document(text: str, *, db: str, config: PipelineConfig, issue: str 
             rows = inputs.rows[inputs.rows["issue"] == issue_id]
             outlooks = forecast_issue(side, positions[issue_id], rows, inputs.vectors,
                                       draft_vector, states, excluded=excluded,
-                                      pinned=pinned_segs)
+                                      pinned=pinned_segs, moves=moves[issue_id])
             for camp in (SUPPORT, OPPOSE, SWING):
                 chosen = [o for o in outlooks if o.camp == camp]
                 part[camp] = [_entry(o, inputs) for o in

@@ -18,7 +18,8 @@ EXPLAIN_DRAFT = (
     "The draft is placed on the issues with the same tagger and stance model as the corpus. "
     "Each state's camp comes from its pooled stance (all sessions) and its 95 % interval: "
     "likely to support when the interval lies on the draft's side of 0, to oppose when on the "
-    "other side, swing when it straddles 0 or its paragraphs take both sides. States that took "
+    "other side, swing when it straddles 0, its paragraphs take both sides or it moved across "
+    "0 between sessions. States that took "
     "no side on the issue are listed, never guessed. The quote is the state's paragraph "
     "closest to the draft.")
 

@@ -77,3 +77,11 @@ def test_draft_side_and_bad_side():
     assert [draft_side(v) for v in (0.4, -0.1, None, NAN, 0.0)] == [1, -1, 0, 0, 0]
     with pytest.raises(ValueError, match="side must be -1 or \\+1; got 0"):
         forecast_issue(0, positions(), rows(), VECTORS, DRAFT, STATES)
+
+
+def test_a_move_across_zero_makes_a_swing_state():
+    out = forecast_issue(1, positions(), rows(), VECTORS, DRAFT, ["AAA", "CCC"],
+                         moves={"AAA": (-0.3, 0.8), "CCC": (-0.9, -0.6)})
+    by = {o.state: o for o in out}
+    assert by["AAA"].camp == SWING and by["AAA"].reason == "moved from -0.30 to +0.80"
+    assert by["CCC"].camp == OPPOSE  # moved, but not across 0
