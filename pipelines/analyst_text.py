@@ -40,6 +40,8 @@ def _forecast_entry(entry: dict[str, Any], wide: bool) -> list[str]:
     head = (f"  {entry['state']} {clip(entry['name'], 22):<22} {_signed(entry['stance'])} "
             f"{interval:<16} {voice}")
     out = [clip(head, WIDTH, wide=wide)]
+    if entry.get("reason"):
+        out += wrap(f"swing: {entry['reason']}", indent="      ", lines=2, wide=wide)
     closest = entry.get("closest")
     if closest:
         said = f"{closest['session']}" + (f", for {closest['on_behalf_of']}"
@@ -64,7 +66,7 @@ def format_forecast(document: dict[str, Any], *, wide: bool = False) -> str:
                           f"(stance {part['draft_stance']:+.2f}): {part['draft_pole']}",
                           WIDTH, wide=wide))
         for key, title in (("support", "Likely to support"), ("oppose", "Likely to oppose"),
-                           ("swing", "Swing (interval across 0, or both sides)")):
+                           ("swing", "Swing states")):
             entries = part.get(key) or []
             if not entries:
                 continue
