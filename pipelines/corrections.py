@@ -218,15 +218,22 @@ def apply_corrections(store: Store, tags: pd.DataFrame) -> pd.DataFrame:
 
 
 def correct_evidence(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
-    """Evidence rows (``statement_id, idx, issue, stance, ...``) with the corrections applied:
-    rejected quotes and Chair statements dropped, overruled stances set."""
+    """Evidence rows (``statement_id, idx, state, issue, stance, ...``) with the corrections
+    applied: rejected quotes and Chair statements dropped, overruled stances set, and where a
+    state has pinned quotes on an issue, only those kept as its evidence on that issue."""
     active = list_corrections(store)
     if not active or frame.empty:
         return frame
-    rejected, _ = quote_corrections(store)
+    rejected, pinned = quote_corrections(store)
     chair = {r["statement_id"] for r in active if r["kind"] == CHAIR}
     keys = list(zip(frame["statement_id"], frame["idx"].astype(int), strict=True))
     keep = [k not in rejected and k[0] not in chair for k in keys]
+    is_pinned = pd.Series([k in pinned for k in keys], index=frame.index)
+    if is_pinned.any():
+        with_pins = set(zip(frame.loc[is_pinned, "state"], frame.loc[is_pinned, "issue"],
+                            strict=True))
+        keep = [k and (p or (state, issue) not in with_pins) for k, p, state, issue in
+                zip(keep, is_pinned, frame["state"], frame["issue"], strict=True)]
     out = frame[keep].copy()
     stances = {(r["statement_id"], r["idx"], r["issue"]): None if r["value"] == 0
                else float(r["value"]) for r in active if r["kind"] == STANCE}

@@ -149,14 +149,18 @@ def test_bad_corrections_are_refused(analysed_copy, args, code, message):
     assert message in result.output
 
 
-def test_a_rejected_quote_leaves_the_partners_evidence(analysed_copy):
+def test_rejected_and_pinned_quotes_in_the_partners_evidence(analysed_copy):
     db = str(analysed_copy)
 
-    def quotes():
+    def evidence():
         document = json.loads(cli("partners", "KEN", "--db", db, "--json", "--top", "3").stdout)
-        return [(e["state"], e["quote"]) for p in document["partners"] for e in p["evidence"]]
+        return [e for p in document["partners"] for e in p["evidence"]]
 
-    state, shown = quotes()[0]
+    def quotes():
+        return [(e["state"], e["quote"]) for e in evidence()]
+
+    first = evidence()[0]
+    state, shown, issue = first["state"], first["quote"], first["issue"]
     with open_store(db, read_only=True) as store:
         found = store.con.execute(
             "SELECT g.statement_id, g.idx FROM segments g JOIN statements s ON s.id = "
@@ -166,3 +170,17 @@ def test_a_rejected_quote_leaves_the_partners_evidence(analysed_copy):
     for statement, idx in found:
         cli("correct", "quote", f"{statement}#{idx}", "--reject", "--db", db)
     assert (state, shown) not in quotes()
+    # pinning one of the state's other paragraphs on the issue makes it the evidence there
+    with open_store(db, read_only=True) as store:
+        other = store.con.execute(
+            "SELECT i.statement_id, i.idx, g.text FROM segment_issues i JOIN segments g ON "
+            "g.statement_id = i.statement_id AND g.idx = i.idx JOIN statements s ON s.id = "
+            "i.statement_id WHERE s.state = ? AND i.issue = ? AND NOT starts_with(g.text, ?) "
+            "ORDER BY i.statement_id DESC, i.idx DESC LIMIT 1",
+            [state, issue, shown.rstrip("…").rstrip()[:60]]).fetchall()
+    assert other, f"{state} has one paragraph on {issue}"
+    statement, idx, text = other[0]
+    cli("correct", "quote", f"{statement}#{idx}", "--pin", "--db", db)
+    mine = [e["quote"] for e in evidence() if e["state"] == state and e["issue"] == issue]
+    assert mine and all(" ".join(text.split()).startswith(q.rstrip("…").rstrip())
+                        for q in mine), (mine, text)
