@@ -160,7 +160,7 @@ def test_rejected_and_pinned_quotes_in_the_partners_evidence(analysed_copy):
         return [(e["state"], e["quote"]) for e in evidence()]
 
     first = evidence()[0]
-    state, shown, issue = first["state"], first["quote"], first["issue"]
+    state, shown = first["state"], first["quote"]
     with open_store(db, read_only=True) as store:
         found = store.con.execute(
             "SELECT g.statement_id, g.idx FROM segments g JOIN statements s ON s.id = "
@@ -170,16 +170,20 @@ def test_rejected_and_pinned_quotes_in_the_partners_evidence(analysed_copy):
     for statement, idx in found:
         cli("correct", "quote", f"{statement}#{idx}", "--reject", "--db", db)
     assert (state, shown) not in quotes()
-    # pinning one of the state's other paragraphs on the issue makes it the evidence there
+    # pinning another of the state's paragraphs on a driving issue makes it the evidence there
     with open_store(db, read_only=True) as store:
-        other = store.con.execute(
-            "SELECT i.statement_id, i.idx, g.text FROM segment_issues i JOIN segments g ON "
-            "g.statement_id = i.statement_id AND g.idx = i.idx JOIN statements s ON s.id = "
-            "i.statement_id WHERE s.state = ? AND i.issue = ? AND NOT starts_with(g.text, ?) "
-            "ORDER BY i.statement_id DESC, i.idx DESC LIMIT 1",
-            [state, issue, shown.rstrip("…").rstrip()[:60]]).fetchall()
-    assert other, f"{state} has one paragraph on {issue}"
-    statement, idx, text = other[0]
+        candidates = store.con.execute(
+            "SELECT i.issue, i.statement_id, i.idx, g.text FROM segment_issues i JOIN segments g "
+            "ON g.statement_id = i.statement_id AND g.idx = i.idx JOIN statements s ON s.id = "
+            "i.statement_id WHERE s.state = ? ORDER BY i.issue, i.statement_id, i.idx",
+            [state]).fetchall()
+    shown_now = {(e["issue"], e["quote"].rstrip("…").rstrip()[:60]) for e in evidence()
+                 if e["state"] == state}
+    choice = next(((issue, sid, idx, text) for issue, sid, idx, text in candidates
+                   if issue in {i for i, _ in shown_now}
+                   and (issue, " ".join(text.split())[:60]) not in shown_now), None)
+    assert choice, f"{state} has a single paragraph on each driving issue"
+    issue, statement, idx, text = choice
     cli("correct", "quote", f"{statement}#{idx}", "--pin", "--db", db)
     mine = [e["quote"] for e in evidence() if e["state"] == state and e["issue"] == issue]
     assert mine and all(" ".join(text.split()).startswith(q.rstrip("…").rstrip())
