@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from pipelines.cli_common import (
+    ConfigOption,
     DbOption,
     JsonOption,
     UserError,
@@ -78,6 +79,7 @@ def stance(
     db: DbOption,
     why: WhyOption = "",
     by: ByOption = None,
+    config_file: ConfigOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Overrule the stance of one segment on one issue (-1, 0 = no side, +1).
@@ -85,15 +87,15 @@ def stance(
     Example: likeminded correct stance 02b380a8cad3bda1#3 binding_instrument -1 --why 'treaty'
     """
     from pipelines.cli_choices import check_choice
+    from pipelines.cli_common import load_config
     from pipelines.corrections import STANCE, CorrectionError, parse_segment_id
-    from pipelines.settings import PipelineConfig
     from pipelines.stages import get_taxonomy
 
     if value not in STANCE_VALUES:
         raise typer.BadParameter(f"expected -1, 0 or +1; got {value!r}", param_hint="VALUE")
     if not why.strip():
         raise UserError("--why: say why the stance is corrected (kept with the correction)")
-    contested = [i.id for i in get_taxonomy(PipelineConfig().analysis.taxonomy).contested]
+    contested = [i.id for i in get_taxonomy(load_config(config_file).analysis.taxonomy).contested]
     issue = check_choice("contested issue", issue, contested)
     try:
         statement_id, idx = parse_segment_id(segment)
