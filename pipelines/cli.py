@@ -235,9 +235,10 @@ def analyze_text(
 
 
 def _register_commands() -> None:
-    from pipelines import cli_analysis, cli_connectors, cli_report, cli_retire
+    from pipelines import cli_analysis, cli_analyst, cli_connectors, cli_report, cli_retire
 
     cli_analysis.register(app)
+    cli_analyst.register(app)
     cli_retire.register(app)
     cli_connectors.register(app)
     cli_report.register(app)
