@@ -14,6 +14,7 @@ from pipelines.cli_common import (
     DbOption,
     JsonOption,
     UserError,
+    echo,
     emit_json,
     handle_errors,
     load_config,
@@ -26,22 +27,23 @@ SessionOption = Annotated[str | None, typer.Option(
 OwnVoiceOption = Annotated[bool, typer.Option(
     "--own-voice", help="Score on national statements only: no statement delivered on behalf "
     "of a group, and no group statement counted for its members (computed on the fly).")]
-
-
-def _state(value: str) -> str:
-    from corpora.countries import resolve_state
-    from corpora.errors import UnknownStateError
-
-    try:
-        return resolve_state(value)
-    except UnknownStateError as err:
-        raise UserError(str(err)) from err
+WideOption = Annotated[bool, typer.Option(
+    "--wide", help="Full quotes and lines instead of fitting 80 columns.")]
 
 
 def _open(db: Path):  # -> Store
     from pipelines.storage import open_store
 
     return open_store(db, read_only=True)
+
+
+def _checked(store, config, *, issue: str | None = None, session: str | None = None) -> None:
+    """Fail with the valid values when ``issue`` or ``session`` is unknown."""
+    from pipelines.cli_choices import check_issue, check_session
+    from pipelines.stages import get_taxonomy
+
+    check_issue(issue, get_taxonomy(config.analysis.taxonomy))
+    check_session(session, store)
 
 
 def partners(
@@ -58,6 +60,7 @@ def partners(
         "--exclude-groups", help="Leave out the members of every group the state belongs "
         "to: partners beyond its own groups.")] = False,
     config_file: ConfigOption = None,
+    wide: WideOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Rank like-minded partners of a state, with intervals, driving issues and quoted evidence.
@@ -70,13 +73,16 @@ def partners(
     """
     from nlp.alignment import OVERALL
     from nlp.positions import WINDOW
+    from pipelines.cli_choices import check_state
     from pipelines.queries import partners_document
 
     config = load_config(config_file)
     with _open(db) as store:
+        _checked(store, config, issue=issue, session=session)
+        code = check_state(state, store)
         try:
             document = partners_document(
-                store, _state(state), issue=issue or OVERALL, session=session or WINDOW,
+                store, code, issue=issue or OVERALL, session=session or WINDOW,
                 top=top, config=config, own_voice=own_voice,
                 beyond_groups=tuple(g.strip().upper() for g in beyond_group or ()),
                 exclude_own_groups=exclude_groups)
@@ -85,7 +91,7 @@ def partners(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_partners(document))
+        echo(formatting.format_partners(document, wide=wide))
 
 
 def coalitions(
@@ -96,6 +102,7 @@ def coalitions(
                                           "(default: best mean silhouette).")] = None,
     own_voice: OwnVoiceOption = False,
     config_file: ConfigOption = None,
+    wide: WideOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Group states into coalitions and compare them with formal groups; name bridge states.
@@ -106,18 +113,19 @@ def coalitions(
     from nlp.positions import WINDOW
     from pipelines.queries import coalitions_document
 
+    config = load_config(config_file)
     with _open(db) as store:
+        _checked(store, config, issue=issue, session=session)
         try:
             document = coalitions_document(store, issue=issue or OVERALL,
-                                           session=session or WINDOW, k=k,
-                                           config=load_config(config_file),
+                                           session=session or WINDOW, k=k, config=config,
                                            own_voice=own_voice)
         except ValueError as err:
             raise UserError(str(err)) from err
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_coalitions(document))
+        echo(formatting.format_coalitions(document, wide=wide))
 
 
 def convergence(
@@ -129,6 +137,7 @@ def convergence(
         "--state", help="Only this state's moves (ISO3 code or name), with the paragraphs "
         "before and after.")] = None,
     config_file: ConfigOption = None,
+    wide: WideOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Dispersion and centre of positions per issue and session, their trends, and the moves.
@@ -138,22 +147,25 @@ def convergence(
 
     Example: likeminded convergence --session OEWG-2025-11 --state Egypt
     """
+    from pipelines.cli_choices import check_state
     from pipelines.queries import convergence_document
 
     with _open(db) as store:
+        config = load_config(config_file)
+        _checked(store, config, issue=issue, session=session)
+        code = check_state(state, store) if state else None
         try:
-            document = convergence_document(store, issue=issue, session=session,
-                                            state=_state(state) if state else None,
-                                            config=load_config(config_file))
+            document = convergence_document(store, issue=issue, session=session, state=code,
+                                            config=config)
         except ValueError as err:
             raise UserError(str(err)) from err
     if issue and not document["issues"]:
-        raise UserError(f"no convergence data for issue {issue!r}; check the id with "
-                        "'likeminded analyze-text --help' or run 'likeminded run' first")
+        raise UserError(f"no convergence data for issue {issue!r}; run 'likeminded run' "
+                        "first")
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_convergence(document))
+        echo(formatting.format_convergence(document, wide=wide))
 
 
 WHAT = ("alignment", "pairs", "positions", "partners", "coalitions", "convergence")
@@ -186,13 +198,15 @@ def export(
     fmt = fmt or out.suffix.lstrip(".").lower()
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"expected csv or parquet; got {fmt!r}", param_hint="--format")
+    config = load_config(config_file)
     with _open(db) as store:
+        _checked(store, config, issue=issue, session=session)
         try:
             written = export_table(store, what, out, fmt=fmt, issue=issue, session=session,
-                                   config=load_config(config_file))
+                                   config=config)
         except ValueError as err:
             raise UserError(str(err)) from err
-    typer.echo(json.dumps({"written": [str(p) for p in written]}))
+    echo(json.dumps({"written": [str(p) for p in written]}))
 
 
 def validate_votes(
@@ -234,8 +248,14 @@ def validate_votes(
     config = load_config(config_file)
     selection = VotesConfig(path=str(votes), roll_calls=str(roll_calls or ""),
                             ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
-                            keywords=tuple(keyword or ()), years=tuple(year or ()))
-    with open_store(db, read_only=not store_result) as store:
+                            keywords=tuple(keyword or ()), years=tuple(year or ()),
+                            max_bytes=config.votes.max_bytes)
+    from contextlib import nullcontext
+
+    from pipelines.locking import store_lock
+
+    with (store_lock(db) if store_result else nullcontext()), \
+            open_store(db, read_only=not store_result) as store:
         try:
             document = validate_against_votes(store, selection, issue=issue or OVERALL,
                                               session=session or WINDOW, config=config)
@@ -246,7 +266,7 @@ def validate_votes(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_validation(document))
+        echo(formatting.format_validation(document))
 
 
 def register(app: typer.Typer) -> None:
