@@ -87,13 +87,16 @@ def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
         national = (segments["on_behalf_of"].fillna("") == "").to_numpy()
         segments, vectors = segments[national].reset_index(drop=True), vectors[national]
     segments["seg"] = np.arange(len(segments))
-    tags = apply_corrections(store, store.con.execute(
-        "SELECT statement_id, idx, issue, score, stance FROM segment_issues").df())
+    tags = store.con.execute(
+        "SELECT statement_id, idx, issue, score, stance FROM segment_issues").df()
+    # joining a consensus takes no side; an analyst's correction still has the last word
+    adopted = segments.loc[segments["text"].map(adopts_consensus), ["statement_id", "idx"]]
+    keys = pd.MultiIndex.from_frame(tags[["statement_id", "idx"]])
+    tags.loc[keys.isin(pd.MultiIndex.from_frame(adopted)), "stance"] = None
+    tags = apply_corrections(store, tags)
     rows = tags.merge(segments[["seg", "statement_id", "idx", "state", "session"]],
                       on=["statement_id", "idx"], how="inner")
     rows["stance"] = rows["stance"].astype(float)
-    consensus = segments["text"].map(adopts_consensus).to_numpy()
-    rows.loc[consensus[rows["seg"].to_numpy()], "stance"] = np.nan
     statements = segments.drop_duplicates("statement_id")[
         ["statement_id", "state", "session", "date", "on_behalf_of", "aligned_with"]]
     recipients = {} if own_voice else group_recipients(statements, groups)
