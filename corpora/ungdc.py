@@ -26,7 +26,7 @@ import hashlib
 import re
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -283,6 +283,49 @@ def ingest_ungdc(
             ledger.add(outcome)
     ledger.commit(run_id)
     return report
+
+
+def read_ungdc_statements(
+    path: str | Path,
+    *,
+    members: Collection[str] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    now: dt.datetime | None = None,
+) -> Iterator[tuple[str, Statement]]:
+    """Read the corpus without a store: the statements that :func:`ingest_ungdc` would store.
+
+    Files that ingestion would quarantine or ignore are skipped; duplicates are not resolved.
+
+    Args:
+        path: the corpus folder, ``.zip`` or ``.tar.gz`` (never modified).
+        members: only these files, named by their path inside the folder or archive (such as
+            ``Session 73 - 2018/LVA_73_2018.txt``); all when ``None``. Others are not read.
+        max_bytes: files larger than this are skipped.
+        now: ingest time recorded on the statements (defaults to the current UTC time).
+
+    Yields:
+        ``(member, statement)`` pairs in the order of the folder or archive.
+
+    Raises:
+        InputError: when ``path`` does not exist or is neither a folder nor an archive.
+    """
+    root = Path(path).resolve()
+    if not root.exists():
+        raise InputError(f"{path}: no such folder or archive", source=str(path), field="path")
+    stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    wanted = None if members is None else set(members)
+    prefix = "" if root.is_dir() else f"{root.name}/"
+    with _open_tree(root) as (found, _):
+        for member in found:
+            name = member.source.removeprefix(prefix)
+            if wanted is not None and name not in wanted:
+                continue
+            try:
+                statement = _read_member(member, None, max_bytes, stamp)
+            except InputError:
+                continue
+            if statement is not None:
+                yield name, statement
 
 
 def _read_member(member: _Member, years: frozenset[int] | set[int] | None, max_bytes: int,

@@ -13,6 +13,7 @@ from corpora.ungdc import (
     ingest_ungdc,
     parse_ungdc_name,
     parse_years,
+    read_ungdc_statements,
     session_year,
     source_fingerprint,
 )
@@ -177,3 +178,26 @@ def test_source_fingerprint_of_folder_and_file(tree, tmp_path):
     archive = shutil.make_archive(str(tmp_path / "u"), "zip", root_dir=tree)
     assert len(source_fingerprint(tree)) == 64 and len(source_fingerprint(archive)) == 64
     assert source_fingerprint(tree) != source_fingerprint(archive)
+
+
+def test_statements_are_read_without_a_store_as_ingestion_would_store_them(tree, store, tmp_path):
+    ingest_ungdc(tree, store, run_id="r1")
+    stored = {row[0]: row[1] for row in store.con.execute(
+        "SELECT document, text FROM statements").fetchall()}
+    read = dict(read_ungdc_statements(tree))
+    # quarantined files are skipped; the duplicate speech (DEU = FRA) is read under both names
+    assert set(read) == {"Session 72 - 2017/USA_72_2017.txt", "Session 72 - 2017/KEN_72_2017.txt",
+                         "Session 72 - 2017/EU_72_2017.txt", "Session 73 - 2018/FRA_73_2018.txt",
+                         "Session 73 - 2018/DEU_73_2018.txt"}
+    for statement in read.values():
+        if statement.document in stored:
+            assert statement.text == stored[statement.document]
+    assert not read["Session 72 - 2017/USA_72_2017.txt"].text.startswith("\ufeff")
+    tgz = tmp_path / "ungdc.tar.gz"
+    with tarfile.open(tgz, "w:gz") as archive:
+        archive.add(tree, arcname="UNGDC")
+    only = list(read_ungdc_statements(tgz, members={"UNGDC/Session 72 - 2017/KEN_72_2017.txt"}))
+    assert [(name, s.state, s.session) for name, s in only] == [
+        ("UNGDC/Session 72 - 2017/KEN_72_2017.txt", "KEN", "UNGA-72")]
+    with pytest.raises(InputError, match="no such folder or archive"):
+        list(read_ungdc_statements(tmp_path / "missing"))

@@ -76,3 +76,48 @@ def test_parameters_are_validated():
         build_embedder(EmbedderConfig(backend="nope"))
     with pytest.raises(ValueError, match="batch_size"):
         build_embedder(EmbedderConfig(batch_size=0))
+
+
+TEXTS = [
+    "Thank you, Chair.",
+    "Existing international law, including the UN Charter, applies in cyberspace.",
+    "We call for a new convention on international information security.",
+    "Capacity building should be demand-driven and respect national ownership.",
+    "The points of contact directory is a practical confidence-building measure that we "
+    "support and that our national CERT has already joined, with a focal point designated.",
+    "Ransomware attacks on hospitals endanger lives.",
+    "Humanitarian law limits military operations in cyberspace during armed conflict, and "
+    "its principles of distinction, proportionality and precaution apply in full. " * 3,
+    "Gender.",
+]
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_vector_does_not_depend_on_its_batch(precision):
+    """Chunks, order and neighbours change nothing, bit for bit (bf16 is emulated, and slow,
+    on CPUs without native bfloat16, so the texts are few)."""
+    embedder = build_embedder(EmbedderConfig(precision=precision, batch_size=4))
+    assert embedder.model_key.endswith("/bf16-b4" if precision == "bf16" else "/fp32")
+    together = embedder.encode(TEXTS)
+    alone = np.vstack([embedder.encode([t]) for t in TEXTS[:3]])
+    reversed_half = embedder.encode(TEXTS[::-2])[::-1]
+    assert np.array_equal(together[:3], alone)
+    assert np.array_equal(together[1::2], reversed_half)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+def test_fixed_shapes_match_the_plain_encode(embedder):
+    """Padding to buckets is invisible to the model: same vectors as sentence-transformers'
+    own encode (fp32; masked padding only changes the summation order)."""
+    inner = build_embedder(EmbedderConfig(precision="fp32"))
+    plain = inner.model.encode(TEXTS, batch_size=32, normalize_embeddings=True,
+                               convert_to_numpy=True)
+    assert np.min(np.sum(inner.encode(TEXTS) * plain, axis=1)) > 0.99999
+
+
+def test_bucket_lengths():
+    from nlp.embeddings import bucket_length
+
+    assert [bucket_length(n, 256) for n in (1, 16, 17, 128, 129, 250, 256)] == \
+        [16, 16, 32, 128, 160, 256, 256]
+    assert bucket_length(300, 256) == 256 and bucket_length(20, 24) == 24
