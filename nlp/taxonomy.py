@@ -71,11 +71,17 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class Taxonomy:
-    """A validated taxonomy; ``digest`` identifies its content for provenance and caching."""
+    """A validated taxonomy; ``digest`` identifies its content for provenance and caching.
+
+    ``domain_keywords`` (optional, the YAML's ``domain.keywords``) are words that mark a text as
+    belonging to the taxonomy's field at all (for the cyber taxonomy: cyber, ICT, digital, ...);
+    the tagger holds texts without them, outside a context that has them, to a higher bar.
+    """
 
     issues: tuple[Issue, ...]
     source: str
     digest: str
+    domain_keywords: tuple[str, ...] = ()
 
     def __getitem__(self, issue_id: str) -> Issue:
         for issue in self.issues:
@@ -180,8 +186,14 @@ def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
         seen.add(issue.id)
     if not issues:
         raise TaxonomyError(f"{source}: issues: expected at least one issue")
+    domain = data.get("domain") or {}
+    if not isinstance(domain, dict):
+        raise TaxonomyError(f"{source}: domain: expected a mapping with a 'keywords' list")
+    domain_keywords = tuple(k.lower() for k in _strings(domain.get("keywords"),
+                                                        f"{source}: domain.keywords"))
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    return Taxonomy(issues=tuple(issues), source=source, digest=digest)
+    return Taxonomy(issues=tuple(issues), source=source, digest=digest,
+                    domain_keywords=domain_keywords)
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

@@ -203,13 +203,19 @@ def analyze_text(
     db: DbOption,
     jsonl: Annotated[bool, typer.Option(
         "--jsonl", help="Read JSONL objects with a 'text' field instead of plain lines.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Add 'explain': per issue with a side, the sentence that decided it "
+        "and its role (own view, rejection of the view before it, ...).")] = False,
     config_file: ConfigOption = None,
     model: ModelOption = None,
 ) -> None:
     """Tag texts from stdin with issues and stance; one JSON object per input on stdout (JSONL).
 
     Each output line is {"text", "issues": {id: score}, "tags": [ids], "stance": {id: value or
-    null}, "language"}. Seed embeddings are cached in --db, so later calls start fast.
+    null}, "language"}, plus "explain" with --explain. Each text is read sentence by sentence;
+    the inputs together are one context (texts without cyber vocabulary, among inputs that
+    mostly lack it, need much stronger evidence to be tagged). Seed and sentence embeddings are
+    cached in --db, so later calls start fast.
 
     Example: likeminded analyze-text < sentences.txt
     """
@@ -218,7 +224,8 @@ def analyze_text(
     config = load_config(config_file, model=model)
     lines = sys.stdin.read().splitlines()
     try:
-        for document in analyze_lines(lines, db=str(db), config=config, jsonl=jsonl):
+        for document in analyze_lines(lines, db=str(db), config=config, jsonl=jsonl,
+                                      explain=explain):
             sys.stdout.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
     except ValueError as err:
         raise UserError(str(err)) from err

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpora.store import Store
+from pipelines.storage import annotation_coverage, coverage_warnings
 
 
 def format_ingest_summary(summary: dict[str, Any]) -> str:
@@ -48,6 +49,8 @@ def store_status(store: Store) -> dict[str, Any]:
             {"forum": f, "session": s, "from": str(a), "to": str(b), "statements": n,
              "states": k} for f, s, a, b, n, k in sessions],
         "languages": {lang or "unknown": n for lang, n in languages},
+        "annotation_by_language": (coverage := annotation_coverage(store)),
+        "annotation_warnings": coverage_warnings(coverage),
         "runs": store.runs(limit=10),
         "quarantine": store.quarantine(),
         "schema": store.schema_versions(),
@@ -64,6 +67,12 @@ def format_status(document: dict[str, Any]) -> str:
     if document["languages"]:
         lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in
                                                document["languages"].items()))
+    coverage = document.get("annotation_by_language") or {}
+    if coverage:
+        lines.append("tag / stance coverage of paragraphs by language: " + ", ".join(
+            f"{k} {v['tag_rate']:.0%} / {v['stance_rate']:.0%} (of {v['segments']})"
+            for k, v in coverage.items()))
+        lines += [f"warning: {w}" for w in document.get("annotation_warnings", [])]
     for run in document["runs"][:5]:
         lines.append(f"run {run['run_id']} {run['kind']} {run['status']} {run['started_at']}")
     if document["quarantine"]:
@@ -88,6 +97,11 @@ def format_run_summary(result: dict[str, Any]) -> str:
         lines.append(f"tagged {annotate['tagged_segments']} of {annotate['segments']} new "
                      f"segments with issues ({annotate['with_stance']} tags take a side); "
                      f"{annotate.get('total_tags', 0)} tags in the store")
+        coverage = annotate.get("by_language") or {}
+        if len(coverage) > 1:
+            lines.append("coverage by language (tagged / with a side): " + ", ".join(
+                f"{k} {v['tag_rate']:.0%} / {v['stance_rate']:.0%}" for k, v in coverage.items()))
+        lines += [f"warning: {w}" for w in coverage_warnings(coverage)]
     if topics:
         kept = " (segments unchanged: kept)" if topics.get("skipped") else ""
         lines.append(f"{topics['topics']} topics ({topics['noise']} segments unassigned){kept}")

@@ -65,7 +65,16 @@ class AnalysisConfig(BaseModel):
     taxonomy: str = ""
     """Path of a taxonomy YAML; empty for the bundled one."""
     keyword_weight: float = Field(default=0.25, ge=0, lt=1)
-    stance_margin: float = Field(default=0.2, ge=0, lt=1)
+    stance_margin: float = Field(default=0.1, ge=0, lt=1)
+    """A deciding clause with ``|P(plus) - P(minus)|`` below this gives no side."""
+    stance_relevance: float = Field(default=0.8, gt=0, le=1)
+    """Contested issues scoring this share of their tagging threshold are read for stance, and
+    tagged when the text takes a side."""
+    off_domain_factor: float = Field(default=1.6, ge=1)
+    """Texts outside the taxonomy's field are tagged only at this multiple of the threshold."""
+    min_domain_share: float = Field(default=0.2, ge=0, le=1)
+    """Share of a session's paragraphs using the domain vocabulary that makes it a venue of the
+    field (all its paragraphs in domain)."""
     topic_method: Literal["agglomerative", "hdbscan"] = "agglomerative"
     topic_distance_threshold: float = Field(default=0.6, gt=0, le=2)
     topic_min_size: int = Field(default=8, ge=2)

@@ -31,6 +31,7 @@ from reports.model import (
     DataQuality,
     GroupRow,
     Heatmap,
+    LanguageCoverage,
     MapPoint,
     Mover,
     PairChange,
@@ -115,7 +116,14 @@ def build_quality(data: ReportData, *, session: str, issues: tuple[str, ...]) ->
         thin_states = tuple(sorted(part.loc[part["thin"].astype(bool), "state"].astype(str)))
         thin.append(ThinIssue(issue=issue, label=label_of(data.issue_info, issue),
                               addressed=int((~part["thin"].astype(bool)).sum()), thin=thin_states))
-    return DataQuality(quarantined=quarantined, duplicates=int(data.duplicates), thin=tuple(thin))
+    languages = tuple(
+        LanguageCoverage(language=str(lang), segments=int(row.get("segments", 0)),
+                         tag_rate=float(row.get("tag_rate", 0.0)),
+                         stance_rate=float(row.get("stance_rate", 0.0)))
+        for lang, row in (data.status.get("annotation_by_language") or {}).items())
+    return DataQuality(quarantined=quarantined, duplicates=int(data.duplicates), thin=tuple(thin),
+                       languages=languages, language_warnings=tuple(
+                           str(w) for w in data.status.get("annotation_warnings") or ()))
 
 
 def _compare_sessions(data: ReportData, session: str) -> tuple[str, str] | None:

@@ -79,6 +79,12 @@ def _quality(report: Report) -> str:
               f'{esc(", ".join(t.thin))}</details>') if t.thin else "–") for t in q.thin]
     out.append(table(["Issue", "States placed", "States with thin evidence", "Which"], rows,
                      caption="Thin evidence per issue"))
+    if q.languages:
+        out.append(table(["Language", "Paragraphs", "Tagged with an issue", "Given a side"],
+                         [(esc(c.language), str(c.segments), f"{c.tag_rate:.0%}",
+                           f"{c.stance_rate:.0%}") for c in q.languages],
+                         caption="Coverage by language"))
+    out += [f"<p><strong>Warning:</strong> {esc(w)}</p>" for w in q.language_warnings]
     return section("quality", "Data quality", "".join(out))
 
 

@@ -88,10 +88,22 @@ class ThinIssue:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageCoverage:
+    """How much of one language's text the taxonomy reaches: paragraphs, tagged, given a side."""
+
+    language: str
+    segments: int
+    tag_rate: float
+    stance_rate: float
+
+
+@dataclass(frozen=True, slots=True)
 class DataQuality:
     quarantined: tuple[QuarantineItem, ...]
     duplicates: int
     thin: tuple[ThinIssue, ...]
+    languages: tuple[LanguageCoverage, ...] = ()
+    language_warnings: tuple[str, ...] = ()
 
 
 # -- what changed ----------------------------------------------------------------------------
