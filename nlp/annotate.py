@@ -7,8 +7,9 @@ benchmarks share.
    higher score.
 3. Stance (:func:`~nlp.stance_reading.read_paragraphs`), clause by clause, for every contested
    issue the text is tagged with, and for contested issues it comes close to
-   (``stance_relevance`` times the threshold) in domain: a text that takes a side on an issue is
-   about it, so a side found there adds the tag.
+   (``stance_relevance`` times the threshold) in domain: when the clause that takes the side
+   would be tagged with the issue on its own, the paragraph is about the issue too (its own
+   score was diluted by its other sentences), so it gets the tag.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
         for issue_id, reading in readings[n].items():
             if issue_id in row_tags:
                 stances[issue_id] = reading
-            elif reading.stance is not None:  # a side taken on an issue close to its threshold
+            elif reading.stance is not None and reading.relevance >= 1:
                 row_tags.append(issue_id)
                 stances[issue_id] = reading
         column = {i: j for j, i in enumerate(tagger.issue_ids_)}

@@ -51,11 +51,14 @@ class Reading:
         stance: in [-1, 1]; ``None`` when the paragraph takes no side.
         sentence: the clause that decided (for a rejection, the rejecting clause), or ``""``.
         role: what that clause does (see :mod:`nlp.stance_cues`), or ``""``.
+        relevance: that clause's tagger score for the issue over the issue's threshold (1 or
+            more: the clause alone would be tagged with the issue).
     """
 
     stance: float | None
     sentence: str = ""
     role: str = ""
+    relevance: float = 0.0
 
 
 def paragraph_clauses(text: str, language: str = "en") -> list[str]:
@@ -145,7 +148,7 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
 
 def _decide(plan: list[_Clause], value: np.ndarray, neutral: np.ndarray,
             relevant: np.ndarray, rel: np.ndarray) -> Reading:
-    best: tuple[float, float, _Clause] | None = None
+    best: tuple[float, float, _Clause, float] | None = None
     for k, clause in enumerate(plan):
         row, sign, about = clause.scored_row, clause.sign, clause.row
         if clause.role in (REJECTS_PREVIOUS, ENDORSES_PREVIOUS):
@@ -158,10 +161,10 @@ def _decide(plan: list[_Clause], value: np.ndarray, neutral: np.ndarray,
         if not (relevant[about] or relevant[row]) or neutral[row]:
             continue
         # a clause that is plainly about the issue outweighs an equally sure one in passing
-        strength = abs(value[row]) * ROLE_WEIGHTS[clause.role] * min(1.0, max(rel[about],
-                                                                            rel[row]))
+        relevance = float(max(rel[about], rel[row]))
+        strength = abs(value[row]) * ROLE_WEIGHTS[clause.role] * min(1.0, relevance)
         if strength > 0 and (best is None or strength > best[0]):
-            best = (strength, sign * float(value[row]), clause)
+            best = (strength, sign * float(value[row]), clause, relevance)
     if best is None:
         return Reading(None)
-    return Reading(round(best[1], 6), best[2].text, best[2].role)
+    return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4))
