@@ -64,7 +64,9 @@ _REJECTS_PREVIOUS = _re(
     r"support|endorse|follow)\s+(?:this|that|these|those|such|the(?:ir|se)?)\s*"
     r"(?:view|views|position|assessment|approach|argument|logic|analysis|reasoning|premise|"
     r"proposal|proposals|call|calls|idea|conclusion)?\b",
-    r"\bwe\s+(?:respectfully\s+)?disagree\b", r"\b(?:we|i)\s+beg\s+to\s+differ\b",
+    r"\b(?:we|i|my\s+(?:delegation|country|government)|our\s+(?:delegation|country)|"
+    r"the\s+group)\s+(?:respectfully\s+|strongly\s+|fully\s+)?disagrees?\b",
+    r"\b(?:we|i)\s+beg\s+to\s+differ\b",
     r"\b(?:we|i)\s+(?:are|am)\s+not\s+(?:convinced|persuaded)\b",
     r"\bthis\s+is\s+not\s+(?:our|my\s+delegation['’]s)\s+(?:view|position)\b",
     r"\bwe\s+see\s+(?:it|things)\s+differently\b",
