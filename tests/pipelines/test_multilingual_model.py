@@ -14,7 +14,15 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 
-WORDS = ["the", "a", "of", "and", "to", "in", "we", "our", "for", "on", "is", "are", "not", "no", "new", "law", "international", "cyber", "security", "states", "treaty", "convention", "binding", "instrument", "support", "oppose", "need", "existing", "el", "la", "de", "y", "en", "los", "las", "un", "una", "no", "apoya", "derecho", "internacional", "instrumento", "jurídicamente", "vinculante", "tratado", "seguridad", "le", "les", "des", "et", "nous", "pas", "droit", "traité", "sécurité", "soutient", "chair", "thank", "you", "statement", "information", "ict", "icts", "digital"]
+WORDS = [
+    "the", "a", "of", "and", "to", "in", "we", "our", "for", "on", "is", "are", "not", "no",
+    "new", "law", "international", "cyber", "security", "states", "treaty", "convention",
+    "binding", "instrument", "support", "oppose", "need", "existing", "el", "la", "de", "y", "en",
+    "los", "las", "un", "una", "no", "apoya", "derecho", "internacional", "instrumento",
+    "jurídicamente", "vinculante", "tratado", "seguridad", "le", "les", "des", "et", "nous",
+    "pas", "droit", "traité", "sécurité", "soutient", "chair", "thank", "you", "statement",
+    "information", "ict", "icts", "digital",
+]
 
 
 def build_tiny_model(folder) -> str:

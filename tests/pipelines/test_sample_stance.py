@@ -15,7 +15,11 @@ from pipelines.settings import PipelineConfig
 from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
 from pipelines.storage import open_store
 
-EU = ["AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE"]
+EU = [
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
+    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
+    "SWE",
+]
 TREATY_CAMP = {"RUS", "CHN", "IRN", "CUB", "BLR", "NIC", "SYR", "VEN"}
 pytestmark = pytest.mark.slow
 
