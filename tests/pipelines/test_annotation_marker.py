@@ -15,3 +15,14 @@ def test_the_annotation_fingerprint_follows_method_and_settings(monkeypatch):
         assert stages.annotation_marker(changed) != marker, field
     monkeypatch.setattr(stages, "ANNOTATION_METHOD", "another-method")
     assert stages.annotation_marker(config) != marker
+
+
+def test_coverage_warnings_name_languages_far_below_english():
+    from pipelines.storage import coverage_warnings
+
+    coverage = {"en": {"segments": 100, "tag_rate": 0.9, "stance_rate": 0.6},
+                "es": {"segments": 20, "tag_rate": 0.8, "stance_rate": 0.2},
+                "ru": {"segments": 3, "tag_rate": 0.0, "stance_rate": 0.0}}
+    warnings = coverage_warnings(coverage)
+    assert len(warnings) == 1 and warnings[0].startswith("es: 20% of 20 paragraphs given a side")
+    assert coverage_warnings({"es": coverage["es"]}) == []
