@@ -68,8 +68,9 @@ class AnalysisConfig(BaseModel):
     stance_margin: float = Field(default=0.1, ge=0, lt=1)
     """A deciding clause with ``|P(plus) - P(minus)|`` below this gives no side."""
     stance_relevance: float = Field(default=0.8, gt=0, le=1)
-    """Contested issues scoring this share of their tagging threshold are read for stance, and
-    tagged when the text takes a side."""
+    """Contested issues scoring this share of their tagging threshold are read for stance..."""
+    clause_relevance: float = Field(default=1.0, gt=0, le=2)
+    """...and tagged when the clause that takes a side scores this share of the threshold."""
     off_domain_factor: float = Field(default=1.6, ge=1)
     """Texts outside the taxonomy's field are tagged only at this multiple of the threshold."""
     min_domain_share: float = Field(default=0.2, ge=0, le=1)

@@ -60,7 +60,8 @@ def analyze_lines(lines: Sequence[str], *, db: str, config: PipelineConfig,
         notes = annotate_texts(texts, cached.encode(texts), tagger=tagger,
                                stance_model=stance_model, embedder=cached, languages=languages,
                                min_domain_share=config.analysis.min_domain_share,
-                               stance_relevance=config.analysis.stance_relevance)
+                               stance_relevance=config.analysis.stance_relevance,
+                               clause_relevance=config.analysis.clause_relevance)
     for text, language, note in zip(texts, languages, notes, strict=True):
         stance: dict[str, float | None] = {}
         why: dict[str, dict[str, str]] = {}

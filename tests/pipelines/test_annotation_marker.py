@@ -9,7 +9,8 @@ def test_the_annotation_fingerprint_follows_method_and_settings(monkeypatch):
     marker = stages.annotation_marker(config)
     assert stages.annotation_marker(config) == marker
     for field, value in (("stance_relevance", 0.9), ("off_domain_factor", 2.0),
-                         ("min_domain_share", 0.3), ("stance_margin", 0.3)):
+                         ("min_domain_share", 0.3), ("stance_margin", 0.3),
+                         ("clause_relevance", 0.9)):
         changed = config.model_copy(update={"analysis": config.analysis.model_copy(
             update={field: value})})
         assert stages.annotation_marker(changed) != marker, field
