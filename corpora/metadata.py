@@ -17,7 +17,8 @@ from corpora.countries import PSEUDO_ACTORS, resolve_state
 from corpora.errors import InputError, UnknownGroupError, UnknownStateError
 from corpora.groups import GroupTable
 from corpora.model import FORUMS, normalise_forum, validate_session
-from corpora.readers import decode_bytes
+from corpora.names import from_spreadsheet_safe
+from corpora.readers import ReadLimits, decode_bytes
 
 METADATA_FILE = "metadata.csv"
 FETCH_REPORT_FILE = "fetch_report.json"
@@ -59,32 +60,70 @@ class MetadataRow:
     line: int
     file: str
     fields: dict[str, str]
+    problem: str = ""
+    problem_field: str = ""
 
     @property
     def where(self) -> str:
         return f"{self.csv_path.name} line {self.line}"
 
 
-def read_metadata_csv(path: Path, *, source: str) -> list[MetadataRow]:
+def read_metadata_csv(path: Path, *, source: str,
+                      limits: ReadLimits | None = None) -> list[MetadataRow]:
     """Read a ``metadata.csv`` (any encoding :func:`decode_bytes` accepts).
 
+    A row with a field longer than ``limits.max_field_chars`` keeps its ``file`` but carries a
+    ``problem`` (the file it describes is quarantined with that reason).
+
     Raises:
-        InputError: when the header lacks ``file`` or a required field.
+        InputError: when the file is over ``limits.max_bytes`` or has more than
+            ``limits.max_metadata_rows`` rows, or the header lacks ``file`` or a required field.
     """
-    text, _ = decode_bytes(path.read_bytes(), source=source)
+    limits = limits or ReadLimits()
+    with open(path, "rb") as handle:
+        data = handle.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise InputError(f"{source}: more than the size cap of {limits.max_bytes:,} bytes "
+                         "(ingest.max_bytes)", source=source, field="file")
+    text, _ = decode_bytes(data, source=source)
+    # the csv module's own per-field limit (131,072) would abort the whole file; each field is
+    # checked against ingest.max_field_chars below instead, row by row
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_bytes))
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as err:
+        raise InputError(f"{source}: unreadable CSV header ({err})", source=source,
+                         field="file") from err
     missing = [f for f in ("file", *REQUIRED_FIELDS) if f not in header]
     if missing:
         raise InputError(f"{source}: header lacks required column(s) {', '.join(missing)}; "
                          f"expected file,{','.join(REQUIRED_FIELDS)} and optionally "
                          f"{','.join(OPTIONAL_FIELDS)}", source=source, field=missing[0])
     rows = []
-    for line, raw in enumerate(reader, start=2):
-        fields = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-                  if k is not None and not isinstance(v, list)}
-        rows.append(MetadataRow(csv_path=path, line=line, file=fields.pop("file", ""),
-                                fields=fields))
+    line = 1
+    try:
+        for line, raw in enumerate(reader, start=2):
+            if line - 1 > limits.max_metadata_rows:
+                raise limits.over(source, "rows", line - 1, "max_metadata_rows", field="file")
+            fields = {(k or "").strip().lower(): from_spreadsheet_safe((v or "").strip())
+                      for k, v in raw.items() if k is not None and not isinstance(v, list)}
+            file = fields.pop("file", "")
+            problem, problem_field = "", ""
+            for name, value in [("file", file), *fields.items()]:
+                if len(value) > limits.max_field_chars:
+                    problem_field = name
+                    problem = (f"{source} line {line}: field {name[:40]!r} has {len(value):,} "
+                               f"characters, over the limit of {limits.max_field_chars:,} "
+                               "(ingest.max_field_chars)")
+                    break
+            if problem_field == "file":
+                file = ""
+            rows.append(MetadataRow(csv_path=path, line=line, file=file, fields=fields,
+                                    problem=problem, problem_field=problem_field))
+    except csv.Error as err:
+        raise InputError(f"{source} line {line + 1}: unreadable CSV ({err})", source=source,
+                         field="file") from err
     return rows
 
 
@@ -95,8 +134,10 @@ def validate_metadata(fields: dict[str, str], *, source: str, groups: GroupTable
         InputError: naming ``source``, the field and what was expected.
     """
     def fail(field: str, expected: str) -> InputError:
-        return InputError(f"{source}: field '{field}' {expected}; got "
-                          f"{fields.get(field, '')!r}", source=source, field=field)
+        value = fields.get(field, "")
+        shown = repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value):,} chars)"
+        return InputError(f"{source}: field '{field}' {expected}; got {shown}", source=source,
+                          field=field)
 
     for name in REQUIRED_FIELDS:
         if not fields.get(name, "").strip():

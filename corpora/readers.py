@@ -7,15 +7,23 @@ file, so the ingestion step can quarantine it and carry on.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
+import os
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from corpora.errors import InputError
+from corpora.markup import ReadLimits, docx_text, html_text
+
+__all__ = ["DEFAULT_MAX_BYTES", "MIN_TEXT_CHARS", "SUPPORTED_SUFFIXES", "Document", "ReadLimits",
+           "decode_bytes", "read_document", "split_front_matter"]
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -71,76 +79,110 @@ def _checked(text: str, encoding: str, source: str) -> tuple[str, str]:
     return text, encoding
 
 
+class _FrontMatterLoader(yaml.BaseLoader):
+    """Every scalar as a string (a date such as ``2024-02-30`` or a 5,000-digit number reaches
+    field validation as text) and no aliases (a few bytes of anchors cannot expand)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed in front "
+                                              "matter", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
 def split_front_matter(text: str, *, source: str) -> tuple[dict[str, str], str]:
-    """Split YAML front matter (between ``---`` lines at the top) from the body."""
+    """Split YAML front matter (between ``---`` lines at the top) from the body.
+
+    Values are read as plain strings; aliases, and values that are lists or mappings, are
+    refused with the field named.
+    """
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
+    except RecursionError:
+        raise InputError(f"{source}: front matter is nested too deeply", source=source,
+                         field="front matter") from None
     except yaml.YAMLError as err:
-        raise InputError(f"{source}: front matter is not valid YAML ({err.__class__.__name__})",
+        detail = getattr(err, "problem", None) or err.__class__.__name__
+        raise InputError(f"{source}: front matter is not valid YAML ({detail})",
                          source=source, field="front matter") from err
     if not isinstance(meta, dict):
         raise InputError(f"{source}: front matter must be a mapping of fields, got "
                          f"{type(meta).__name__}", source=source, field="front matter")
-    clean = {str(k).strip().lower(): "" if v is None else str(v).strip() for k, v in meta.items()}
+    clean: dict[str, str] = {}
+    for key, value in meta.items():
+        name = str(key).strip().lower()
+        if not isinstance(value, str):
+            raise InputError(f"{source}: front matter field {name[:40]!r} must be a single "
+                             f"value, got a {type(value).__name__}", source=source, field=name)
+        clean[name] = "" if value.strip() in _NULLS else value.strip()
     return clean, text[match.end():]
 
 
-def _read_plain(data: bytes, source: str) -> Document:
+def _read_plain(data: bytes, source: str, limits: ReadLimits) -> Document:
     text, encoding = decode_bytes(data, source=source)
     front, body = split_front_matter(text, source=source)
     return Document(text=body, encoding=encoding, front_matter=front)
 
 
-def _read_html(data: bytes, source: str) -> Document:
-    from bs4 import BeautifulSoup
-
+def _read_html(data: bytes, source: str, limits: ReadLimits) -> Document:
     text, encoding = decode_bytes(data, source=source)
-    soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "head"]):
-        tag.decompose()
-    blocks = [el.get_text(" ", strip=True)
-              for el in soup.find_all(["p", "li", "h1", "h2", "h3", "h4", "blockquote", "td"])]
-    blocks = [b for b in blocks if b]
-    body = "\n\n".join(blocks) if blocks else soup.get_text("\n", strip=True)
-    return Document(text=body, encoding=encoding)
+    return Document(text=html_text(text, source=source, limits=limits), encoding=encoding)
 
 
-def _read_pdf(data: bytes, source: str) -> Document:
+def _read_pdf(data: bytes, source: str, limits: ReadLimits) -> Document:
+    import pypdf
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
+    cap = limits.max_decompressed_bytes
+    inflation = {name: cap for name in (
+        "zlib_maximum_output_length", "lzw_maximum_output_length",
+        "run_length_maximum_output_length", "array_based_stream_maximum_output_length",
+        "brotli_maximum_output_length", "jbig2_maximum_output_length")}
+    with pypdf.apply_configuration(**inflation):
+        return _extract_pdf(data, source, limits, PdfReader, PyPdfError)
+
+
+def _extract_pdf(data: bytes, source: str, limits: ReadLimits, reader_class: Any,
+                 pdf_error: type[Exception]) -> Document:
+    pages: list[str] = []
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = reader_class(io.BytesIO(data))
         if reader.is_encrypted:
             raise InputError(f"{source}: encrypted PDF; decrypt it first", source=source,
                              field="text")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        n_pages = len(reader.pages)
+        if n_pages > limits.max_pages:
+            raise limits.over(source, "pages", n_pages, "max_pages")
+        chars = 0
+        for page in reader.pages:
+            text = (page.extract_text() or "").strip()
+            chars += len(text)
+            if chars > limits.max_chars:
+                raise limits.over(source, "characters of text", chars, "max_chars")
+            if text:
+                pages.append(text)
     except InputError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
+    except (pdf_error, ValueError, KeyError, TypeError, OSError, AttributeError,
+            IndexError, AssertionError, RecursionError, zlib.error) as err:
         raise InputError(f"{source}: corrupt or unreadable PDF ({err.__class__.__name__}: "
                          f"{str(err)[:120]})", source=source, field="text") from err
-    return Document(text="\n\n".join(p.strip() for p in pages if p.strip()), encoding="pdf")
+    return Document(text="\n\n".join(pages), encoding="pdf")
 
 
-def _read_docx(data: bytes, source: str) -> Document:
-    import zipfile
-
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise InputError(f"{source}: corrupt or unreadable .docx ({err.__class__.__name__})",
-                         source=source, field="text") from err
-    paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
-    return Document(text="\n\n".join(paragraphs), encoding="docx")
+def _read_docx(data: bytes, source: str, limits: ReadLimits) -> Document:
+    return Document(text=docx_text(data, source=source, limits=limits), encoding="docx")
 
 
-_READERS: dict[str, Callable[[bytes, str], Document]] = {
+_READERS: dict[str, Callable[[bytes, str, ReadLimits], Document]] = {
     ".txt": _read_plain,
     ".md": _read_plain,
     ".html": _read_html,
@@ -150,33 +192,59 @@ _READERS: dict[str, Callable[[bytes, str], Document]] = {
 }
 
 
-def read_document(path: Path, *, source: str | None = None,
-                  max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read_document(path: Path, *, source: str | None = None, max_bytes: int | None = None,
+                  limits: ReadLimits | None = None, follow_symlinks: bool = True) -> Document:
     """Read one statement file.
+
+    Whatever goes wrong while reading one file (including errors of the parsing libraries,
+    exhausted recursion or memory) becomes an :class:`InputError` that names it, so ingestion
+    quarantines that file and carries on with the others.
 
     Args:
         path: the file.
         source: how to name the file in messages (defaults to ``str(path)``).
-        max_bytes: files larger than this are refused.
+        max_bytes: files larger than this are refused (overrides ``limits.max_bytes``).
+        limits: caps on the work the file may cause (the defaults of :class:`ReadLimits`).
+        follow_symlinks: ``False`` refuses a file that is (or became, since it was listed) a
+            symbolic link.
 
     Raises:
-        InputError: unsupported type, too large, unreadable, binary, corrupt or empty.
+        InputError: unsupported type, too large, over a limit, unreadable, binary, corrupt or
+            empty.
     """
+    limits = limits or ReadLimits()
+    if max_bytes is not None:
+        limits = dataclasses.replace(limits, max_bytes=max_bytes)
     name = source or str(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise InputError(f"{name}: unsupported file type {path.suffix!r}; expected one of "
                          f"{', '.join(SUPPORTED_SUFFIXES)}", source=name, field="file")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{name}: {size:,} bytes is over the size cap of {max_bytes:,} "
-                             "bytes (--max-bytes)", source=name, field="file")
-        data = path.read_bytes()
+        flags = os.O_RDONLY | (0 if follow_symlinks else os.O_NOFOLLOW)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limits.max_bytes:
+                raise InputError(f"{name}: {size:,} bytes is over the size cap of "
+                                 f"{limits.max_bytes:,} bytes (ingest.max_bytes, --max-bytes)",
+                                 source=name, field="file")
+            data = handle.read(limits.max_bytes + 1)
     except OSError as err:
         raise InputError(f"{name}: cannot read file ({err.strerror})", source=name,
                          field="file") from err
-    document = reader(data, name)
+    if len(data) > limits.max_bytes:  # grew while we read it
+        raise InputError(f"{name}: more than the size cap of {limits.max_bytes:,} bytes "
+                         "(ingest.max_bytes, --max-bytes)", source=name, field="file")
+    try:
+        document = reader(data, name, limits)
+    except InputError:
+        raise
+    except Exception as err:  # a parser (RecursionError and MemoryError included)'s own failure
+        raise InputError(f"{name}: unreadable {path.suffix.lower().lstrip('.')} file "
+                         f"({type(err).__name__}: {str(err)[:160]})", source=name,
+                         field="text") from err
+    if len(document.text) > limits.max_chars:
+        raise limits.over(name, "characters of text", len(document.text), "max_chars")
     if len("".join(document.text.split())) < MIN_TEXT_CHARS:
         raise InputError(f"{name}: empty file (fewer than {MIN_TEXT_CHARS} characters of text)",
                          source=name, field="text")

@@ -92,8 +92,18 @@ CORPORA_SCHEMA = Schema(
                 message VARCHAR NOT NULL DEFAULT ''
             )""",
         ),
+        (
+            """CREATE TABLE retired (
+                id VARCHAR PRIMARY KEY,
+                document VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL DEFAULT '',
+                retired_at TIMESTAMP NOT NULL
+            )""",
+        ),
     ),
 )
+RETIRED = "retired"
+"""``superseded_by`` of a statement taken out of the corpus with ``likeminded retire``."""
 
 STATEMENT_COLUMNS: tuple[str, ...] = (
     "id", "document", "version", "state", "on_behalf_of", "aligned_with", "forum", "session",
@@ -302,6 +312,54 @@ class Store:
             digest.update(b"\n")
         return digest.hexdigest()
 
+    # -- retired statements ----------------------------------------------------------------
+    def find_statements(self, key: str) -> list[dict[str, Any]]:
+        """Statements (any version) whose id, id prefix (8+ characters), document or source is
+        ``key``, or whose document ends with ``/key``."""
+        cursor = self.con.execute(
+            "SELECT id, document, version, source, superseded_by FROM statements WHERE id = ? "
+            "OR (length(?) >= 8 AND starts_with(id, ?)) OR document = ? OR source = ? "
+            "OR ends_with(document, '/' || ?) ORDER BY document, version",
+            [key, key, key, key, key, key])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def retired_ids(self) -> set[str]:
+        """Ids of the statements retired with ``likeminded retire``."""
+        return {row[0] for row in self.con.execute("SELECT id FROM retired").fetchall()}
+
+    def retire(self, statement_id: str, *, reason: str = "") -> None:
+        """Take a statement out of the corpus (recorded in ``retired``; see :meth:`unretire`).
+
+        A retired statement is no longer current, so no stage reads it; re-ingesting its file
+        quarantines it instead of bringing it back.
+        """
+        with self.transaction() as con:
+            document = con.execute("SELECT document FROM statements WHERE id = ?",
+                                   [statement_id]).fetchall()
+            if not document:
+                raise StoreError(f"no statement with id {statement_id!r} in {self.path}")
+            con.execute("INSERT INTO retired VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                        [statement_id, document[0][0], reason, _now()])
+            con.execute("UPDATE statements SET superseded_by = ?, superseded_at = ? "
+                        "WHERE id = ? AND superseded_by IS NULL",
+                        [RETIRED, _now(), statement_id])
+
+    def unretire(self, statement_id: str) -> bool:
+        """Undo :meth:`retire`; the statement is current again unless its document has a newer
+        current version. Returns whether it was retired."""
+        with self.transaction() as con:
+            row = con.execute("DELETE FROM retired WHERE id = ? RETURNING document",
+                              [statement_id]).fetchall()
+            if not row:
+                return False
+            current = con.execute("SELECT count(*) FROM statements WHERE document = ? AND "
+                                  "superseded_by IS NULL", [row[0][0]]).fetchall()[0][0]
+            if not current:
+                con.execute("UPDATE statements SET superseded_by = NULL, superseded_at = NULL "
+                            "WHERE id = ? AND superseded_by = ?", [statement_id, RETIRED])
+        return True
+
     # -- runs ------------------------------------------------------------------------------
     def start_run(self, run_id: str, kind: str, provenance: dict[str, Any]) -> None:
         self.con.execute(
@@ -320,6 +378,14 @@ class Store:
         self.con.execute(
             f"UPDATE runs SET finished_at = ?, status = ?, counts = ?, message = ?{extra} "
             "WHERE run_id = ?", [*params, run_id])
+
+    def mark_interrupted_runs(self, message: str) -> int:
+        """Mark every run still ``running`` as ``interrupted`` (call only with the store lock
+        held: then no run can be in progress). Returns how many were marked."""
+        rows = self.con.execute(
+            "UPDATE runs SET status = 'interrupted', finished_at = ?, message = ? "
+            "WHERE status = 'running' RETURNING run_id", [_now(), message]).fetchall()
+        return len(rows)
 
     def runs(self, *, limit: int = 20) -> list[dict[str, Any]]:
         cursor = self.con.execute(

@@ -35,14 +35,16 @@ import pycountry
 
 from corpora.countries import resolve_state
 from corpora.errors import InputError, UnknownStateError
-from corpora.ingest import (
+from corpora.ingest import folder_fingerprint
+from corpora.ledger import (
     IngestReport,
     ProgressCallback,
     QuarantinedFile,
     StatementLedger,
-    folder_fingerprint,
+    quarantine_reason,
 )
 from corpora.model import Statement
+from corpora.names import printable
 from corpora.readers import DEFAULT_MAX_BYTES, MIN_TEXT_CHARS, decode_bytes
 from corpora.store import Store
 
@@ -135,11 +137,30 @@ def _is_ignored(parts: tuple[str, ...]) -> bool:
 
 
 @contextmanager
-def _open_tree(path: Path) -> Iterator[tuple[list[_Member], int]]:
-    """The corpus files of a folder, .zip or .tar(.gz) (archives stay open while in use)."""
+def _open_tree(path: Path, refused: list[str] | None = None
+               ) -> Iterator[tuple[list[_Member], list[str]]]:
+    """The corpus files of a folder, .zip or .tar(.gz) and the ignored ones (archives stay open
+    while in use); symbolic links that leave the folder (or a link inside an archive) are
+    appended to ``refused`` (and never read)."""
+    refused = [] if refused is None else refused
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file())
-        kept = [p for p in files if not _is_ignored(p.relative_to(path).parts)]
+        root = path.resolve()
+        files, ignored = [], []
+        for file in sorted(root.rglob("*")):
+            parts = file.relative_to(root).parts
+            if file.is_symlink():
+                if _is_ignored(parts):
+                    continue
+                try:
+                    target = file.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    target = None
+                if target is None or not target.is_relative_to(root) or not target.is_file():
+                    refused.append(printable("/".join(parts)))
+                    continue
+            elif not file.is_file():
+                continue
+            (ignored if _is_ignored(parts) else files).append(file)
 
         def reader(file: Path) -> Callable[[int], bytes]:
             def read(limit: int) -> bytes:
@@ -147,8 +168,8 @@ def _open_tree(path: Path) -> Iterator[tuple[list[_Member], int]]:
                     return handle.read(limit)
             return read
 
-        yield ([_Member(p.relative_to(path).as_posix(), p.stat().st_size, reader(p))
-                for p in kept], len(files) - len(kept))
+        yield ([_Member(printable(p.relative_to(root).as_posix()), p.stat().st_size, reader(p))
+                for p in files], [printable(p.relative_to(root).as_posix()) for p in ignored])
     elif zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             infos = sorted((i for i in archive.infolist() if not i.is_dir()),
@@ -161,13 +182,18 @@ def _open_tree(path: Path) -> Iterator[tuple[list[_Member], int]]:
                         return handle.read(limit)
                 return read
 
-            yield ([_Member(f"{path.name}/{i.filename}", i.file_size, zip_reader(i))
-                    for i in kept_infos], len(infos) - len(kept_infos))
+            yield ([_Member(printable(f"{path.name}/{i.filename}"), i.file_size, zip_reader(i))
+                    for i in kept_infos],
+                   [printable(f"{path.name}/{i.filename}") for i in infos
+                    if _is_ignored(PurePosixPath(i.filename).parts)])
     elif tarfile.is_tarfile(path):
         # archive order, not sorted: reading a compressed tar out of order re-decompresses it
         with tarfile.open(path) as archive:
             infos = [i for i in archive.getmembers() if i.isfile()]
             kept_tar = [i for i in infos if not _is_ignored(PurePosixPath(i.name).parts)]
+            refused.extend(printable(f"{path.name}/{i.name}") for i in archive.getmembers()
+                           if (i.issym() or i.islnk()) and not _is_ignored(
+                               PurePosixPath(i.name).parts))
 
             def tar_reader(info: tarfile.TarInfo) -> Callable[[int], bytes]:
                 def read(limit: int) -> bytes:
@@ -175,8 +201,10 @@ def _open_tree(path: Path) -> Iterator[tuple[list[_Member], int]]:
                     return handle.read(limit) if handle is not None else b""
                 return read
 
-            yield ([_Member(f"{path.name}/{i.name}", i.size, tar_reader(i)) for i in kept_tar],
-                   len(infos) - len(kept_tar))
+            kept_names = {id(i) for i in kept_tar}
+            yield ([_Member(printable(f"{path.name}/{i.name}"), i.size, tar_reader(i))
+                    for i in kept_tar],
+                   [printable(f"{path.name}/{i.name}") for i in infos if id(i) not in kept_names])
     else:
         raise InputError(f"{path}: not a folder, .zip or .tar(.gz) archive; expected the UN "
                          "General Debate Corpus as distributed", source=str(path), field="path")
@@ -255,20 +283,24 @@ def ingest_ungdc(
     stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     report = IngestReport(root=str(root), run_id=run_id)
     outcomes: list[tuple[str, Statement | QuarantinedFile]] = []
-    with _open_tree(root) as (members, ignored):
-        report.ignored = ignored
+    refused: list[str] = []
+    with _open_tree(root, refused) as (members, ignored):
+        report.ignored_files.extend(ignored)
         for done, member in enumerate(members, start=1):
             try:
                 outcome = _read_member(member, years, max_bytes, stamp)
-            except InputError as err:
-                outcome = QuarantinedFile(member.source, err.field or "", str(err))
+            except Exception as err:  # one file's failure is that file's alone
+                outcome = quarantine_reason(member.source, err)
             finally:
                 if progress is not None:
                     progress(done, len(members))
             if outcome is None:
-                report.ignored += 1
+                report.ignored_files.append(member.source)
             else:
                 outcomes.append((member.source, outcome))
+    outcomes += [(source, QuarantinedFile(source, "file", f"{source}: symbolic link that leaves "
+                                          "the corpus (or points nowhere); refused"))
+                 for source in refused]
     ledger = StatementLedger(store, report)
     first_source: dict[str, str] = {}
     for source, outcome in sorted(outcomes, key=lambda pair: pair[0]):
@@ -322,7 +354,7 @@ def read_ungdc_statements(
                 continue
             try:
                 statement = _read_member(member, None, max_bytes, stamp)
-            except InputError:
+            except Exception:
                 continue
             if statement is not None:
                 yield name, statement

@@ -111,6 +111,10 @@ _EXPECTED_VOTES = (
 )
 
 
+DEFAULT_MAX_VOTES_BYTES = 1024 * 1024 * 1024
+"""Largest votes file accepted, after decompression (``votes.max_bytes``)."""
+
+
 @dataclass(frozen=True)
 class VoteData:
     """Roll-call votes read from one file, with what was left out and why.
@@ -162,6 +166,7 @@ def read_votes(
     *,
     roll_calls: str | Path | None = None,
     issues: str | Path | None = None,
+    max_bytes: int = DEFAULT_MAX_VOTES_BYTES,
 ) -> VoteData:
     """Read a roll-call votes file (unvotes or UN Digital Library layout, detected from the header).
 
@@ -171,6 +176,7 @@ def read_votes(
             (``short``) and description (``descr``) take precedence over the votes file's.
             Roll calls absent from the votes file are ignored.
         issues: optional issues file (``rcid, short_name, issue``) filling ``roll_calls.issues``.
+        max_bytes: each file's size cap, after decompression (a ``.gz`` stops inflating there).
 
     Returns:
         The votes, the roll calls and the skipped rows.
@@ -180,7 +186,7 @@ def read_votes(
             message names the file and the columns expected.
     """
     source = str(path)
-    frame, columns = _read_table(Path(path), "votes")
+    frame, columns = _read_table(Path(path), "votes", max_bytes)
     missing = [need for need in ("vote",) if need not in columns]
     if "code" not in columns and "name" not in columns:
         missing.append("state")
@@ -195,7 +201,7 @@ def read_votes(
     votes, skipped, n_not_voting = _parse_votes(frame, fields, columns)
     table = _roll_calls_from(fields)
     if roll_calls is not None:
-        extra, extra_columns = _read_table(Path(roll_calls), "roll-calls")
+        extra, extra_columns = _read_table(Path(roll_calls), "roll-calls", max_bytes)
         _require_rcid(extra, extra_columns, Path(roll_calls))
         table = _field_frame(extra, extra_columns).pipe(_roll_calls_from).combine_first(table)
         table = table.reindex(fields["rcid"][fields["rcid"] != ""].unique())
@@ -213,18 +219,41 @@ def read_votes(
     )
 
 
-def _read_table(path: Path, what: str) -> tuple[pd.DataFrame, dict[str, str]]:
+def _read_capped(path: Path, what: str, max_bytes: int) -> bytes:
+    """The file's bytes, decompressed when gzipped, refused past ``max_bytes`` (no bomb can
+    inflate beyond it: the stream is read in blocks and stops at the cap)."""
+    source = str(path)
+    over = InputError(f"{source}: {what} file is over the limit of {max_bytes:,} bytes "
+                      "(decompressed; votes.max_bytes)", source=source)
+    with path.open("rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+        handle.seek(0)
+        if not gzipped:
+            data = handle.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise over
+            return data
+        chunks, total = [], 0
+        try:
+            with gzip.GzipFile(fileobj=handle) as stream:
+                while block := stream.read(1 << 20):
+                    total += len(block)
+                    if total > max_bytes:
+                        raise over
+                    chunks.append(block)
+        except (OSError, EOFError, zlib.error) as err:
+            raise InputError(f"{source}: {what} file is a damaged gzip archive ({err})",
+                             source=source) from err
+    return b"".join(chunks)
+
+
+def _read_table(path: Path, what: str,
+                max_bytes: int = DEFAULT_MAX_VOTES_BYTES) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a CSV as strings (``NA`` stays Namibia's code) and map fields to its column names."""
     source = str(path)
     if not path.is_file():
         raise InputError(f"{source}: {what} file not found", source=source)
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as err:
-            raise InputError(f"{source}: {what} file is a damaged gzip archive ({err})",
-                             source=source) from err
+    data = _read_capped(path, what, max_bytes)
     text, _ = decode_bytes(data, source=source)
     header = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=header.count)

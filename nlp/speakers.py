@@ -40,6 +40,10 @@ class GroupReference:
     aligned_with: str = ""
 
 
+_OPENING_CHARS = 20_000
+"""Characters of each opening paragraph searched for group references."""
+
+
 class GroupDetector:
     """Detect group references with a phrase matcher built from ``aliases``.
 
@@ -64,7 +68,9 @@ class GroupDetector:
     def detect(self, text: str) -> GroupReference:
         """Return the first group spoken for and the first group aligned with, if any."""
         on_behalf = aligned = ""
-        opening = split_paragraphs(text)[: self.opening_paragraphs]
+        # group references open a statement: the head of each paragraph is enough, and it keeps
+        # a paragraph of any length within spaCy's max_length
+        opening = [p[:_OPENING_CHARS] for p in split_paragraphs(text)[: self.opening_paragraphs]]
         for doc in self._nlp.pipe(opening):
             for sent in doc.sents:
                 matches = sorted(self._matcher(sent.as_doc()), key=lambda m: m[1])

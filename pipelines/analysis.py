@@ -122,6 +122,8 @@ def analysis_fingerprint(inputs: AnalysisInputs, config: PipelineConfig) -> str:
         "issues_file": _file_digest(config.votes.issues),
         "groups": {code: repr(g) for code, g in sorted(groups.groups.items())},
         "taxonomy": get_taxonomy(config.analysis.taxonomy).digest,
+        # only when there are some, so stores without corrections keep their fingerprint
+        **({"corrections": inputs.corrections} if inputs.corrections else {}),
     }, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:32]
 

@@ -10,6 +10,7 @@ import pandas as pd
 from corpora.groups import GroupTable, default_groups
 from corpora.store import Store
 from nlp.positions import expand_group_rows
+from pipelines.corrections import apply_corrections, corrections_digest
 from pipelines.storage import vectors_from_arrow
 
 
@@ -25,12 +26,14 @@ class AnalysisInputs:
         segments: one row per segment: ``statement_id, idx, text, state, session, date, forum,
             source, url, on_behalf_of``.
         sessions: session ids in chronological order.
+        corrections: digest of the analyst corrections applied (empty when none).
     """
 
     rows: pd.DataFrame
     vectors: np.ndarray
     segments: pd.DataFrame
     sessions: list[str]
+    corrections: str = ""
 
 
 def group_recipients(statements: pd.DataFrame, groups: GroupTable) -> dict[str, list[str]]:
@@ -70,8 +73,8 @@ def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
     vectors = vectors_from_arrow(table.column("vector"), dimension)
     segments = table.drop(["vector"]).to_pandas()
     segments["seg"] = np.arange(len(segments))
-    tags = store.con.execute(
-        "SELECT statement_id, idx, issue, score, stance FROM segment_issues").df()
+    tags = apply_corrections(store, store.con.execute(
+        "SELECT statement_id, idx, issue, score, stance FROM segment_issues").df())
     rows = tags.merge(segments[["seg", "statement_id", "idx", "state", "session"]],
                       on=["statement_id", "idx"], how="inner")
     rows["stance"] = rows["stance"].astype(float)
@@ -82,4 +85,5 @@ def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
     rows = rows.sort_values(["issue", "session", "state", "seg"], kind="stable",
                             ignore_index=True)
     order = (segments.groupby("session")["date"].min().sort_values(kind="stable").index.tolist())
-    return AnalysisInputs(rows=rows, vectors=vectors, segments=segments, sessions=order)
+    return AnalysisInputs(rows=rows, vectors=vectors, segments=segments, sessions=order,
+                          corrections=corrections_digest(store))

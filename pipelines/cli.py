@@ -28,13 +28,15 @@ from pipelines.cli_common import (
     TaskRunnerOption,
     UserError,
     _check_folders,
+    check_out_folder,
+    echo,
     emit_json,
     handle_errors,
     load_config,
     task_runner,
 )
 from pipelines.locking import store_lock
-from pipelines.settings import IngestConfig, PipelineConfig, configure_prefect
+from pipelines.settings import PipelineConfig, configure_prefect
 
 app = typer.Typer(
     name="likeminded",
@@ -45,11 +47,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-def _ingest(folders: list[str], db: Path, max_bytes: int) -> dict[str, Any]:
+def _ingest(folders: list[str], db: Path, config: PipelineConfig) -> dict[str, Any]:
     configure_prefect(db)
     from pipelines.flows import ingest_flow
 
-    config = PipelineConfig(ingest=IngestConfig(max_bytes=max_bytes))
     with store_lock(db):
         return ingest_flow(folders, str(db), config)
 
@@ -60,22 +61,27 @@ def ingest(
     path: Annotated[list[Path], typer.Argument(help="Folder(s) of statement files.")],
     db: DbOption,
     json_out: JsonOption = False,
-    max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", min=1, help="Quarantine files larger than this.")] = 20 * 1024 * 1024,
+    max_bytes: Annotated[int | None, typer.Option(
+        "--max-bytes", min=1, help="Quarantine files larger than this (default 20 MiB; also "
+        "ingest.max_bytes in --config).")] = None,
+    config_file: ConfigOption = None,
 ) -> None:
     """Ingest folders of statements (.txt .md .html .pdf .docx) into the store.
 
     Metadata comes from a metadata.csv (columns file,state,forum,session,date and optionally
     on_behalf_of,aligned_with,language,title,agenda_item,url) or YAML front matter.
     Re-ingesting changes nothing; a changed file becomes a new version of its statement.
+    The ingest.max_* keys of --config cap the work one file may cause (size, characters,
+    pages, paragraphs, nesting, metadata rows); a file past a cap is quarantined.
 
     Example: likeminded ingest corpora/sample --db data/likeminded.duckdb --json
     """
-    summary = _ingest(_check_folders(path), db, max_bytes)
+    config = load_config(config_file, max_bytes=max_bytes)
+    summary = _ingest(_check_folders(path), db, config)
     if json_out:
         emit_json(summary)
     else:
-        typer.echo(formatting.format_ingest_summary(summary))
+        echo(formatting.format_ingest_summary(summary))
 
 
 @app.command()
@@ -108,6 +114,7 @@ def run(
     Example: likeminded run --corpus statements/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     folders = _check_folders(corpus)
+    check_out_folder(out)
     config = load_config(config_file, model=model, batch_size=batch_size)
     configure_prefect(db)
     from pipelines.flows import update_flow
@@ -134,9 +141,9 @@ def run(
     if json_out:
         emit_json(result)
     else:
-        typer.echo(formatting.format_run_summary(result))
-        typer.echo(f"run summary: {summary_path}")
-        typer.echo(f"report: {result['report']}")
+        echo(formatting.format_run_summary(result))
+        echo(f"run summary: {summary_path}")
+        echo(f"report: {result['report']}")
 
 
 @app.command()
@@ -194,7 +201,7 @@ def status(db: DbOption, json_out: JsonOption = False) -> None:
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_status(document))
+        echo(formatting.format_status(document))
 
 
 @app.command("analyze-text")
@@ -224,8 +231,10 @@ def analyze_text(
     config = load_config(config_file, model=model)
     lines = sys.stdin.read().splitlines()
     try:
-        for document in analyze_lines(lines, db=str(db), config=config, jsonl=jsonl,
-                                      explain=explain):
+        with store_lock(db):  # the seed and sentence embeddings are cached in the store
+            documents = list(analyze_lines(lines, db=str(db), config=config, jsonl=jsonl,
+                                           explain=explain))
+        for document in documents:
             sys.stdout.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
     except ValueError as err:
         raise UserError(str(err)) from err
@@ -233,9 +242,11 @@ def analyze_text(
 
 
 def _register_commands() -> None:
-    from pipelines import cli_analysis, cli_connectors, cli_report
+    from pipelines import cli_analysis, cli_analyst, cli_connectors, cli_report, cli_retire
 
     cli_analysis.register(app)
+    cli_analyst.register(app)
+    cli_retire.register(app)
     cli_connectors.register(app)
     cli_report.register(app)
 

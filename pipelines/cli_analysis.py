@@ -14,6 +14,7 @@ from pipelines.cli_common import (
     DbOption,
     JsonOption,
     UserError,
+    echo,
     emit_json,
     handle_errors,
     load_config,
@@ -23,22 +24,23 @@ IssueOption = Annotated[str | None, typer.Option(
     "--issue", help="Issue id from the taxonomy (default: all issues together).")]
 SessionOption = Annotated[str | None, typer.Option(
     "--session", help="Session id (default: all sessions pooled).")]
-
-
-def _state(value: str) -> str:
-    from corpora.countries import resolve_state
-    from corpora.errors import UnknownStateError
-
-    try:
-        return resolve_state(value)
-    except UnknownStateError as err:
-        raise UserError(str(err)) from err
+WideOption = Annotated[bool, typer.Option(
+    "--wide", help="Full quotes and lines instead of fitting 80 columns.")]
 
 
 def _open(db: Path):  # -> Store
     from pipelines.storage import open_store
 
     return open_store(db, read_only=True)
+
+
+def _checked(store, config, *, issue: str | None = None, session: str | None = None) -> None:
+    """Fail with the valid values when ``issue`` or ``session`` is unknown."""
+    from pipelines.cli_choices import check_issue, check_session
+    from pipelines.stages import get_taxonomy
+
+    check_issue(issue, get_taxonomy(config.analysis.taxonomy))
+    check_session(session, store)
 
 
 def partners(
@@ -48,6 +50,7 @@ def partners(
     session: SessionOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many partners to list.")] = 10,
     config_file: ConfigOption = None,
+    wide: WideOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Rank like-minded partners of a state, with intervals, driving issues and quoted evidence.
@@ -58,19 +61,22 @@ def partners(
     """
     from nlp.alignment import OVERALL
     from nlp.positions import WINDOW
+    from pipelines.cli_choices import check_state
     from pipelines.queries import partners_document
 
     config = load_config(config_file)
     with _open(db) as store:
+        _checked(store, config, issue=issue, session=session)
+        code = check_state(state, store)
         try:
-            document = partners_document(store, _state(state), issue=issue or OVERALL,
+            document = partners_document(store, code, issue=issue or OVERALL,
                                          session=session or WINDOW, top=top, config=config)
         except ValueError as err:
             raise UserError(str(err)) from err
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_partners(document))
+        echo(formatting.format_partners(document, wide=wide))
 
 
 def coalitions(
@@ -80,6 +86,7 @@ def coalitions(
     k: Annotated[int | None, typer.Option("--k", min=2, help="Number of coalitions "
                                           "(default: best mean silhouette).")] = None,
     config_file: ConfigOption = None,
+    wide: WideOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Group states into coalitions and compare them with formal groups; name bridge states.
@@ -90,20 +97,22 @@ def coalitions(
     from nlp.positions import WINDOW
     from pipelines.queries import coalitions_document
 
+    config = load_config(config_file)
     with _open(db) as store:
+        _checked(store, config, issue=issue, session=session)
         try:
             document = coalitions_document(store, issue=issue or OVERALL,
-                                           session=session or WINDOW, k=k,
-                                           config=load_config(config_file))
+                                           session=session or WINDOW, k=k, config=config)
         except ValueError as err:
             raise UserError(str(err)) from err
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_coalitions(document))
+        echo(formatting.format_coalitions(document, wide=wide))
 
 
-def convergence(db: DbOption, issue: IssueOption = None, json_out: JsonOption = False) -> None:
+def convergence(db: DbOption, issue: IssueOption = None, config_file: ConfigOption = None,
+                wide: WideOption = False, json_out: JsonOption = False) -> None:
     """Dispersion of positions per issue and session, its trend, and the states that moved.
 
     Example: likeminded convergence --issue future_mechanism --json
@@ -111,14 +120,15 @@ def convergence(db: DbOption, issue: IssueOption = None, json_out: JsonOption = 
     from pipelines.queries import convergence_document
 
     with _open(db) as store:
+        _checked(store, load_config(config_file), issue=issue)
         document = convergence_document(store, issue=issue)
     if issue and not document["issues"]:
-        raise UserError(f"no convergence data for issue {issue!r}; check the id with "
-                        "'likeminded analyze-text --help' or run 'likeminded run' first")
+        raise UserError(f"no convergence data for issue {issue!r}; run 'likeminded run' "
+                        "first")
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_convergence(document))
+        echo(formatting.format_convergence(document, wide=wide))
 
 
 WHAT = ("alignment", "positions", "partners", "coalitions", "convergence")
@@ -149,13 +159,15 @@ def export(
     fmt = fmt or out.suffix.lstrip(".").lower()
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"expected csv or parquet; got {fmt!r}", param_hint="--format")
+    config = load_config(config_file)
     with _open(db) as store:
+        _checked(store, config, issue=issue, session=session)
         try:
             written = export_table(store, what, out, fmt=fmt, issue=issue, session=session,
-                                   config=load_config(config_file))
+                                   config=config)
         except ValueError as err:
             raise UserError(str(err)) from err
-    typer.echo(json.dumps({"written": [str(p) for p in written]}))
+    echo(json.dumps({"written": [str(p) for p in written]}))
 
 
 def validate_votes(
@@ -197,8 +209,14 @@ def validate_votes(
     config = load_config(config_file)
     selection = VotesConfig(path=str(votes), roll_calls=str(roll_calls or ""),
                             ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
-                            keywords=tuple(keyword or ()), years=tuple(year or ()))
-    with open_store(db, read_only=not store_result) as store:
+                            keywords=tuple(keyword or ()), years=tuple(year or ()),
+                            max_bytes=config.votes.max_bytes)
+    from contextlib import nullcontext
+
+    from pipelines.locking import store_lock
+
+    with (store_lock(db) if store_result else nullcontext()), \
+            open_store(db, read_only=not store_result) as store:
         try:
             document = validate_against_votes(store, selection, issue=issue or OVERALL,
                                               session=session or WINDOW, config=config)
@@ -209,7 +227,7 @@ def validate_votes(
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_validation(document))
+        echo(formatting.format_validation(document))
 
 
 def register(app: typer.Typer) -> None:

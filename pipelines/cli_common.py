@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pipelines.settings import ENV_CONFIG, ENV_DB, IngestConfig, PipelineConfig, default_db
+from pipelines.settings import ENV_CONFIG, ENV_DB, PipelineConfig, default_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,24 +30,93 @@ class UserError(Exception):
     """A failure the user must fix; printed as one line, exit status 1."""
 
 
+def echo(text: str, *, err: bool = False) -> None:
+    """Print ``text`` with control characters escaped in every line (terminal safety).
+
+    Names and reasons come from files and servers; an escape sequence in them must not reach
+    the terminal raw, and a newline inside a value was already escaped where it was recorded.
+    """
+    from corpora.names import printable
+
+    typer.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
+
+
 def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from corpora.names import printable
+
+    typer.echo(f"error: {printable(message)}", err=True)
     raise typer.Exit(1)
 
 
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """Click's exception base classes (typer may bundle its own copy of click)."""
+    import click
+
+    bases = [click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit]
+    base = getattr(typer.BadParameter, "__mro__", ())
+    bases += [c for c in base if c.__name__ == "ClickException"]
+    return tuple(bases)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _describe(err: BaseException) -> str:
+    """One line for an error outside the library's own classes (files, DuckDB, models)."""
+    import duckdb
+
+    if isinstance(err, duckdb.CatalogException):
+        return (f"the store holds no such table yet ({str(err).splitlines()[0]}); run "
+                "'likeminded run' first")
+    if isinstance(err, duckdb.Error):
+        return (f"the store cannot be read or written ({type(err).__name__}: "
+                f"{str(err).splitlines()[0] if str(err) else ''}); if the file is corrupt, "
+                "restore it from a backup or start a new one with --db")
+    if isinstance(err, OSError):
+        where = f" {err.filename}" if err.filename else ""
+        hint = {28: " (disk full)", 30: " (read-only file system)", 13: " (permission denied)",
+                20: " (a path component is a file, not a folder)",
+                21: " (is a folder, expected a file)"}.get(err.errno or 0, "")
+        return f"cannot access{where}: {err.strerror or err}{hint}"
+    return f"unexpected {type(err).__name__}: {err} (set LIKEMINDED_DEBUG=1 for the traceback)"
+
+
 def handle_errors(func: F) -> F:
-    """Turn the library's input and store errors into a one-line message and exit status 1."""
+    """Turn every failure into a one-line message and exit status 1 (130 when interrupted).
+
+    SIGTERM is handled like Ctrl-C: the command stops promptly, the run is recorded as
+    ``interrupted`` and nothing is retried. ``LIKEMINDED_DEBUG=1`` shows the traceback of an
+    unexpected error instead.
+    """
+    import os
+    import signal
+    import threading
+
     from corpora.errors import CorporaError
+    from nlp.errors import NlpError
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
             return func(*args, **kwargs)
-        except (UserError, CorporaError) as err:
+        except (UserError, CorporaError, NlpError) as err:
             _fail(str(err))
+        except (typer.Exit, *_usage_errors()):
+            raise  # usage errors (exit 2) and deliberate exits stay as click makes them
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except BaseException as err:
+            if type(err).__name__ == "TerminationSignal":  # Prefect's form of SIGTERM
+                typer.echo("interrupted", err=True)
+                raise typer.Exit(130) from None
+            if isinstance(err, SystemExit | GeneratorExit) or not isinstance(err, Exception) \
+                    or os.environ.get("LIKEMINDED_DEBUG"):
+                raise
+            _fail(_describe(err))
     return wrapper  # type: ignore[return-value]
 
 
@@ -64,6 +133,16 @@ def _check_folders(paths: list[Path]) -> list[str]:
         if not path.is_dir():
             raise UserError(f"{path}: not a folder; expected a folder of statement files")
     return [str(p) for p in paths]
+
+
+def check_out_folder(path: Path) -> Path:
+    """Refuse an output folder that cannot be one, before any work is done."""
+    for parent in (path, *path.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise UserError(f"--out {path}: {parent} is a file, not a folder; choose a folder")
+            break
+    return path
 
 
 ConfigOption = Annotated[Path | None, typer.Option(
@@ -84,7 +163,8 @@ def load_config(path: Path | None, *, model: str | None = None, batch_size: int 
         raise UserError(str(err)) from err
     embedding = config.embedding.model_copy(update={
         k: v for k, v in {"model": model, "batch_size": batch_size}.items() if v is not None})
-    ingest_config = config.ingest if max_bytes is None else IngestConfig(max_bytes=max_bytes)
+    ingest_config = (config.ingest if max_bytes is None
+                     else config.ingest.model_copy(update={"max_bytes": max_bytes}))
     return config.model_copy(update={"embedding": embedding, "ingest": ingest_config})
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from pipelines import formatting
-from pipelines.cli_common import DbOption, JsonOption, UserError, emit_json, handle_errors
+from pipelines.cli_common import DbOption, JsonOption, UserError, echo, emit_json, handle_errors
 from pipelines.settings import IngestConfig, PipelineConfig, configure_prefect
 
 if TYPE_CHECKING:
@@ -42,12 +42,17 @@ RefreshOption = Annotated[bool, typer.Option(
 
 
 def _fetcher(timeout: float, retries: int, backoff: float, rate_limit: float,
-             max_bytes: int) -> Fetcher:
+             max_bytes: int, **policy: Any) -> Fetcher:
     # imported here: httpx is not needed by the commands that never touch the network
     from corpora.connectors.http import Fetcher, FetchPolicy
 
     return Fetcher(FetchPolicy(timeout=timeout, retries=retries, backoff=backoff,
-                               min_interval=rate_limit, max_bytes=max_bytes))
+                               min_interval=rate_limit, max_bytes=max_bytes, **policy))
+
+
+DeadlineOption = Annotated[float, typer.Option(
+    "--deadline", min=0.001, help="Longest time one download may take in all, retries "
+    "included (a server that drips bytes is cut off).")]
 
 
 @handle_errors
@@ -76,13 +81,15 @@ def ingest_ungdc(
     selected = sorted(parse_years(years)) if years else None
     configure_prefect(db)
     from pipelines.flows_connectors import ingest_ungdc_flow
+    from pipelines.locking import store_lock
 
     config = PipelineConfig(ingest=IngestConfig(max_bytes=max_bytes))
-    summary = ingest_ungdc_flow(str(path), str(db), selected, config)
+    with store_lock(db):
+        summary = ingest_ungdc_flow(str(path), str(db), selected, config)
     if json_out:
         emit_json(summary)
     else:
-        typer.echo(formatting.format_ingest_summary(summary))
+        echo(formatting.format_ingest_summary(summary))
 
 
 @handle_errors
@@ -100,6 +107,7 @@ def fetch_votes(
     retries: RetriesOption = 3,
     backoff: BackoffOption = 1.0,
     rate_limit: RateOption = 1.0,
+    deadline: DeadlineOption = 1800.0,
     json_out: JsonOption = False,
 ) -> None:
     """Download the UN Digital Library "General Assembly voting data" CSV.
@@ -117,14 +125,17 @@ def fetch_votes(
     if from_file is not None:
         download = import_votes_file(from_file, dest)
     else:
-        with _fetcher(timeout, retries, backoff, rate_limit, VOTES_MAX_BYTES) as fetcher:
+        # the UN Digital Library may hand files out from another public host; private and
+        # loopback addresses stay refused unless the URL itself names them
+        with _fetcher(timeout, retries, backoff, rate_limit, VOTES_MAX_BYTES,
+                      allow_other_hosts=True, deadline=deadline) as fetcher:
             download = fetch(dest, fetcher=fetcher, url=url, refresh=refresh)
     document = download.to_dict()
     if json_out:
         emit_json(document)
         return
     state = "already there" if document["cached"] else "downloaded"
-    typer.echo(f"{state}: {document['path']} ({document['bytes']:,} bytes, sha256 "
+    echo(f"{state}: {document['path']} ({document['bytes']:,} bytes, sha256 "
                f"{document['sha256'][:16]}) from {document['url']}")
     if document["warning"]:
         typer.echo(f"warning: {document['warning']}", err=True)
@@ -143,6 +154,13 @@ def fetch_manifest(
     rate_limit: RateOption = 1.0,
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1, help="Refuse documents larger than this.")] = 50 * 1024 * 1024,
+    deadline: DeadlineOption = 300.0,
+    allow_redirects: Annotated[bool, typer.Option(
+        "--allow-redirects", help="Follow redirects to hosts or ports the manifest does not "
+        "name (public addresses only, unless --allow-private).")] = False,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Also follow redirects to private, loopback or link-local "
+        "addresses the manifest does not name.")] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Download the documents a manifest lists into a folder ready for 'likeminded ingest'.
@@ -150,8 +168,10 @@ def fetch_manifest(
     The manifest has the columns url,state,forum,session,date and optionally on_behalf_of,
     aligned_with,language,title,agenda_item. Documents (PDF, web page, DOCX, text) are fetched
     politely (rate limit, retries with backoff, content-type checks, size cap) and cached:
-    re-running downloads nothing new. DEST gets the documents, a metadata.csv and
-    fetch_report.json; a failing row is reported and the others go on.
+    re-running downloads nothing new. DEST gets the documents, a metadata.csv (merged with
+    one already there) and fetch_report.json; a failing row is reported and the others go on.
+    Redirects are followed only to hosts and ports the manifest names (see --allow-redirects,
+    --allow-private); each download must finish within --deadline.
 
     Example: likeminded fetch manifest statements.csv --dest data/sources/oewg --json
     """
@@ -160,7 +180,8 @@ def fetch_manifest(
     if not manifest.is_file():
         raise UserError(f"{manifest}: no such manifest file")
     folder = dest or DEFAULT_SOURCES / manifest.stem
-    with _fetcher(timeout, retries, backoff, rate_limit, max_bytes) as fetcher:
+    with _fetcher(timeout, retries, backoff, rate_limit, max_bytes, deadline=deadline,
+                  allow_other_hosts=allow_redirects, allow_private=allow_private) as fetcher:
         report = fetch(manifest, folder, fetcher=fetcher, refresh=refresh)
     if report.all_offline:
         raise UserError(f"offline: none of the {report.rows} document(s) could be reached "
@@ -170,7 +191,7 @@ def fetch_manifest(
     if json_out:
         emit_json(document)
         return
-    typer.echo(format_manifest_report(document))
+    echo(format_manifest_report(document))
 
 
 def format_manifest_report(document: dict[str, Any]) -> str:

@@ -12,6 +12,8 @@ from pipelines.cli_common import (
     DbOption,
     JsonOption,
     UserError,
+    check_out_folder,
+    echo,
     emit_json,
     handle_errors,
     load_config,
@@ -41,6 +43,32 @@ def _resolve(values: list[str]) -> list[str]:
     return list(dict.fromkeys(states))
 
 
+def _check_values(db: Path, config, *, issues: list[str], session: str | None) -> None:
+    """Fail with the valid values when an --issue or the --session is unknown."""
+    from pipelines.cli_choices import check_issue, check_session
+    from pipelines.stages import get_taxonomy
+    from pipelines.storage import open_store
+
+    taxonomy = get_taxonomy(config.analysis.taxonomy)
+    for value in issues:
+        check_issue(value, taxonomy)
+    if session is not None and db.exists():
+        with open_store(db, read_only=True) as store:
+            check_session(session, store)
+
+
+def _read_draft(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"--draft: {path}: cannot read as UTF-8 text ({err})") from err
+    if not text.strip():
+        raise UserError(f"--draft: {path}: the file is empty")
+    return text
+
+
 def format_report_result(result: dict) -> str:
     """Readable summary of what ``report`` wrote."""
     lines = [f"report: {result['index']}"]
@@ -57,6 +85,9 @@ def report(
     session: ReportSessionOption = None,
     out: OutOption = Path("data/out/report"),
     config_file: ConfigOption = None,
+    draft: Annotated[Path | None, typer.Option(
+        "--draft", help="Text file of a draft paragraph: the report opens with who would "
+        "back it (as 'likeminded forecast').")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Write the alignment report: one self-contained index.html (opens offline, no scripts),
@@ -68,16 +99,19 @@ def report(
     from pipelines.report_writer import write_report
 
     states = _resolve(focus or [])
+    check_out_folder(out)
     config = load_config(config_file)
+    _check_values(db, config, issues=issue or [], session=session)
     try:
         result = write_report(db, out, focus=states, issues=issue or [],
-                              session=session or WINDOW, config=config)
+                              session=session or WINDOW, config=config,
+                              draft=_read_draft(draft))
     except ValueError as err:
         raise UserError(str(err)) from err
     if json_out:
         emit_json(result)
     else:
-        typer.echo(format_report_result(result))
+        echo(format_report_result(result))
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from nlp.positions import WINDOW
 from pipelines.analysis import load_alignment
 from pipelines.queries import latest_provenance
 from pipelines.settings import PipelineConfig
+from reports.exports import csv_safe
 
 
 def build_table(store: Store, what: str, *, issue: str | None = None,
@@ -91,7 +92,7 @@ def export_table(store: Store, what: str, out: Path, *, fmt: str, issue: str | N
         metadata[b"likeminded"] = json.dumps(provenance, sort_keys=True).encode()
         pq.write_table(table.replace_schema_metadata(metadata), out)
         return [out]
-    frame.to_csv(out, index=keep_index, float_format="%.6g")
+    csv_safe(frame).to_csv(out, index=keep_index, float_format="%.6g", lineterminator="\r\n")
     sidecar = out.with_name(out.name + ".provenance.json")
     sidecar.write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return [out, sidecar]

@@ -22,6 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from corpora.ingest import folder_fingerprint, ingest_folder
 from nlp.positions import IssuePositions
 from pipelines import analysis, stages
+from pipelines.locking import store_lock
 from pipelines.progress import stderr_progress
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig, provenance
 from pipelines.storage import open_store
@@ -32,11 +33,11 @@ def new_run_id(kind: str) -> str:
     return f"{kind}-{uuid.uuid4().hex[:12]}"
 
 
-@task(name="ingest folder", retries=2, retry_delay_seconds=[1, 5])
+@task(name="ingest folder")  # local files: no retries (nothing transient to wait out)
 def ingest_folder_task(folder: str, db: str, run_id: str, config: PipelineConfig) -> dict[str, Any]:
     """Ingest one folder of statements and return its report as a dict."""
     with open_store(db) as store, stderr_progress(f"ingest {folder}") as progress:
-        report = ingest_folder(folder, store, run_id=run_id, max_bytes=config.ingest.max_bytes,
+        report = ingest_folder(folder, store, run_id=run_id, limits=config.ingest.limits(),
                                progress=progress)
     return report.to_dict()
 
@@ -142,6 +143,7 @@ def combine_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
         for name, count in report["encodings"].items():
             encodings[name] = encodings.get(name, 0) + count
     total["encodings"] = dict(sorted(encodings.items()))
+    total["ignored_files"] = [f for r in reports for f in r.get("ignored_files", [])]
     total["quarantine"] = [q for r in reports for q in r["quarantine"]]
     total["duplicate_files"] = [d for r in reports for d in r["duplicate_files"]]
     return total
@@ -223,6 +225,21 @@ def _analyze(db: str, config: PipelineConfig) -> dict[str, Any]:
     return {"analyze": finish_analysis_task(db, config, prepared, parts)}
 
 
+def record_failure(db: str, run_id: str, err: BaseException) -> None:
+    """Mark a run ``interrupted`` (a signal, Ctrl-C) or ``failed`` (an error), directly in the
+    store: no Prefect task, so this works while the flow engine is shutting down."""
+    from prefect.exceptions import TerminationSignal
+
+    interrupted = isinstance(err, KeyboardInterrupt | SystemExit | TerminationSignal)
+    status = "interrupted" if interrupted else "failed"
+    message = "interrupted by a signal" if interrupted else str(err)
+    try:
+        with open_store(db) as store:
+            store.finish_run(run_id, status=status, counts={}, message=message[:500])
+    except Exception:
+        pass
+
+
 def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
               body: Any) -> dict[str, Any]:
     """Run ``body(run_id)`` between a start and an end record in the ``runs`` table."""
@@ -233,8 +250,8 @@ def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
     start_run_task(db, run_id, kind, record)
     try:
         counts = body(run_id)
-    except Exception as err:
-        finish_run_task(db, run_id, "failed", {}, record, message=str(err)[:500])
+    except BaseException as err:
+        record_failure(db, run_id, err)
         raise
     stored = {k: ({c: v[c] for c in INGEST_COUNTS} if k == "ingest" else v)
               for k, v in counts.items()}
@@ -248,8 +265,9 @@ def ingest_flow(folders: list[str], db: str,
                 config: PipelineConfig | None = None) -> dict[str, Any]:
     """Ingest folders of statements into the store and record the run's provenance."""
     config = config or PipelineConfig()
-    result = _recorded("ingest", db, config, folders,
-                       lambda run_id: {"ingest": _ingest(folders, db, run_id, config)})
+    with store_lock(db):
+        result = _recorded("ingest", db, config, folders,
+                           lambda run_id: {"ingest": _ingest(folders, db, run_id, config)})
     summary = result["ingest"]
     summary.update(run_id=result["run_id"], corpus_hash=result["corpus_hash"])
     return summary
@@ -259,14 +277,16 @@ def ingest_flow(folders: list[str], db: str,
 def embed_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any]:
     """Segment new statements, embed new segments, tag issues and stance, discover topics."""
     config = config or PipelineConfig()
-    return _recorded("embed", db, config, [], lambda run_id: _nlp(db, config))
+    with store_lock(db):
+        return _recorded("embed", db, config, [], lambda run_id: _nlp(db, config))
 
 
 @flow(name="analyze", log_prints=False)
 def analyze_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any]:
     """Positions, alignment, coalitions and convergence from the stored tags and embeddings."""
     config = config or PipelineConfig()
-    return _recorded("analyze", db, config, [], lambda run_id: _analyze(db, config))
+    with store_lock(db):
+        return _recorded("analyze", db, config, [], lambda run_id: _analyze(db, config))
 
 
 @flow(name="update", log_prints=False)
@@ -283,6 +303,7 @@ def update_flow(folders: list[str], db: str, config: PipelineConfig | None = Non
         return {"ingest": _ingest(folders, db, run_id, config), **_nlp(db, config),
                 **_analyze(db, config)}
 
-    result = _recorded("update", db, config, folders, body)
+    with store_lock(db):  # also when served: a scheduled and a manual run never interleave
+        result = _recorded("update", db, config, folders, body)
     publish_summary_task(db, result, list(focus or []))
     return result

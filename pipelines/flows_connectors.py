@@ -17,14 +17,16 @@ from pipelines.flows import (
     combine_reports,
     finish_run_task,
     new_run_id,
+    record_failure,
     start_run_task,
 )
+from pipelines.locking import store_lock
 from pipelines.progress import stderr_progress
 from pipelines.settings import PipelineConfig, provenance
 from pipelines.storage import open_store
 
 
-@task(name="ingest UNGDC", retries=2, retry_delay_seconds=[1, 5])
+@task(name="ingest UNGDC")  # local files: no retries
 def ingest_ungdc_task(path: str, db: str, run_id: str, years: list[int] | None,
                       config: PipelineConfig) -> dict[str, Any]:
     """Ingest the corpus folder or archive at ``path`` and return its report as a dict."""
@@ -51,14 +53,20 @@ def ingest_ungdc_flow(path: str, db: str, years: list[int] | None = None,
         ``corpus_hash``.
     """
     config = config or PipelineConfig()
+    with store_lock(db):
+        return _ingest_ungdc(path, db, years, config)
+
+
+def _ingest_ungdc(path: str, db: str, years: list[int] | None,
+                  config: PipelineConfig) -> dict[str, Any]:
     run_id = new_run_id("ingest-ungdc")
     record = provenance(config=config, inputs={str(Path(path).resolve()): source_fingerprint(path)},
                         years=sorted(years) if years is not None else "all")
     start_run_task(db, run_id, "ingest-ungdc", record)
     try:
         summary = combine_reports([ingest_ungdc_task(path, db, run_id, years, config)])
-    except Exception as err:
-        finish_run_task(db, run_id, "failed", {}, record, message=str(err)[:500])
+    except BaseException as err:
+        record_failure(db, run_id, err)
         raise
     get_run_logger().info("ingested %d, unchanged %d, duplicates %d, quarantined %d",
                           summary["ingested"], summary["unchanged"], summary["duplicates"],

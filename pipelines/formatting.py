@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from corpora.store import Store
+from pipelines.corrections import count_corrections
 from pipelines.storage import annotation_coverage, coverage_warnings
+
+WIDTH = 80
+"""Columns of the plain-text tables (``--wide`` lifts the limit)."""
+ELLIPSIS = "…"
+
+
+def clip(text: str, width: int, *, wide: bool = False) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis to fit ``width``.
+
+    Runs of white space become one space; leading indentation is kept.
+    """
+    raw = str(text)
+    indent = raw[:len(raw) - len(raw.lstrip(" "))]
+    text = indent + " ".join(raw.split())
+    if wide or len(text) <= width:
+        return text
+    if width <= 1:
+        return ELLIPSIS[:width]
+    cut = text[:width - 1]
+    space = cut.rfind(" ")
+    if space > max(len(indent), width // 2):
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + ELLIPSIS
+
+
+def wrap(text: str, *, indent: str = "    ", lines: int = 2, wide: bool = False) -> list[str]:
+    """``text`` wrapped to :data:`WIDTH` columns, at most ``lines`` lines (the last clipped)."""
+    text = " ".join(str(text).split())
+    if wide:
+        return [indent + text]
+    out = textwrap.wrap(text, width=WIDTH - len(indent), break_on_hyphens=False) or [""]
+    if len(out) > lines:
+        rest = " ".join(out[lines - 1:])
+        out = [*out[:lines - 1], clip(rest, WIDTH - len(indent))]
+    return [indent + line for line in out]
+
+_MAX_IGNORED_LISTED = 20
 
 
 def format_ingest_summary(summary: dict[str, Any]) -> str:
@@ -15,8 +54,8 @@ def format_ingest_summary(summary: dict[str, Any]) -> str:
         f"({summary['new_versions']} new versions of changed files), "
         f"unchanged {summary['unchanged']}, duplicates {summary['duplicates']}, "
         f"quarantined {summary['quarantined']}"
-        + (f"; ignored {summary['ignored']} non-statement files" if summary.get("ignored")
-           else ""),
+        + (f"; ignored {summary['ignored']} non-statement files (not counted in seen)"
+           if summary.get("ignored") else ""),
     ]
     if summary["ingested"] == 0:
         lines.append("nothing new: the store already holds every statement in these folders")
@@ -24,6 +63,12 @@ def format_ingest_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  quarantined  {item['reason']}")
     for item in summary["duplicate_files"]:
         lines.append(f"  duplicate    {item['reason']}")
+    ignored = summary.get("ignored_files", [])
+    for name in ignored[:_MAX_IGNORED_LISTED]:
+        lines.append(f"  ignored      {name}")
+    if len(ignored) > _MAX_IGNORED_LISTED:
+        lines.append(f"  ignored      ... and {len(ignored) - _MAX_IGNORED_LISTED} more "
+                     "(--json lists them all)")
     if summary.get("corpus_hash"):
         lines.append(f"corpus hash {summary['corpus_hash'][:16]}  run {summary['run_id']}")
     return "\n".join(lines)
@@ -54,27 +99,32 @@ def store_status(store: Store) -> dict[str, Any]:
         "runs": store.runs(limit=10),
         "quarantine": store.quarantine(),
         "schema": store.schema_versions(),
+        "corrections": count_corrections(store),
     }
 
 
 def format_status(document: dict[str, Any]) -> str:
     """Readable version of :func:`store_status`."""
-    lines = [f"{document['db']}: {document['statements']} statements "
+    # the store's path on its own line: a path is never cut
+    lines = [f"{document['db']}:", f"{document['statements']} statements "
              f"({document['versions']} versions) from {document['states']} states"]
     for row in document["sessions"]:
-        lines.append(f"  {row['forum']:<8} {row['session']:<16} {row['from']} .. {row['to']}  "
-                     f"{row['statements']:>5} statements, {row['states']:>3} states")
+        lines.append(f"  {row['forum']:<7} {row['session']:<14} {row['from']}..{row['to']} "
+                     f"{row['statements']:>5} statements {row['states']:>4} states")
     if document["languages"]:
         lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in
                                                document["languages"].items()))
     coverage = document.get("annotation_by_language") or {}
     if coverage:
-        lines.append("tag / stance coverage of paragraphs by language: " + ", ".join(
-            f"{k} {v['tag_rate']:.0%} / {v['stance_rate']:.0%} (of {v['segments']})"
-            for k, v in coverage.items()))
-        lines += [f"warning: {w}" for w in document.get("annotation_warnings", [])]
+        lines.append("paragraphs by language: tagged with an issue / given a side")
+        lines += [f"  {k:<8} {v['tag_rate']:>4.0%} / {v['stance_rate']:>4.0%}  of "
+                  f"{v['segments']} paragraphs" for k, v in coverage.items()]
+        for warning in document.get("annotation_warnings", []):
+            lines += wrap(f"warning: {warning}", indent="", lines=3)
     for run in document["runs"][:5]:
         lines.append(f"run {run['run_id']} {run['kind']} {run['status']} {run['started_at']}")
+    if document.get("corrections"):
+        lines.append(f"corrections: {document['corrections']} active (likeminded correct list)")
     if document["quarantine"]:
         lines.append(f"quarantine: {len(document['quarantine'])} entries "
                      "(likeminded status --json lists them)")
@@ -120,53 +170,68 @@ def _num(value: Any) -> str:
     return "  n/a" if value is None else f"{value:+.2f}"
 
 
-def format_partners(document: dict[str, Any]) -> str:
-    """Readable ranking of partners and opponents with their evidence."""
+def format_partners(document: dict[str, Any], *, wide: bool = False) -> str:
+    """Readable ranking of partners and opponents with their evidence, within 80 columns
+    (quotes wrapped on two lines and cut with an ellipsis) unless ``wide``."""
     scope = (f"issue {document['issue']}" if document["issue"] != "*" else "all issues") + (
         f", session {document['session']}" if document["session"] != "*" else ", all sessions")
-    lines = [f"Like-minded partners of {document['name']} ({document['state']}), {scope}"]
+    lines = [clip(f"Like-minded partners of {document['name']} ({document['state']}), {scope}",
+                  WIDTH, wide=wide)]
     for n, p in enumerate(document["partners"], start=1):
         drivers = ", ".join(f"{d['issue']} {d['score']:+.2f}" for d in p["drivers"])
-        lines.append(f"{n:>3}. {p['state']} {p['name']:<30} {_num(p['score'])} "
-                     f"[{_num(p['lo'])}, {_num(p['hi'])}]  {drivers}")
+        lines.append(f"{n:>3}. {p['state']} {_name(p['name'], wide)} {_num(p['score'])} "
+                     f"[{_num(p['lo'])}, {_num(p['hi'])}]")
+        if drivers:
+            lines.append(clip(f"       driven by {drivers}", WIDTH, wide=wide))
         for e in p["evidence"]:
             mine = e["state"] + (f" for {e['on_behalf_of']}" if e["on_behalf_of"] else "")
             theirs = e["partner"] + (f" for {e['partner_on_behalf_of']}"
                                      if e["partner_on_behalf_of"] else "")
-            lines.append(f"       {e['issue']}: {mine} ({e['session']}): \"{e['quote']}\"")
-            lines.append(f"       {' ' * len(e['issue'])}  {theirs} ({e['partner_session']}):"
-                         f" \"{e['partner_quote']}\"")
+            lines.append(clip(f"       {e['issue']}:", WIDTH, wide=wide))
+            lines += wrap(f"{mine} ({e['session']}): \"{e['quote']}\"", indent="         ",
+                          wide=wide)
+            lines += wrap(f"{theirs} ({e['partner_session']}): \"{e['partner_quote']}\"",
+                          indent="         ", wide=wide)
     lines.append("Most opposed:")
     for p in document["opposed"]:
-        lines.append(f"     {p['state']} {p['name']:<30} {_num(p['score'])} "
+        lines.append(f"     {p['state']} {_name(p['name'], wide)} {_num(p['score'])} "
                      f"[{_num(p['lo'])}, {_num(p['hi'])}]")
     return "\n".join(lines)
 
 
-def format_coalitions(document: dict[str, Any]) -> str:
-    lines = [f"{document['k']} coalitions on {document['issue']} "
-             f"(session {document['session']}; k by {document['k_chosen_by']})"]
+def _name(name: str, wide: bool, width: int = 30) -> str:
+    return f"{name:<{width}}" if wide else f"{clip(name, width):<{width}}"
+
+
+def format_coalitions(document: dict[str, Any], *, wide: bool = False) -> str:
+    lines = [clip(f"{document['k']} coalitions on {document['issue']} "
+                  f"(session {document['session']}; k by {document['k_chosen_by']})",
+                  WIDTH, wide=wide)]
     for c in document["coalitions"]:
-        lines.append(f"  coalition {c['id']} ({c['size']}): {' '.join(c['states'])}")
-    lines.append("bridge states (lowest silhouette): " + ", ".join(
-        f"{b['state']} ({b['silhouette']:+.2f})" for b in document["bridges"][:8]))
-    lines.append("formal groups: " + "; ".join(
-        f"{g['group']} cohesion {_num(g['cohesion'])}" for g in document["groups"]))
+        lines += wrap(f"coalition {c['id']} ({c['size']}): {' '.join(c['states'])}",
+                      indent="  ", lines=20, wide=wide)
+    lines += wrap("bridge states (lowest silhouette): " + ", ".join(
+        f"{b['state']} ({b['silhouette']:+.2f})" for b in document["bridges"][:8]),
+        indent="", lines=3, wide=wide)
+    lines += wrap("formal groups: " + "; ".join(
+        f"{g['group']} cohesion {_num(g['cohesion'])}" for g in document["groups"]),
+        indent="", lines=20, wide=wide)
     return "\n".join(lines)
 
 
-def format_convergence(document: dict[str, Any]) -> str:
+def format_convergence(document: dict[str, Any], *, wide: bool = False) -> str:
     lines = []
     for issue, data in document["issues"].items():
         trend = {t["measure"]: t for t in data["trends"]}
         label = trend.get("stance_sd") or trend.get("semantic_spread") or {}
-        lines.append(f"{issue}: {label.get('direction', 'n/a')} "
-                     + " ".join(f"{s['session']} {s['semantic_spread']:.2f}"
-                                for s in data["sessions"]))
+        lines += wrap(f"{issue}: {label.get('direction', 'n/a')} "
+                      + " ".join(f"{s['session']} {s['semantic_spread']:.2f}"
+                                 for s in data["sessions"]), indent="", lines=4, wide=wide)
     lines.append("movers:")
     for m in document["movers"][:15]:
-        lines.append(f"  {m['state']} {m['issue']} {m['from_session']} -> {m['to_session']} "
-                     f"shift {m['shift']:.2f} toward {', '.join(m['toward'])}")
+        lines += wrap(f"{m['state']} {m['issue']} {m['from_session']} -> {m['to_session']} "
+                      f"shift {m['shift']:.2f} toward {', '.join(m['toward'])}", indent="  ",
+                      lines=2, wide=wide)
     return "\n".join(lines)
 
 

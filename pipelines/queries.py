@@ -20,6 +20,7 @@ from nlp.coalitions import compare_with_groups, find_coalitions, group_cohesion
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
 from pipelines.analysis import COHESION_GROUPS, load_alignment
+from pipelines.corrections import correct_evidence
 from pipelines.settings import PipelineConfig
 from pipelines.stages import get_embedder, get_taxonomy
 from pipelines.storage import vectors_from_arrow
@@ -54,7 +55,7 @@ def own_tagged_segments(store: Store, states: list[str], model_key: str, dimensi
     session_filter = "" if session == WINDOW else "AND s.session = ?"
     params: list[Any] = [model_key, *states] + ([] if session == WINDOW else [session])
     table = store.con.sql(
-        "SELECT s.state, s.session, i.issue, i.stance, g.text, "
+        "SELECT s.state, s.session, i.issue, i.stance, g.text, g.statement_id, g.idx, "
         "COALESCE(NULLIF(s.on_behalf_of, ''), a.on_behalf_detected, '') AS on_behalf_of, "
         "CASE WHEN s.url <> '' THEN s.url ELSE s.source END AS source, e.vector "
         "FROM segment_issues i JOIN segments g ON g.statement_id = i.statement_id "
@@ -68,6 +69,7 @@ def own_tagged_segments(store: Store, states: list[str], model_key: str, dimensi
     frame = table.drop(["vector"]).to_pandas()
     frame["seg"] = np.arange(len(frame))
     frame["stance"] = frame["stance"].astype(float)
+    frame = correct_evidence(store, frame)  # rows dropped keep their seg -> vector mapping
     return frame, vectors
 
 

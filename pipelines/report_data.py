@@ -17,6 +17,7 @@ from nlp.alignment import OVERALL
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
 from pipelines.analysis import COHESION_GROUPS, load_alignment
+from pipelines.corrections import correct_evidence
 from pipelines.formatting import store_status
 from pipelines.queries import latest_provenance, own_tagged_segments
 from pipelines.settings import PipelineConfig
@@ -123,7 +124,7 @@ def load_quotes(store: Store) -> pd.DataFrame:
         "to_session FROM movers) m ON m.m_state = s.state AND m.m_issue = i.issue "
         "AND s.session IN (m.from_session, m.to_session)").df()
     frame = pd.concat([group, movers], ignore_index=True) if len(movers) else group
-    frame = frame.drop_duplicates(["statement_id", "idx", "issue"])
+    frame = correct_evidence(store, frame.drop_duplicates(["statement_id", "idx", "issue"]))
     return frame.sort_values(["statement_id", "idx", "issue"], kind="stable",
                              ignore_index=True)[list(COLUMNS["quotes"])]
 

@@ -3,6 +3,7 @@ and one XLSX workbook under ``tables/``. Nothing is written outside the output f
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -14,6 +15,7 @@ from pipelines.report_data import export_tables, load_report_data
 from pipelines.settings import PipelineConfig
 from pipelines.storage import open_store
 from reports import (
+    Report,
     build_report,
     render_csv,
     render_parquet,
@@ -63,15 +65,19 @@ def write_files(out: Path, files: Mapping[str, bytes]) -> list[Path]:
 
 
 def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[str] = (),
-                 session: str = WINDOW, config: PipelineConfig | None = None
-                 ) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """Every file of the report as ``{relative path: bytes}``, and a summary of the report."""
+                 session: str = WINDOW, config: PipelineConfig | None = None,
+                 draft: str | None = None) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every file of the report as ``{relative path: bytes}``, and a summary of the report.
+
+    ``draft``: a draft paragraph; the report then opens with who would back it."""
     with open_store(db, read_only=True) as store:
         data, chosen = load_report_data(store, focus=list(focus), issues=list(issues),
                                         session=session, config=config)
         tables = export_tables(store)
         provenance = latest_provenance(store)
     report = build_report(data, focus=chosen, issues=issues, session=session)
+    if draft:
+        report = with_draft(report, db, draft, config)
     files = {"index.html": render_report(report).encode("utf-8")}
     for brief in report.focus:
         files[state_page_name(brief.state)] = render_state_page(report, brief.state).encode(
@@ -87,16 +93,27 @@ def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[
     return files, summary
 
 
+def with_draft(report: Report, db: str | Path, draft: str,
+               config: PipelineConfig | None) -> Report:
+    """The report with its "Who would back this text?" section for ``draft``."""
+    from pipelines.forecast import forecast_document
+    from reports.draft_section import build_draft_section
+
+    document = forecast_document(draft, db=str(db), config=config or PipelineConfig())
+    return dataclasses.replace(report, draft=build_draft_section(document))
+
+
 def write_report(db: str | Path, out: str | Path, *, focus: Sequence[str] = (),
                  issues: Sequence[str] = (), session: str = WINDOW,
-                 config: PipelineConfig | None = None) -> dict[str, Any]:
+                 config: PipelineConfig | None = None, draft: str | None = None
+                 ) -> dict[str, Any]:
     """Render the report from the store at ``db`` into ``out``; returns the paths written.
 
     Raises:
         ValueError: no analysis in the store, or an unknown session or issue (named).
     """
     files, summary = render_files(db, focus=focus, issues=issues, session=session,
-                                  config=config)
+                                  config=config, draft=draft)
     out = Path(out)
     paths = write_files(out, files)
     by_name = dict(zip(sorted(files), paths, strict=True))

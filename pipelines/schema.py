@@ -7,6 +7,7 @@ only place where statements meet segments, embeddings and analyses.
 from __future__ import annotations
 
 from corpora.store import Schema
+from pipelines.corrections import CORRECTIONS_SCHEMA
 
 ANALYSIS_SCHEMA = Schema(
     component="analysis",
@@ -137,5 +138,5 @@ ANALYSIS_SCHEMA = Schema(
     ),
 )
 
-SCHEMAS = (ANALYSIS_SCHEMA,)
+SCHEMAS = (ANALYSIS_SCHEMA, CORRECTIONS_SCHEMA)
 """Every schema component the pipelines layer adds to the store."""

@@ -28,11 +28,36 @@ def default_db() -> Path:
 
 
 class IngestConfig(BaseModel):
-    """Configuration of the ingestion stage (hashed into the provenance)."""
+    """Configuration of the ingestion stage (hashed into the provenance).
+
+    Every ``max_*`` key caps the work one input file may cause; a file past a cap is
+    quarantined with a reason naming the key (README, "Limits and safety").
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    """Size of a statement file (or ``metadata.csv``) on disk."""
+    max_chars: int = Field(default=5_000_000, gt=0)
+    """Characters of text extracted from one file."""
+    max_decompressed_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    """Bytes the parts of a .docx, or one PDF stream, may inflate to."""
+    max_pages: int = Field(default=2_000, gt=0)
+    """Pages of one PDF."""
+    max_paragraphs: int = Field(default=100_000, gt=0)
+    """Paragraphs of one .docx (table cells included) or blocks of one HTML page."""
+    max_nesting: int = Field(default=512, gt=0)
+    """Depth of nested HTML elements."""
+    max_metadata_rows: int = Field(default=100_000, gt=0)
+    """Rows of one ``metadata.csv``."""
+    max_field_chars: int = Field(default=10_000, gt=0)
+    """Characters of one metadata field (CSV cell or front-matter value)."""
+
+    def limits(self) -> Any:
+        """These caps as the readers' :class:`corpora.readers.ReadLimits`."""
+        from corpora.readers import ReadLimits
+
+        return ReadLimits(**self.model_dump())
 
 
 class SegmentConfig(BaseModel):
@@ -106,6 +131,8 @@ class VotesConfig(BaseModel):
     years: tuple[int, ...] = ()
     min_common: int = Field(default=3, ge=1)
     n_boot: int = Field(default=1000, ge=10)
+    max_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
+    """Largest votes or roll-calls file, after decompression (a ``.gz`` stops inflating here)."""
 
 
 class PipelineConfig(BaseModel):

@@ -38,7 +38,8 @@ def validate_against_votes(store: Store, votes: VotesConfig, *, issue: str = OVE
         ValueError: nothing selected, or too few state pairs in common.
     """
     data = read_votes(Path(votes.path), roll_calls=Path(votes.roll_calls) if votes.roll_calls
-                      else None, issues=Path(votes.issues) if votes.issues else None)
+                      else None, issues=Path(votes.issues) if votes.issues else None,
+                      max_bytes=votes.max_bytes)
     roll_calls = data.roll_calls
     if roll_calls.empty:
         roll_calls = pd.DataFrame({"rcid": sorted(data.votes["rcid"].unique())})

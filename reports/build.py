@@ -47,6 +47,7 @@ from reports.model import (
     Validation,
     ValidationRow,
 )
+from reports.taxonomy_table import build_issue_rows
 from reports.text import GLOSSARY
 
 MEASURE_ORDER = ("s_score", "agreement", "kappa")
@@ -92,6 +93,9 @@ def build_summary(data: ReportData, *, session: str, issues: tuple[str, ...],
               ("model", "Embedding model"), ("weights_sha256", "Model weights SHA-256"),
               ("precision", "Precision"))
     provenance = tuple((label, str(prov[key])) for key, label in labels if prov.get(key))
+    if status.get("corrections"):
+        provenance += (("Analyst corrections", f"{status['corrections']} active "
+                        "(likeminded correct list names who, when and why)"),)
     versions = tuple(sorted((str(k), str(v)) for k, v in (prov.get("versions") or {}).items()))
     all_issues = set(data.positions["issue"])
     scope = (("Session", "all sessions pooled" if session == WINDOW else session),
@@ -358,7 +362,7 @@ def build_report(data: ReportData, *, focus: Sequence[str] = (), issues: Sequenc
         focus=tuple(build_focus(data, s, session=session, issues=chosen, coalition=coalition)
                     for s in focus),
         issues=sections, topics=build_topics(data), validation=build_validation(data),
-        glossary=GLOSSARY)
+        glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info))
 
 
 __all__ = ["build_report", "classical_mds", "default_focus", "select_issues"]

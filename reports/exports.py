@@ -46,9 +46,37 @@ def flatten(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet may run a text cell beginning with one of these as a formula (OWASP CSV
+injection)."""
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell prefixed with ``'`` when it begins with a formula trigger (OWASP's advice);
+    numbers and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet could run as a formula neutralised;
+    numeric columns (negative numbers included) are untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_cell)
+    if out.index.dtype == object:
+        out.index = out.index.map(neutralise_cell)
+    return out
+
+
 def render_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (list cells joined with ``; ``), floats with 6 significant digits."""
-    return flatten(frame).to_csv(index=False, float_format="%.6g", lineterminator="\n").encode()
+    """UTF-8 CSV with CRLF line ends (list cells joined with ``; ``), floats with 6 significant
+    digits, text cells safe to open in a spreadsheet (:func:`neutralise_cell`)."""
+    # CRLF line ends (RFC 4180): then a field holding a bare CR is quoted as well
+    return csv_safe(flatten(frame)).to_csv(index=False, float_format="%.6g",
+                                           lineterminator="\r\n").encode()
 
 
 def render_parquet(frame: pd.DataFrame, provenance: Mapping[str, Any]) -> bytes:

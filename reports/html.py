@@ -6,6 +6,7 @@ state. Both are pure: a :class:`~reports.model.Report` in, a string out.
 
 from __future__ import annotations
 
+from reports.draft_section import render_draft_section
 from reports.html_focus import render_focus
 from reports.html_parts import (
     badge,
@@ -30,6 +31,7 @@ from reports.svg import (
     timeline_svg,
     topics_svg,
 )
+from reports.taxonomy_table import render_issue_table
 from reports.text import EXPLAIN
 
 
@@ -258,15 +260,18 @@ def _subtitle(report: Report) -> str:
 
 def render_report(report: Report) -> str:
     """The whole report as one HTML document."""
-    nav = [("#summary", "Summary"), ("#quality", "Data quality"), ("#changes", "Changes"),
+    nav = [*([("#draft", "Draft")] if report.draft else []),
+           ("#summary", "Summary"), ("#quality", "Data quality"), ("#changes", "Changes"),
            ("#heatmap", "Heatmap"), ("#map", "Map"),
            *[(f"#focus-{b.state}", f"Brief: {b.name}") for b in report.focus],
            ("#issues", "Issues"), ("#topics", "Topics"), ("#validation", "Votes"),
-           ("#glossary", "Glossary")]
+           ("#taxonomy", "Issue ids"), ("#glossary", "Glossary")]
     body = "".join([
+        render_draft_section(report.draft),
         _summary(report), _quality(report), _changes(report.changes), _overview(report),
         *[render_focus(b, page_link=state_page_name(b.state)) for b in report.focus],
-        _issues(report), _topics(report), _validation(report), _glossary(report)])
+        _issues(report), _topics(report), _validation(report),
+        render_issue_table(report.taxonomy), _glossary(report)])
     return page(report.title, _subtitle(report), nav, body)
 
 

@@ -9,6 +9,11 @@ the same report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.draft_section import DraftForecast
+    from reports.taxonomy_table import IssueRow
 
 # -- shared records --------------------------------------------------------------------------
 
@@ -394,3 +399,5 @@ class Report:
     topics: Topics | None
     validation: Validation | None
     glossary: tuple[tuple[str, str], ...] = field(default=())
+    taxonomy: tuple[IssueRow, ...] = field(default=())
+    draft: DraftForecast | None = None

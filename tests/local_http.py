@@ -1,9 +1,10 @@
 """A local HTTP server on 127.0.0.1 for the connector tests (never anything but loopback).
 
-Routes: a PDF, HTML pages, a slow page, a 404, a PDF URL served as HTML, an oversized PDF (with and
-without Content-Length), a flaky PDF (503 once), a CSV that breaks off half-way once (then
-serves ``Range`` requests), a page with ETag support (304), and a fake UN Digital Library record
-page linking to dated voting CSVs. Every request is logged with its headers.
+Routes: a PDF, HTML pages, a slow page, a page dripped a byte at a time, redirects (a loop, and
+to any ``?to=`` URL), a page whose gzip encoding is broken, a 404, a PDF URL served as HTML, an
+oversized PDF (with and without Content-Length), a flaky PDF (503 once), a CSV that breaks off
+half-way once (then serves ``Range`` requests), a page with ETag support (304), and a fake UN
+Digital Library record page linking to dated voting CSVs. Every request is logged with its headers.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 SLOW_SECONDS = 1.5
+DRIP_SECONDS = 0.05
 BIG_BYTES = 200_000
 VOTES_CSV = ("undl_id,ms_code,ms_name,ms_vote,date,session,resolution,title\n"
              + "".join(f"{1000 + i},{code},{name},{vote},2018-12-05,73,A/RES/73/27,"
@@ -159,6 +161,24 @@ class _Handler(BaseHTTPRequestHandler):
                        html)
         elif path.startswith("/votes/files/") and path.endswith(".csv"):
             self._ranged(VOTES_CSV, "text/csv; charset=utf-8", '"votes-v1"')
+        elif path == "/redirect-loop":
+            self._send(302, b"", "text/plain", extra={"Location": "/redirect-loop"})
+        elif path == "/redirect":
+            target = parse_qs(urlsplit(self.path).query).get("to", ["/"])[0]
+            self._send(302, b"", "text/plain", extra={"Location": target})
+        elif path == "/bad-gzip.html":
+            self._send(200, b"this is not gzip data at all", html,
+                       extra={"Content-Encoding": "gzip"})
+        elif path == "/drip.html":  # one byte at a time, each well within any read timeout
+            body = html_page("Drip", "x" * 400)
+            self.send_response(200)
+            self.send_header("Content-Type", html)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(DRIP_SECONDS)
         elif path == "/votes/empty-record":
             self._send(202, b"<html><body>checking your browser</body></html>", html)
         else:

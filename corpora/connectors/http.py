@@ -22,10 +22,11 @@ import datetime as dt
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -43,6 +44,7 @@ from corpora.connectors.cache import (
     url_key,
     write_json,
 )
+from corpora.connectors.redirects import host_port, is_private_host
 from corpora.errors import FetchError, OfflineError
 
 USER_AGENT = "likeminded/0.1 (UN cyber-negotiation text analysis; polite research fetcher)"
@@ -66,6 +68,12 @@ class FetchPolicy:
         max_bytes: size cap of one file.
         user_agent: the ``User-Agent`` header.
         trust_env: use proxy settings from the environment (``HTTPS_PROXY``, ``NO_PROXY``).
+        deadline: the longest one download may take in all, retries included (a server that
+            drips a byte at a time never reaches the read timeout).
+        max_redirects: redirects followed for one request.
+        allow_other_hosts: follow redirects to a host or port that no fetched URL named.
+        allow_private: follow redirects to private, loopback or link-local addresses that no
+            fetched URL named (server-side request forgery otherwise).
     """
 
     timeout: float = 30.0
@@ -76,6 +84,10 @@ class FetchPolicy:
     max_bytes: int = 50 * 1024 * 1024
     user_agent: str = USER_AGENT
     trust_env: bool = True
+    deadline: float = 300.0
+    max_redirects: int = 10
+    allow_other_hosts: bool = False
+    allow_private: bool = False
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
@@ -89,6 +101,11 @@ class FetchPolicy:
             raise ValueError(f"retries: expected 0 or more, got {self.retries!r}")
         if self.max_bytes < 1:
             raise ValueError(f"max_bytes: expected a positive size, got {self.max_bytes!r}")
+        if not self.deadline > 0:
+            raise ValueError(f"deadline: expected a positive number of seconds, got "
+                             f"{self.deadline!r}")
+        if self.max_redirects < 0:
+            raise ValueError(f"max_redirects: expected 0 or more, got {self.max_redirects!r}")
 
 
 class _Retry(Exception):
@@ -149,8 +166,10 @@ class Fetcher:
         self.requests = 0
         self._sleep = sleep
         self._last_request: dict[str, float] = {}
+        self.named_hosts: set[tuple[str, int]] = set()
+        """(host, port) pairs that fetched URLs named: redirects may always go there."""
         self._client = httpx.Client(
-            timeout=httpx.Timeout(self.policy.timeout), follow_redirects=True,
+            timeout=httpx.Timeout(self.policy.timeout), follow_redirects=False,
             headers={"User-Agent": self.policy.user_agent}, trust_env=self.policy.trust_env,
             transport=transport)
 
@@ -194,6 +213,10 @@ class Fetcher:
                     raise OfflineError(f"{url}: cannot resolve host {host}: you appear to be "
                                        "offline (DNS lookup failed)", url=url) from err
                 last = _Retry(f"cannot connect to {host} ({err})", offline=True)
+            except (httpx.DecodingError, httpx.TooManyRedirects, httpx.InvalidURL,
+                    httpx.UnsupportedProtocol) as err:  # retrying cannot help
+                raise FetchError(f"{url}: {type(err).__name__}: {str(err)[:160]}",
+                                 url=url) from err
             except httpx.TransportError as err:
                 last = _Retry(f"connection broke off ({type(err).__name__}: {err})")
         assert last is not None
@@ -214,7 +237,7 @@ class Fetcher:
             OfflineError, FetchError: as :meth:`fetch`.
         """
         def attempt() -> tuple[str, str]:
-            with self._client.stream("GET", url) as response:
+            with self._client.stream("GET", url, follow_redirects=True) as response:
                 _check_status(url, response)
                 body = bytearray()
                 for chunk in response.iter_bytes():
@@ -245,33 +268,73 @@ class Fetcher:
         """
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise FetchError(f"{url!r}: expected an http(s) URL", url=url)
+        try:
+            self.named_hosts.add(host_port(url))
+        except ValueError as err:
+            raise FetchError(f"{url!r}: malformed URL ({err})", url=url) from err
         target = Path(folder)
         cached = cached_result(url, target)
         if cached is not None and not refresh:
             return cached
         (target / FETCH_DIR).mkdir(parents=True, exist_ok=True)
         download = _Download(self, url, target, stem=stem, allowed=tuple(allowed),
-                             cap=max_bytes or self.policy.max_bytes, cached=cached)
+                             cap=max_bytes or self.policy.max_bytes, cached=cached,
+                             deadline=time.monotonic() + self.policy.deadline)
         result = self._with_retries(url, download.attempt)
         record_download(result, target)
         return result
 
-    def stream(self, url: str, headers: dict[str, str]) -> Any:
-        """An httpx streaming GET (a context manager) with this fetcher's client."""
-        return self._client.stream("GET", url, headers=headers)
+    @contextmanager
+    def stream(self, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+        """An httpx streaming GET that follows only the redirects the policy allows."""
+        current = url
+        for _ in range(self.policy.max_redirects + 1):
+            with self._client.stream("GET", current, headers=headers) as response:
+                location = response.headers.get("location", "")
+                if not (response.is_redirect and location):
+                    yield response
+                    return
+                target = str(response.url.join(location))
+            self.check_redirect(url, target)
+            current = target
+        raise FetchError(f"{url}: more than {self.policy.max_redirects} redirects", url=url)
+
+    def check_redirect(self, url: str, target: str) -> None:
+        """Refuse a redirect the policy does not allow (other host or port; private address).
+
+        Raises:
+            FetchError: naming the target and the flag that would allow it.
+        """
+        try:
+            where = host_port(target)
+        except ValueError as err:
+            raise FetchError(f"{url}: redirect to a malformed URL {target!r}", url=url) from err
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            raise FetchError(f"{url}: redirect to {target!r} refused (not http or https)",
+                             url=url)
+        if where in self.named_hosts:
+            return
+        if not self.policy.allow_other_hosts:
+            raise FetchError(f"{url}: redirect to another host or port ({where[0]}:{where[1]})"
+                             " refused; allow it with --allow-redirects", url=url)
+        if not self.policy.allow_private and is_private_host(where[0]):
+            raise FetchError(f"{url}: redirect to a private or loopback address "
+                             f"({where[0]}) refused; allow it with --allow-private", url=url)
 
 
 class _Download:
     """One download across attempts: the .part file and the validators a resume needs."""
 
     def __init__(self, fetcher: Fetcher, url: str, folder: Path, *, stem: str,
-                 allowed: tuple[str, ...], cap: int, cached: FetchResult | None) -> None:
+                 allowed: tuple[str, ...], cap: int, cached: FetchResult | None,
+                 deadline: float = float("inf")) -> None:
         self.fetcher, self.url, self.folder = fetcher, url, folder
         self.stem, self.allowed, self.cap, self.cached = stem, allowed, cap, cached
         key = url_key(url)
         self.part = folder / FETCH_DIR / f"{key}.part"
         self.part_meta = folder / FETCH_DIR / f"{key}.part.json"
         self.resumed = False
+        self.deadline = deadline
 
     def _headers(self) -> dict[str, str]:
         # identity: a Range must count bytes of the file itself, not of a compressed encoding
@@ -294,6 +357,9 @@ class _Download:
 
     def attempt(self) -> FetchResult:
         url = self.url
+        if time.monotonic() > self.deadline:
+            raise FetchError(f"{url}: not finished within the deadline of "
+                             f"{self.fetcher.policy.deadline:g} s (--deadline)", url=url)
         with self.fetcher.stream(url, self._headers()) as response:
             if response.status_code == 304 and self.cached is not None:
                 return replace(self.cached, cached=True)
@@ -319,6 +385,11 @@ class _Download:
                     if written > self.cap:
                         break
                     handle.write(chunk)
+                    if time.monotonic() > self.deadline:
+                        self._discard()
+                        raise FetchError(f"{url}: not finished within the deadline of "
+                                         f"{self.fetcher.policy.deadline:g} s (--deadline)",
+                                         url=url)
             if written > self.cap:
                 self._discard()
                 raise FetchError(f"{url}: more than the size cap of {self.cap:,} bytes", url=url)

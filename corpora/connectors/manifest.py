@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from corpora.connectors.cache import url_key, write_json
 from corpora.connectors.http import Fetcher
+from corpora.connectors.redirects import host_port
 from corpora.countries import name_key
 from corpora.errors import FetchError, InputError, OfflineError
 from corpora.groups import GroupTable, default_groups
@@ -40,6 +41,7 @@ from corpora.metadata import (
     REQUIRED_FIELDS,
     validate_metadata,
 )
+from corpora.names import printable, spreadsheet_safe
 from corpora.readers import decode_bytes
 
 MANIFEST_REQUIRED: tuple[str, ...] = ("url", *REQUIRED_FIELDS)
@@ -167,8 +169,13 @@ def document_stem(url: str) -> str:
 
 def _check_row(row: ManifestRow, where: str, groups: GroupTable,
                first_line: dict[str, int]) -> None:
-    scheme = urlsplit(row.url).scheme.lower()
-    if scheme not in ("http", "https") or not urlsplit(row.url).netloc:
+    try:
+        parts = urlsplit(row.url)
+        scheme, netloc, _ = parts.scheme.lower(), parts.netloc, parts.port
+    except ValueError as err:
+        raise InputError(f"{where}: field 'url' is not a valid URL ({err}); got {row.url!r}",
+                         source=where, field="url") from None
+    if scheme not in ("http", "https") or not netloc:
         raise InputError(f"{where}: field 'url' must be an http(s) URL; got {row.url!r}",
                          source=where, field="url")
     if row.url in first_line:
@@ -209,6 +216,11 @@ def fetch_manifest(
     report = ManifestReport(manifest=str(manifest), dest=str(folder))
     first_line: dict[str, int] = {}
     written: list[tuple[ManifestRow, str]] = []
+    for row in rows:  # redirects may go to any host and port the manifest names
+        try:
+            fetcher.named_hosts.add(host_port(row.url))
+        except ValueError:
+            continue
     for done, row in enumerate(rows, start=1):
         where = f"{Path(manifest).name} line {row.line}"
         try:
@@ -216,9 +228,12 @@ def fetch_manifest(
             first_line[row.url] = row.line
             result = fetcher.fetch(row.url, folder, stem=document_stem(row.url),
                                    allowed=DOCUMENT_SUFFIXES, refresh=refresh)
-        except (InputError, FetchError) as err:
-            message = str(err) if str(err).startswith(where) else f"{where}: {err}"
-            report.outcomes.append(RowOutcome(row.line, row.url, "failed", reason=message,
+        except Exception as err:  # one row's failure, whatever it is, is that row's alone
+            detail = str(err) if isinstance(err, InputError | FetchError) else (
+                f"{type(err).__name__}: {str(err)[:200]}")
+            message = detail if detail.startswith(where) else f"{where}: {detail}"
+            report.outcomes.append(RowOutcome(row.line, row.url, "failed",
+                                              reason=printable(message),
                                               offline=isinstance(err, OfflineError)))
         else:
             report.outcomes.append(RowOutcome(
@@ -240,14 +255,35 @@ def fetch_manifest(
     return report
 
 
+def _existing_rows(path: Path, names: set[str]) -> tuple[list[str], list[dict[str, str]]]:
+    """Columns and rows of a ``metadata.csv`` already in the destination, except the rows of
+    the files this fetch writes (they are replaced)."""
+    if not path.is_file():
+        return [], []
+    text, _ = decode_bytes(path.read_bytes(), source=str(path))
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
+    rows = []
+    for raw in reader:
+        row = {(k or "").strip().lower(): (v or "") for k, v in raw.items()
+               if k is not None and not isinstance(v, list)}
+        if row.get("file", "") not in names:
+            rows.append(row)
+    return columns, rows
+
+
 def _write_metadata(path: Path, written: list[tuple[ManifestRow, str]]) -> None:
+    """Write ``metadata.csv``, merged with the rows of an existing one (nothing is lost), every
+    cell safe to open in a spreadsheet."""
+    old_columns, old_rows = _existing_rows(path, {name for _, name in written})
+    columns = [*METADATA_COLUMNS, *(c for c in old_columns if c and c not in METADATA_COLUMNS)]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(METADATA_COLUMNS)
-    for row, name in written:
-        values = {**row.fields, "file": name, "url": row.url}
-        writer.writerow([values.get(column, "") for column in METADATA_COLUMNS])
+    writer = csv.writer(buffer, lineterminator="\r\n")  # a bare CR in a field gets quoted
+    writer.writerow(columns)
+    new_rows = [{**row.fields, "file": name, "url": row.url} for row, name in written]
+    for values in [*old_rows, *new_rows]:
+        writer.writerow([spreadsheet_safe(values.get(column, "")) for column in columns])
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
     os.replace(tmp, path)
 

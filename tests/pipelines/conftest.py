@@ -1,25 +1,10 @@
-"""One Prefect test harness (a temporary local API server and database) for the whole session."""
+"""Store fixtures of the pipeline tests (the Prefect harness is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
-
-# Keep Prefect's own files out of the user's home and quiet, before Prefect is imported.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="likeminded-prefect-"))
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-
-
-@pytest.fixture(scope="session")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture
@@ -49,4 +34,39 @@ def seeded_db(tmp_path, seeded_template) -> Path:
 
     target = tmp_path / "seeded.duckdb"
     shutil.copy(seeded_template, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def analysed(tmp_path_factory, sample_dir, prefect_harness, seeded_template):
+    """The update flow run twice on a two-session, 20-state slice of the sample corpus.
+
+    Shared by every test that reads an analysed store (partners, coalitions, forecast, ...);
+    tests that write to the store work on a copy (:func:`analysed_copy`).
+    """
+    import shutil
+
+    from pipelines.flows import update_flow
+    from pipelines.settings import PipelineConfig
+    from tests.pipelines.corpus_slices import slice_corpus
+
+    root = tmp_path_factory.mktemp("update")
+    corpus = slice_corpus(sample_dir, root / "corpus")
+    db = str(root / "lm.duckdb")
+    shutil.copy(seeded_template, db)
+    config = PipelineConfig()
+    config = config.model_copy(update={"analysis": config.analysis.model_copy(
+        update={"n_boot": 30, "topic_min_size": 3})})
+    first = update_flow([str(corpus)], db, config, focus=["KEN"])
+    second = update_flow([str(corpus)], db, config)
+    return {"db": db, "first": first, "second": second, "root": root, "config": config}
+
+
+@pytest.fixture
+def analysed_copy(analysed, tmp_path) -> Path:
+    """A private copy of the analysed store, for tests that write to it."""
+    import shutil
+
+    target = tmp_path / "analysed.duckdb"
+    shutil.copy(analysed["db"], target)
     return target

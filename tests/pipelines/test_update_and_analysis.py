@@ -10,25 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.flows import update_flow
 from pipelines.settings import PipelineConfig
 from pipelines.storage import open_store
 from tests.conftest import SHARED_DATA
-from tests.pipelines.corpus_slices import slice_corpus
-
-
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory, sample_dir, prefect_harness, seeded_template):
-    root = tmp_path_factory.mktemp("update")
-    corpus = slice_corpus(sample_dir, root / "corpus")
-    db = str(root / "lm.duckdb")
-    shutil.copy(seeded_template, db)
-    config = PipelineConfig()
-    config = config.model_copy(update={"analysis": config.analysis.model_copy(
-        update={"n_boot": 30, "topic_min_size": 3})})
-    first = update_flow([str(corpus)], db, config, focus=["KEN"])
-    second = update_flow([str(corpus)], db, config)
-    return {"db": db, "first": first, "second": second, "root": root}
 
 
 def test_update_runs_every_stage_and_is_incremental(analysed):

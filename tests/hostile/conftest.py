@@ -1,0 +1,1 @@
+"""The hostile-input suite shares the session's Prefect harness (tests/conftest.py)."""
