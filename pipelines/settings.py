@@ -90,7 +90,7 @@ class AnalysisConfig(BaseModel):
     taxonomy: str = ""
     """Path of a taxonomy YAML; empty for the bundled one."""
     keyword_weight: float = Field(default=0.25, ge=0, lt=1)
-    stance_margin: float = Field(default=0.1, ge=0, lt=1)
+    stance_margin: float = Field(default=0.2, ge=0, lt=1)
     """A deciding clause with ``|P(plus) - P(minus)|`` below this gives no side."""
     stance_relevance: float = Field(default=0.8, gt=0, le=1)
     """Contested issues scoring this share of their tagging threshold are read for stance..."""
