@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_DB = Path("data") / "likeminded.duckdb"
 ENV_DB = "LIKEMINDED_DB"
@@ -88,7 +88,8 @@ class AnalysisConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     taxonomy: str = ""
-    """Path of a taxonomy YAML; empty for the bundled one."""
+    """A built-in taxonomy name (``cyber``, ``unga``) or the path of a YAML file; empty for
+    ``cyber``."""
     keyword_weight: float = Field(default=0.25, ge=0, lt=1)
     stance_margin: float = Field(default=0.2, ge=0, lt=1)
     topic_method: Literal["agglomerative", "hdbscan"] = "agglomerative"
@@ -104,6 +105,17 @@ class AnalysisConfig(BaseModel):
     window: tuple[str, ...] = ()
     """Sessions to analyse (pooled positions use exactly these); empty for every session."""
     random_state: int = 0
+
+    @field_validator("taxonomy")
+    @classmethod
+    def _known_taxonomy(cls, value: str) -> str:
+        from nlp.taxonomy import BUILTIN_TAXONOMIES, looks_like_path
+
+        if value and value not in BUILTIN_TAXONOMIES and not (
+                looks_like_path(value) or Path(value).is_file()):
+            raise ValueError(f"unknown taxonomy {value!r}; expected one of "
+                             f"{', '.join(sorted(BUILTIN_TAXONOMIES))} or the path of a YAML file")
+        return value
 
 
 class VotesConfig(BaseModel):

@@ -294,7 +294,8 @@ def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
                    "with_stance": sum(1 for r in records if r[4] is not None),
                    "total_tags": int(totals[0]), "total_tagged_segments": int(totals[1]),
                    "total_with_stance": int(totals[2]),
-                   "taxonomy": taxonomy.digest[:16], "model_key": embedder.model_key}
+                   "taxonomy": taxonomy.digest[:16], "taxonomy_name": taxonomy.name,
+                   "model_key": embedder.model_key}
         set_stage_state(store, "annotate", marker, details)
     return details
 
