@@ -95,6 +95,9 @@ class AnalysisConfig(BaseModel):
     topic_method: Literal["agglomerative", "hdbscan"] = "agglomerative"
     topic_distance_threshold: float = Field(default=0.6, gt=0, le=2)
     topic_min_size: int = Field(default=8, ge=2)
+    topic_sample_size: int = Field(default=5000, ge=100)
+    """Above this many segments topics are clustered on a deterministic sample of this size and
+    the other segments assigned to them, so memory grows linearly with the corpus."""
     group_weight: float = Field(default=0.5, ge=0, le=1)
     group_only_positions: bool = False
     min_weight: float = Field(default=1.0, gt=0)
