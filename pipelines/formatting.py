@@ -229,3 +229,35 @@ def format_validation(document: dict[str, Any]) -> str:
                      f"[{_num(r['spearman_lo'])}, {_num(r['spearman_hi'])}]  Pearson "
                      f"{_num(r['pearson'])}  over {r['n_pairs']} pairs of {r['n_states']} states")
     return "\n".join(lines)
+
+
+def format_session_validation(document: dict[str, Any]) -> str:
+    """Per-session vote validation as a text table: Spearman [95 % interval] per method."""
+    rows = document["rows"]
+    measure = document["summary"]["measure"]
+    methods = [m for m in ("alignment", "issue_alignment", "tfidf", "mean_embedding",
+                           "regional_group") if any(r["method"] == m for r in rows)]
+    lines = [f"Spearman with the {measure} of each session's roll calls "
+             f"(taxonomy {document['taxonomy']['name']}; 95 % intervals resample states)"]
+    header = f"  {'session':<10} {'votes':<5} " + " ".join(f"{m:<22}" for m in methods)
+    lines.append(header)
+    for r0 in rows:
+        if r0["measure"] != measure or r0["method"] != rows[0]["method"]:
+            continue
+        cells = {r["method"]: r for r in rows if r["measure"] == measure
+                 and r["session"] == r0["session"] and r["vote_issue"] == r0["vote_issue"]}
+        text = " ".join(
+            f"{_num(cells[m]['spearman'])} [{_num(cells[m]['spearman_lo'])}, "
+            f"{_num(cells[m]['spearman_hi'])}]".ljust(22) if m in cells else " " * 22
+            for m in methods)
+        lines.append(f"  {r0['session']:<10} {r0['vote_issue']:<5} {text}")
+    summary = document["summary"]
+    means = ", ".join(f"{m} {v:.3f}" for m, v in summary["mean_spearman"].items())
+    lines.append(f"mean over {summary['sessions']} sessions (all roll calls): {means}")
+    lines.append(f"alignment beats the regional-group prior in "
+                 f"{len(summary['alignment_beats_regional_group'])} of {summary['sessions']} "
+                 f"sessions; issue alignment beats overall alignment on that issue's votes in "
+                 f"{summary['issue_beats_overall']['better']} of "
+                 f"{summary['issue_beats_overall']['of']} session-issue cells")
+    return "\n".join(lines)
+

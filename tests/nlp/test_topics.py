@@ -100,7 +100,7 @@ def test_topic_memory_grows_linearly_and_sampling_finds_the_clusters():
 
 
 def test_below_the_sample_size_nothing_changes():
-    texts, vectors = blobs()
+    _, vectors = blobs()
     assert np.array_equal(cluster_embeddings(vectors, min_cluster_size=5, sample_size=100),
                           cluster_embeddings(vectors, min_cluster_size=5, sample_size=None))
     with pytest.raises(ValueError, match="sample_size must be at least 100"):

@@ -1,6 +1,7 @@
 """``likeminded run`` without --corpus analyses the store; switching taxonomy re-tags only."""
 
 import json
+import shutil
 
 from typer.testing import CliRunner
 
@@ -21,7 +22,9 @@ def run(*args: str) -> dict:
 
 
 def test_run_on_the_store_then_switch_taxonomy_without_reembedding(
-        prefect_harness, seeded_db, sample_dir, tmp_path):
+        prefect_harness, unga_seeded_template, sample_dir, tmp_path):
+    seeded_db = tmp_path / "store.duckdb"
+    shutil.copy(unga_seeded_template, seeded_db)
     corpus = make_corpus(sample_dir / "oewg-2019-1", tmp_path / "corpus", FILES)
     with open_store(seeded_db) as store:
         ingest_folder(corpus, store, run_id="before")
