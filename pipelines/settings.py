@@ -104,6 +104,12 @@ class AnalysisConfig(BaseModel):
     stance_weight: float = Field(default=0.7, ge=0, le=1)
     contested_weight: float = Field(default=2.0, gt=0)
     min_issues: int = Field(default=2, ge=1)
+    whole_text_weight: float = Field(default=0.0, ge=0, le=1)
+    """Share of the overall alignment given to the similarity of the states' whole texts in the
+    session (centred mean embedding of all their substantive paragraphs); pairs with fewer than
+    ``min_issues`` issues in common then get the whole-text similarity alone. 0 (the default)
+    leaves the issue-based alignment as it is; long, general statements such as General Debate
+    speeches gain from it (see the README's validation on real data)."""
     n_boot: int = Field(default=100, ge=10)
     window: tuple[str, ...] = ()
     """Sessions to analyse (pooled positions use exactly these); empty for every session."""
