@@ -92,7 +92,7 @@ def test_each_session_is_set_against_its_own_votes(gd):
     per_issue = rows[rows["vote_issue"] != "*"]
     assert set(per_issue["vote_issue"]) <= {"me", "nu", "di", "hr", "co", "ec"}
     assert ISSUE_ALIGNMENT in set(per_issue["method"])
-    assert (per_issue["n_roll_calls"] <= PER_ISSUE).all()
+    assert per_issue["n_roll_calls"].between(1, gd["n_roll_calls"]).all()
     assert set(document["summary"]["mean_spearman"]) == {ALIGNMENT, *BASELINES}
     movers = document["movers"]
     assert [(m["from_session"], m["to_session"]) for m in movers] == [("UNGA-73", "UNGA-74")]
