@@ -280,7 +280,7 @@ def _validate_sessions(votes: Path, db: Path, *, roll_calls: Path | None, issues
     if json_out:
         emit_json(document)
     else:
-        typer.echo(formatting.format_session_validation(document))
+        echo(formatting.format_session_validation(document))
 
 
 def register(app: typer.Typer) -> None:

@@ -232,32 +232,33 @@ def format_validation(document: dict[str, Any]) -> str:
 
 
 def format_session_validation(document: dict[str, Any]) -> str:
-    """Per-session vote validation as a text table: Spearman [95 % interval] per method."""
+    """Per-session vote validation as a table of Spearman values (80 columns; intervals and
+    every number are in --json and in the report)."""
     rows = document["rows"]
     measure = document["summary"]["measure"]
-    methods = [m for m in ("alignment", "issue_alignment", "tfidf", "mean_embedding",
-                           "regional_group") if any(r["method"] == m for r in rows)]
-    lines = [f"Spearman with the {measure} of each session's roll calls "
-             f"(taxonomy {document['taxonomy']['name']}; 95 % intervals resample states)"]
-    header = f"  {'session':<10} {'votes':<5} " + " ".join(f"{m:<22}" for m in methods)
-    lines.append(header)
-    for r0 in rows:
-        if r0["measure"] != measure or r0["method"] != rows[0]["method"]:
-            continue
-        cells = {r["method"]: r for r in rows if r["measure"] == measure
-                 and r["session"] == r0["session"] and r["vote_issue"] == r0["vote_issue"]}
-        text = " ".join(
-            f"{_num(cells[m]['spearman'])} [{_num(cells[m]['spearman_lo'])}, "
-            f"{_num(cells[m]['spearman_hi'])}]".ljust(22) if m in cells else " " * 22
-            for m in methods)
-        lines.append(f"  {r0['session']:<10} {r0['vote_issue']:<5} {text}")
+    methods = (("alignment", "align"), ("issue_alignment", "issue"), ("tfidf", "tfidf"),
+               ("mean_embedding", "embed"), ("regional_group", "region"))
+    lines = [f"Spearman with the {measure} of each session's roll calls",
+             f"(taxonomy {document['taxonomy']['name']}; --json for 95 % intervals)",
+             f"  {'session':<10} {'votes':<5} " + " ".join(f"{h:>7}" for _, h in methods)]
+    keys = list(dict.fromkeys((r["session"], r["vote_issue"]) for r in rows
+                              if r["measure"] == measure))
+    for session, issue in keys:
+        cells = {r["method"]: r["spearman"] for r in rows if r["measure"] == measure
+                 and r["session"] == session and r["vote_issue"] == issue}
+        text = " ".join(f"{_num(cells[m]):>7}" if m in cells else " " * 7 for m, _ in methods)
+        lines.append(f"  {session:<10} {issue:<5} {text}")
     summary = document["summary"]
-    means = ", ".join(f"{m} {v:.3f}" for m, v in summary["mean_spearman"].items())
-    lines.append(f"mean over {summary['sessions']} sessions (all roll calls): {means}")
+    short = dict(methods)
+    lines.append(f"mean, all roll calls ({summary['sessions']} sessions): " + ", ".join(
+        f"{short.get(m, m)} {v:.2f}" for m, v in summary["mean_spearman"].items()))
     lines.append(f"alignment beats the regional-group prior in "
-                 f"{len(summary['alignment_beats_regional_group'])} of {summary['sessions']} "
-                 f"sessions; issue alignment beats overall alignment on that issue's votes in "
-                 f"{summary['issue_beats_overall']['better']} of "
-                 f"{summary['issue_beats_overall']['of']} session-issue cells")
+                 f"{len(summary['alignment_beats_regional_group'])} of "
+                 f"{summary['sessions']} sessions")
+    issues = summary["issue_beats_overall"]
+    lines.append(f"issue alignment beats overall on its issue's votes: {issues['better']} of "
+                 f"{issues['of']}")
+    for m in document.get("movers", []):
+        lines.append(f"movers {m['from_session']}->{m['to_session']}: {m['overlap']} in both "
+                     f"lists, {m['expected']:.2f} expected by chance (p = {m['p_value']:.2f})")
     return "\n".join(lines)
-

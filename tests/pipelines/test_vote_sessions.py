@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from corpora.ungdc import ingest_ungdc
 from pipelines.analysis import run_analysis
 from pipelines.cli import app
+from pipelines.formatting import format_session_validation
 from pipelines.report_writer import render_files
 from pipelines.settings import AnalysisConfig, PipelineConfig
 from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
@@ -110,6 +111,8 @@ def test_cli_stores_it_and_the_report_shows_it(gd):
         "--taxonomy", "unga", "--db", gd["db"], "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
+    text = format_session_validation(document)
+    assert "UNGA-73" in text and max(len(line) for line in text.splitlines()) <= 80
     with open_store(gd["db"], read_only=True) as store:
         stored = store.con.execute("SELECT count(*) FROM vote_validation_sessions").fetchall()
         movers = store.con.execute("SELECT count(*) FROM vote_mover_check").fetchall()
