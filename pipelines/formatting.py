@@ -250,7 +250,7 @@ def format_session_validation(document: dict[str, Any]) -> str:
         lines.append(f"  {session:<10} {issue:<5} {text}")
     summary = document["summary"]
     short = dict(methods)
-    lines.append("mean over sessions, all roll calls: " + ", ".join(
+    lines.append("mean of the sessions: " + ", ".join(
         f"{short.get(m, m)} {v:.2f}" for m, v in summary["mean_spearman"].items()))
     lines.append(f"alignment beats the regional-group prior in "
                  f"{len(summary['alignment_beats_regional_group'])} of "
