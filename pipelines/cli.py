@@ -87,14 +87,18 @@ def ingest(
 @app.command()
 @handle_errors
 def run(
-    corpus: Annotated[list[Path], typer.Option(
-        "--corpus", help="Folder of statements; repeat for several.")],
     db: DbOption,
+    corpus: Annotated[list[Path] | None, typer.Option(
+        "--corpus", help="Folder of statements to ingest first; repeat for several. Without "
+        "it, the statements already in the store are analysed.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for reports and exports.")] = Path(
         "data/out"),
     config_file: ConfigOption = None,
     model: ModelOption = None,
     batch_size: BatchOption = None,
+    taxonomy: Annotated[str | None, typer.Option(
+        "--taxonomy", help="Issue taxonomy: a built-in name (cyber, the default; unga for "
+        "General Assembly politics) or a YAML file (overrides analysis.taxonomy).")] = None,
     wait: Annotated[float, typer.Option(
         "--wait", min=0, help="Seconds to wait if another run holds the store.")] = 0.0,
     runner: TaskRunnerOption = TaskRunnerKind.local,
@@ -102,20 +106,25 @@ def run(
     dask_workers: DaskWorkersOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Run every pipeline stage on the given corpora, incrementally, then write the report.
+    """Run every pipeline stage, incrementally, then write the report.
 
-    Ingests the folders; segments, embeds and tags only what is new; recomputes topics and the
-    analyses only when their inputs changed; writes the report and the run summary (with its
-    provenance) to --out. With --task-runner dask the embedding chunks and the per-issue
-    analyses run on a Dask cluster.
+    Ingests the --corpus folders (if any; without them it analyses what the store already
+    holds, e.g. after ingest-ungdc or fetch manifest + ingest); segments, embeds and tags only
+    what is new; recomputes topics and the analyses only when their inputs changed; writes the
+    report and the run summary (with its provenance) to --out. With --task-runner dask the
+    embedding chunks and the per-issue analyses run on a Dask cluster.
 
     Example: likeminded run --corpus corpora/sample --db data/likeminded.duckdb --out data/out
 
+    Example: likeminded run --db data/ungdc.duckdb --taxonomy unga --out data/ungdc-out
+
     Example: likeminded run --corpus statements/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
-    folders = _check_folders(corpus)
+    folders = _check_folders(corpus or [])
     check_out_folder(out)
-    config = load_config(config_file, model=model, batch_size=batch_size)
+    config = load_config(config_file, model=model, batch_size=batch_size, taxonomy=taxonomy)
+    if not folders:
+        _require_statements(db)
     configure_prefect(db)
     from pipelines.flows import update_flow
 
@@ -144,6 +153,19 @@ def run(
         echo(formatting.format_run_summary(result))
         echo(f"run summary: {summary_path}")
         echo(f"report: {result['report']}")
+
+
+def _require_statements(db: Path) -> None:
+    """Refuse a run with no --corpus over a store that holds no statements (one line)."""
+    from corpora.store import Store
+
+    hint = ("give --corpus FOLDER, or fill the store first with 'likeminded ingest', "
+            "'likeminded ingest-ungdc' or 'likeminded fetch manifest'")
+    if not db.exists():
+        raise UserError(f"{db}: no store here and no --corpus to ingest; {hint}")
+    with Store(db, read_only=True) as store:
+        if store.count_statements() == 0:
+            raise UserError(f"{db}: the store holds no statements; {hint}")
 
 
 @app.command()

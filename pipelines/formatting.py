@@ -244,3 +244,36 @@ def format_validation(document: dict[str, Any]) -> str:
                      f"[{_num(r['spearman_lo'])}, {_num(r['spearman_hi'])}]  Pearson "
                      f"{_num(r['pearson'])}  over {r['n_pairs']} pairs of {r['n_states']} states")
     return "\n".join(lines)
+
+
+def format_session_validation(document: dict[str, Any]) -> str:
+    """Per-session vote validation as a table of Spearman values (80 columns; intervals and
+    every number are in --json and in the report)."""
+    rows = document["rows"]
+    measure = document["summary"]["measure"]
+    methods = (("alignment", "align"), ("issue_alignment", "issue"), ("tfidf", "tfidf"),
+               ("mean_embedding", "embed"), ("regional_group", "region"))
+    lines = [f"Spearman with the {measure} of each session's roll calls",
+             f"(taxonomy {document['taxonomy']['name']}; --json for 95 % intervals)",
+             f"  {'session':<10} {'votes':<5} " + " ".join(f"{h:>7}" for _, h in methods)]
+    keys = list(dict.fromkeys((r["session"], r["vote_issue"]) for r in rows
+                              if r["measure"] == measure))
+    for session, issue in keys:
+        cells = {r["method"]: r["spearman"] for r in rows if r["measure"] == measure
+                 and r["session"] == session and r["vote_issue"] == issue}
+        text = " ".join(f"{_num(cells[m]):>7}" if m in cells else " " * 7 for m, _ in methods)
+        lines.append(f"  {session:<10} {issue:<5} {text}")
+    summary = document["summary"]
+    short = dict(methods)
+    lines.append("mean of the sessions: " + ", ".join(
+        f"{short.get(m, m)} {v:.2f}" for m, v in summary["mean_spearman"].items()))
+    lines.append(f"alignment beats the regional-group prior in "
+                 f"{len(summary['alignment_beats_regional_group'])} of "
+                 f"{summary['sessions']} sessions")
+    issues = summary["issue_beats_overall"]
+    lines.append(f"issue alignment beats overall on its issue's votes: {issues['better']} of "
+                 f"{issues['of']}")
+    for m in document.get("movers", []):
+        lines.append(f"movers {m['from_session']}->{m['to_session']}: {m['overlap']} in both "
+                     f"lists, {m['expected']:.2f} expected by chance (p = {m['p_value']:.2f})")
+    return "\n".join(lines)

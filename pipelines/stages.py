@@ -332,7 +332,8 @@ def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
                    "total_tags": int(totals[0]), "total_tagged_segments": int(totals[1]),
                    "total_with_stance": int(totals[2]),
                    "by_language": annotation_coverage(store),
-                   "taxonomy": taxonomy.digest[:16], "model_key": embedder.model_key}
+                   "taxonomy": taxonomy.digest[:16], "taxonomy_name": taxonomy.name,
+                   "model_key": embedder.model_key}
         set_stage_state(store, "annotate", marker, details)
     return details
 
@@ -353,7 +354,8 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
             "s.superseded_by IS NULL WHERE g.kind = 'substantive'").fetchall()[0]
         marker = _fingerprint(embedder.model_key, [int(v) for v in segment_digest],
                               analysis.topic_method, analysis.topic_distance_threshold,
-                              analysis.topic_min_size)
+                              analysis.topic_min_size, analysis.topic_sample_size,
+                              analysis.random_state)
         state = stage_state(store, "topics")
         if state is not None and state[0] == marker:
             return {**state[1], "skipped": "segments unchanged"}
@@ -363,7 +365,8 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
         result = discover_topics(
             [r["text"] for r in rows], vectors, method=analysis.topic_method,
             distance_threshold=analysis.topic_distance_threshold,
-            min_cluster_size=analysis.topic_min_size, stop_words=names)
+            min_cluster_size=analysis.topic_min_size, stop_words=names,
+            sample_size=analysis.topic_sample_size, random_state=analysis.random_state)
         with store.transaction() as con:
             con.execute("DELETE FROM topics")
             con.execute("DELETE FROM segment_topics")

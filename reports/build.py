@@ -49,6 +49,7 @@ from reports.model import (
 )
 from reports.taxonomy_table import build_issue_rows
 from reports.text import GLOSSARY
+from reports.vote_sessions import build_session_validation
 
 MEASURE_ORDER = ("s_score", "agreement", "kappa")
 
@@ -96,6 +97,10 @@ def build_summary(data: ReportData, *, session: str, issues: tuple[str, ...],
     if status.get("corrections"):
         provenance += (("Analyst corrections", f"{status['corrections']} active "
                         "(likeminded correct list names who, when and why)"),)
+    taxonomy = prov.get("taxonomy")
+    if isinstance(taxonomy, dict) and taxonomy.get("name"):
+        provenance += (("Taxonomy", f"{taxonomy['name']} (SHA-256 "
+                                    f"{str(taxonomy.get('digest', ''))[:16]})"),)
     versions = tuple(sorted((str(k), str(v)) for k, v in (prov.get("versions") or {}).items()))
     all_issues = set(data.positions["issue"])
     scope = (("Session", "all sessions pooled" if session == WINDOW else session),
@@ -362,7 +367,8 @@ def build_report(data: ReportData, *, focus: Sequence[str] = (), issues: Sequenc
         focus=tuple(build_focus(data, s, session=session, issues=chosen, coalition=coalition)
                     for s in focus),
         issues=sections, topics=build_topics(data), validation=build_validation(data),
-        glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info))
+        glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info),
+        vote_sessions=build_session_validation(data.vote_sessions))
 
 
 __all__ = ["build_report", "classical_mds", "default_focus", "select_issues"]

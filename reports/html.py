@@ -33,6 +33,7 @@ from reports.svg import (
 )
 from reports.taxonomy_table import render_issue_table
 from reports.text import EXPLAIN
+from reports.vote_sessions import render_session_validation
 
 
 def state_page_name(state: str) -> str:
@@ -227,6 +228,11 @@ def _topics(report: Report) -> str:
 
 def _validation(report: Report) -> str:
     v = report.validation
+    sessions = ("" if report.vote_sessions is None
+                else render_session_validation(report.vote_sessions))
+    if v is None and sessions:
+        return section("validation", "Validation against UN votes",
+                       explain(EXPLAIN["validation"]) + sessions)
     if v is None:
         body = ("<p>No roll-call votes are configured, so the text-based alignment has not been "
                 "checked against voting. Run <code>likeminded validate-votes VOTES.csv</code> "
@@ -242,7 +248,7 @@ def _validation(report: Report) -> str:
                      "n pairs", "States", "Roll calls"], rows, cls="validation")
             + f'<p class="muted">Votes: <code>{esc(v.source)}</code>; roll calls: '
             f"{esc(v.selection)}; text alignment: issue {esc(v.text_issue)}, session "
-            f"{esc(v.text_session)}.</p>")
+            f"{esc(v.text_session)}.</p>" + sessions)
     return section("validation", "Validation against UN votes", body)
 
 
