@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
 
-.PHONY: demo test lint bench server clean help
+.PHONY: demo test lint bench bench-real server clean help
 PREFECT_PORT ?= 4200
 
 help:
 	@echo "make demo   - install into .venv and run the whole pipeline on the sample corpus"
 	@echo "make test   - install into .venv, lint with ruff, run the test suite"
 	@echo "make bench  - run the benchmarks (tables on stdout, JSON in benchmarks/results/)"
+	@echo "make bench-real - the whole General Debate archive in ../shared/data, stage by stage (long)"
 	@echo "make server - start a local Prefect server for scheduled runs (likeminded serve)"
 	@echo "make clean  - remove .venv and generated data"
 
@@ -40,6 +41,11 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# Opt-in (about an hour on 2 cores): ingest-ungdc + run + validate-votes --per-session on the
+# whole archive, time and peak memory per stage. BENCH_REAL_ARGS="--years 2013" for one session.
+bench-real: $(STAMP)
+	$(BIN)/python benchmarks/bench_real.py $(BENCH_REAL_ARGS)
 
 # A local Prefect server for `likeminded serve` (scheduled runs); Ctrl-C stops it.
 server: $(STAMP)

@@ -131,24 +131,42 @@ def evaluate_tagging(tag_fn: TagFn, pairs: Sequence[tuple[Label, Paragraph]], *,
     return result
 
 
-def pipeline_tag_fn(config: Any = None) -> TagFn:
+def pipeline_tag_fn(config: Any = None,
+                    paragraphs: Sequence[Paragraph] | None = None) -> TagFn:
     """The tagger as the pipeline fits and applies it (settings from ``PipelineConfig``).
 
     The tagger is fitted through the pipeline's own :func:`pipelines.stages.fitted_models`
     (seed vectors cached in a temporary store, thrown away afterwards); paragraphs are embedded
-    with the configured embedder, as the embedding stage does.
+    with the configured embedder, as the embedding stage does, and annotated by
+    :func:`nlp.annotate.annotate_texts` as the annotation stage does. ``paragraphs`` (every
+    substantive paragraph of the speeches read) gives each text its session context, as the
+    store does: whether the session is a venue of the taxonomy's field.
     """
+    from nlp.annotate import annotate_texts
+    from nlp.tagging import domain_venues
     from pipelines.settings import PipelineConfig
     from pipelines.stages import fitted_models, get_embedder
 
     settings = config or PipelineConfig()
     with tempfile.TemporaryDirectory() as tmp:
-        tagger, _ = fitted_models(settings, str(Path(tmp) / "seeds.duckdb"))
+        tagger, stance_model = fitted_models(settings, str(Path(tmp) / "seeds.duckdb"))
     embedder = get_embedder(settings.embedding)
+    session_of: dict[str, str] = {}
+    venues: dict[Any, bool] = {}
+    if paragraphs:
+        sessions = [p.member.split("/")[0] for p in paragraphs]
+        venues = domain_venues(tagger.has_domain_cue([p.text for p in paragraphs]), sessions,
+                               min_share=settings.analysis.min_domain_share)
+        session_of = {p.text: s for p, s in zip(paragraphs, sessions, strict=True)}
 
     def tag(texts: Sequence[str]) -> list[set[str]]:
         vectors = embedder.encode(list(texts))
-        return [set(tags) for tags in tagger.tag(tagger.score(list(texts), vectors))]
+        notes = annotate_texts(
+            list(texts), vectors, tagger=tagger, stance_model=stance_model, embedder=embedder,
+            venue=[venues.get(session_of.get(t), False) for t in texts] if paragraphs else None,
+            stance_relevance=settings.analysis.stance_relevance,
+            clause_relevance=settings.analysis.clause_relevance)
+        return [set(note.tags) for note in notes]
 
     return tag
 
@@ -189,7 +207,7 @@ def main(archive: Path = ARCHIVE) -> dict[str, Any] | None:
         paragraphs = substantive_paragraphs(archive, members={label.member for label in labels})
     pairs, mismatches = match_labels(labels, paragraphs)
     with timer() as tagging:
-        strata = evaluate_tagging(pipeline_tag_fn(), pairs)
+        strata = evaluate_tagging(pipeline_tag_fn(paragraphs=paragraphs), pairs)
     results = {"labels": str(LABELS.relative_to(LABELS.parents[2])), "archive": archive.name,
                "matched": len(pairs), "mismatches": mismatches, "strata": strata,
                "segment_seconds": round(elapsed(), 2), "tag_seconds": round(tagging(), 2)}

@@ -16,7 +16,7 @@ paragraphs; ``beta`` = 2 weights recall accordingly.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
@@ -26,9 +26,41 @@ from nlp.taxonomy import Taxonomy
 
 
 def keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str]:
-    """Case-insensitive alternation of whole-word keyword phrases (longest first)."""
-    parts = sorted({re.escape(k.strip()) for k in keywords if k.strip()}, key=len, reverse=True)
+    """Case-insensitive alternation of whole-word keyword phrases (longest first).
+
+    A keyword ending in ``*`` matches as a prefix (``cyber*``: cybersecurity, cyberspace).
+    """
+    parts = sorted({re.escape(k.strip().rstrip("*")) + (r"\w*" if k.strip().endswith("*") else "")
+                    for k in keywords if k.strip().rstrip("*")}, key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I)
+
+
+def domain_venues(has_cue: Sequence[bool], groups: Sequence[Hashable], *,
+                  min_share: float = 0.2) -> dict[Hashable, bool]:
+    """Per group, whether at least ``min_share`` of its texts carry a domain cue.
+
+    A group (a session of a forum, a batch of texts) where that many texts speak of the field is
+    a venue of the field (an OEWG session); in a General Debate session about one paragraph in
+    forty uses the vocabulary.
+    """
+    if len(has_cue) != len(groups):
+        raise ValueError(f"groups has {len(groups)} entries for {len(has_cue)} texts")
+    if not 0 <= min_share <= 1:
+        raise ValueError(f"min_share must be in [0, 1]; got {min_share}")
+    totals: dict[Hashable, list[int]] = {}
+    for flag, group in zip(has_cue, groups, strict=True):
+        counts = totals.setdefault(group, [0, 0])
+        counts[0] += int(bool(flag))
+        counts[1] += 1
+    return {g: c[0] >= min_share * c[1] for g, c in totals.items()}
+
+
+def domain_context(has_cue: Sequence[bool], groups: Sequence[Hashable], *,
+                   min_share: float = 0.2) -> np.ndarray:
+    """Which texts are in the taxonomy's domain: they have a domain cue, or their group is a
+    venue of the field (:func:`domain_venues`). Shape ``(n,)`` bool."""
+    venues = domain_venues(has_cue, groups, min_share=min_share)
+    return np.asarray(has_cue, dtype=bool) | np.array([venues[g] for g in groups], dtype=bool)
 
 
 class IssueTagger:
@@ -39,6 +71,10 @@ class IssueTagger:
         top_k: number of nearest seeds averaged into the similarity.
         min_threshold: lower bound for calibrated thresholds.
         beta: the F-beta calibrated on (beta > 1 favours recall).
+        off_domain_factor: texts outside the taxonomy's domain (see :func:`domain_context`)
+            are tagged only at this multiple of the threshold. 1.6 leaves 0.2 % (10) of the
+            4,472 paragraphs without a domain cue in the 2014 General Debate (unlabelled, not
+            a labelled year) with a tag, against 11.9 % at the plain threshold.
 
     Attributes (after :meth:`fit`):
         issue_ids_: issue ids, the column order of :meth:`score`.
@@ -47,11 +83,13 @@ class IssueTagger:
     """
 
     def __init__(self, *, keyword_weight: float = 0.25, top_k: int = 3,
-                 min_threshold: float = 0.3, beta: float = 2.0) -> None:
+                 min_threshold: float = 0.3, beta: float = 2.0,
+                 off_domain_factor: float = 1.6) -> None:
         self.keyword_weight = keyword_weight
         self.top_k = top_k
         self.min_threshold = min_threshold
         self.beta = beta
+        self.off_domain_factor = off_domain_factor
 
     def _validate(self) -> None:
         if not 0 <= self.keyword_weight < 1:
@@ -62,6 +100,8 @@ class IssueTagger:
             raise ValueError(f"min_threshold must be in [0, 1); got {self.min_threshold}")
         if self.beta <= 0:
             raise ValueError(f"beta must be positive; got {self.beta}")
+        if self.off_domain_factor < 1:
+            raise ValueError(f"off_domain_factor must be at least 1; got {self.off_domain_factor}")
 
     def fit(self, taxonomy: Taxonomy, embedder: Embedder) -> IssueTagger:
         """Embed the seeds and calibrate a threshold per issue."""
@@ -73,6 +113,8 @@ class IssueTagger:
         vectors = embedder.encode(flat)
         self.seed_vectors_ = [vectors[owner == i] for i in range(len(seeds))]
         self.patterns_ = [keyword_pattern(issue.keywords) for issue in taxonomy.issues]
+        self.domain_pattern_ = (keyword_pattern(taxonomy.domain_keywords)
+                                if taxonomy.domain_keywords else None)
         scores = self._scores(flat, vectors, exclude_self=owner)
         self.thresholds_ = np.zeros(len(seeds))
         self.seed_fbeta_ = np.zeros(len(seeds))
@@ -120,10 +162,29 @@ class IssueTagger:
             raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(texts)} texts")
         return self._scores(texts, vectors)
 
-    def tag(self, scores: np.ndarray) -> list[list[str]]:
-        """Issue ids at or above their threshold, per row, highest score first."""
+    def has_domain_cue(self, texts: Sequence[str]) -> np.ndarray:
+        """Whether each text uses the taxonomy's domain vocabulary (all True without one)."""
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError("IssueTagger is not fitted; call fit(taxonomy, embedder) first")
+        if self.domain_pattern_ is None:
+            return np.ones(len(texts), dtype=bool)
+        return np.array([bool(self.domain_pattern_.search(t)) for t in texts], dtype=bool)
+
+    def tag(self, scores: np.ndarray, in_domain: Sequence[bool] | None = None
+            ) -> list[list[str]]:
+        """Issue ids at or above their threshold, per row, highest score first.
+
+        Args:
+            scores: output of :meth:`score`.
+            in_domain: per row, whether the text is in the taxonomy's domain (see
+                :func:`domain_context`); rows outside need ``off_domain_factor`` times the
+                threshold. ``None`` treats every row as in domain.
+        """
+        if in_domain is not None and len(in_domain) != len(scores):
+            raise ValueError(f"in_domain has {len(in_domain)} entries for {len(scores)} rows")
         tags = []
-        for row in scores:
-            hits = np.flatnonzero(row >= self.thresholds_)
+        for n, row in enumerate(scores):
+            factor = 1.0 if in_domain is None or in_domain[n] else self.off_domain_factor
+            hits = np.flatnonzero(row >= self.thresholds_ * factor)
             tags.append([self.issue_ids_[j] for j in hits[np.argsort(-row[hits])]])
         return tags

@@ -1,9 +1,13 @@
 """The issue taxonomy: issues, keywords, seed sentences and stance poles, validated on load.
 
-The bundled taxonomy is ``nlp/taxonomy.yaml``. Contested issues have two poles: ``minus``
-(stance -1) and ``plus`` (stance +1), each with seed sentences, and ``neutral`` seeds that mention
-the issue without taking a side. Users extend an issue with labelled ``examples``
-(``{text, stance: -1 | 0 | 1}``) that train the stance model together with the seeds.
+Taxonomies are plug-ins: :func:`load_taxonomy` takes the name of a built-in one (see
+:data:`BUILTIN_TAXONOMIES`: ``cyber``, the default, is ``nlp/taxonomy.yaml``; ``unga`` covers
+General Assembly politics) or the path of a YAML file in the same format. Contested issues
+have two poles: ``minus`` (stance -1) and ``plus`` (stance +1), each with seed sentences, and
+``neutral`` seeds that mention the issue without taking a side. Users extend an issue with
+labelled ``examples`` (``{text, stance: -1 | 0 | 1}``) that train the stance model together with
+the seeds. An issue may name the roll-call issue code it corresponds to (``vote_issue: me``), so
+vote validation can set that issue's alignment beside that issue's votes.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,14 @@ from nlp.errors import TaxonomyError
 CONTESTED = "contested"
 CONSENSUAL = "consensual"
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_VOTE_ISSUE_RE = re.compile(r"^[a-z]{2,8}$")
+
+DEFAULT_TAXONOMY = "cyber"
+BUILTIN_TAXONOMIES: dict[str, str] = {
+    "cyber": "taxonomy.yaml",
+    "unga": "taxonomies/unga.yaml",
+}
+"""Built-in taxonomy name -> file inside the ``nlp`` package."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +59,8 @@ class Issue:
     plus: Pole | None = None
     neutral: tuple[str, ...] = ()
     examples: tuple[tuple[str, int], ...] = ()
+    vote_issue: str = ""
+    """Roll-call issue code this issue corresponds to (``me``, ``nu``, ...), or empty."""
 
     @property
     def contested(self) -> bool:
@@ -71,11 +85,19 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class Taxonomy:
-    """A validated taxonomy; ``digest`` identifies its content for provenance and caching."""
+    """A validated taxonomy; ``digest`` identifies its content for provenance and caching.
+
+    ``domain_keywords`` (optional, the YAML's ``domain.keywords``) are words that mark a text as
+    belonging to the taxonomy's field at all (for the cyber taxonomy: cyber, ICT, digital, ...);
+    the tagger holds texts without them, outside a context that has them, to a higher bar.
+    """
 
     issues: tuple[Issue, ...]
     source: str
     digest: str
+    name: str = ""
+    """The built-in name (``cyber``, ``unga``) or the file path it was loaded from."""
+    domain_keywords: tuple[str, ...] = ()
 
     def __getitem__(self, issue_id: str) -> Issue:
         for issue in self.issues:
@@ -90,6 +112,10 @@ class Taxonomy:
     @property
     def contested(self) -> list[Issue]:
         return [i for i in self.issues if i.contested]
+
+    def provenance(self) -> dict[str, str]:
+        """``{"name", "digest"}``: which taxonomy results come from (for run records)."""
+        return {"name": self.name or self.source, "digest": self.digest}
 
 
 def _strings(value: Any, where: str, *, minimum: int = 0) -> tuple[str, ...]:
@@ -158,10 +184,15 @@ def parse_issue(raw: Any, where: str) -> Issue:
                            f"{where}.poles.neutral.seeds", minimum=2)
     elif poles:
         raise TaxonomyError(f"{where}.poles: only contested issues have poles (kind is {kind!r})")
+    vote_issue = raw.get("vote_issue") or ""
+    if not isinstance(vote_issue, str) or (vote_issue and not _VOTE_ISSUE_RE.match(vote_issue)):
+        raise TaxonomyError(f"{where}.vote_issue: expected a roll-call issue code of 2-8 lower-case"
+                            f" letters such as 'me' or 'hr', got {vote_issue!r}")
     return Issue(id=issue_id, label=label.strip(), kind=kind,
                  description=str(raw.get("description") or "").strip(), keywords=keywords,
                  seeds=seeds, minus=minus, plus=plus, neutral=neutral,
-                 examples=_examples(raw.get("examples"), f"{where}.examples"))
+                 examples=_examples(raw.get("examples"), f"{where}.examples"),
+                 vote_issue=vote_issue)
 
 
 def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
@@ -180,23 +211,50 @@ def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
         seen.add(issue.id)
     if not issues:
         raise TaxonomyError(f"{source}: issues: expected at least one issue")
+    domain = data.get("domain") or {}
+    if not isinstance(domain, dict):
+        raise TaxonomyError(f"{source}: domain: expected a mapping with a 'keywords' list")
+    domain_keywords = tuple(k.lower() for k in _strings(domain.get("keywords"),
+                                                        f"{source}: domain.keywords"))
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    return Taxonomy(issues=tuple(issues), source=source, digest=digest)
+    return Taxonomy(issues=tuple(issues), source=source, digest=digest,
+                    domain_keywords=domain_keywords)
 
 
-def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Load and validate a taxonomy file (the bundled one when ``path`` is ``None``)."""
-    if path is None:
-        text = resources.files("nlp").joinpath("taxonomy.yaml").read_text(encoding="utf-8")
-        source = "nlp/taxonomy.yaml"
-    else:
+def looks_like_path(spec: str) -> bool:
+    """Whether a taxonomy spec names a file rather than a built-in taxonomy."""
+    return "/" in spec or "\\" in spec or spec.lower().endswith((".yaml", ".yml", ".json"))
+
+
+def load_taxonomy(spec: str | Path | None = None) -> Taxonomy:
+    """Load and validate a taxonomy: a built-in name, a file path, or the default (``cyber``).
+
+    Args:
+        spec: ``None`` or ``""`` for the default; a name from :data:`BUILTIN_TAXONOMIES`; or the
+            path of a YAML file (anything with a ``/`` or a ``.yaml``/``.yml`` suffix, or an
+            existing file).
+
+    Raises:
+        TaxonomyError: an unknown name (listing the built-in ones), an unreadable file, or
+            content that does not validate (naming the issue and field).
+    """
+    spec = str(spec) if spec else DEFAULT_TAXONOMY
+    if spec in BUILTIN_TAXONOMIES:
+        relative = BUILTIN_TAXONOMIES[spec]
+        text = resources.files("nlp").joinpath(relative).read_text(encoding="utf-8")
+        source, name = f"nlp/{relative}", spec
+    elif looks_like_path(spec) or Path(spec).is_file():
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(spec).read_text(encoding="utf-8")
         except OSError as err:
-            raise TaxonomyError(f"{path}: cannot read taxonomy ({err.strerror})") from err
-        source = str(path)
+            raise TaxonomyError(f"{spec}: cannot read taxonomy ({err.strerror})") from err
+        source = name = spec
+    else:
+        raise TaxonomyError(f"taxonomy: unknown name {spec!r}; expected a built-in taxonomy ("
+                            f"{', '.join(sorted(BUILTIN_TAXONOMIES))}) or the path of a YAML "
+                            "file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise TaxonomyError(f"{source}: not valid YAML ({err})") from err
-    return parse_taxonomy(data, source=source)
+    return replace(parse_taxonomy(data, source=source), name=name)

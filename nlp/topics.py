@@ -4,6 +4,13 @@ Segment embeddings are clustered (agglomerative with a cosine distance threshold
 HDBSCAN; both deterministic for the same input order), and each cluster is labelled with its most
 distinctive words by class-based TF-IDF: term frequency within the cluster, weighted by the log of
 the average cluster size over the term's frequency across clusters.
+
+Memory grows linearly with the corpus: agglomerative clustering needs all pairwise distances
+(quadratic), so above ``sample_size`` segments only a fixed-size deterministic sample is
+clustered and every other segment joins the cluster whose members it is closest to on average
+(the average-linkage criterion: for unit vectors the mean cosine to a cluster's members is the dot
+product with their unnormalised mean), or noise when that average distance is over the threshold;
+the assignment runs in fixed-size blocks. The keyword counts stay sparse.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.cluster import HDBSCAN, AgglomerativeClustering
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -49,33 +57,85 @@ class TopicModelResult:
     topics: tuple[Topic, ...]
 
 
-def cluster_embeddings(vectors: np.ndarray, *, method: str = "agglomerative",
-                       distance_threshold: float = 0.6, min_cluster_size: int = 8) -> np.ndarray:
-    """Cluster L2-normalised vectors ``(n, dim)``; returns labels ``(n,)``, ``-1`` for noise.
-
-    Clusters smaller than ``min_cluster_size`` become noise; the remaining labels are renumbered
-    by decreasing size (ties by first occurrence), so ids are stable for the same input.
-    """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    if min_cluster_size < 2:
-        raise ValueError(f"min_cluster_size must be at least 2; got {min_cluster_size}")
-    n = vectors.shape[0]
-    if n < min_cluster_size:
-        return np.full(n, NOISE, dtype=int)
+def _cluster(vectors: np.ndarray, method: str, distance_threshold: float,
+             min_cluster_size: int) -> np.ndarray:
     if method == "agglomerative":
-        raw = AgglomerativeClustering(n_clusters=None, distance_threshold=distance_threshold,
-                                      metric="cosine", linkage="average").fit_predict(vectors)
-    else:
-        raw = HDBSCAN(min_cluster_size=min_cluster_size, metric="euclidean",
-                      copy=True).fit_predict(vectors)
-    labels = np.full(n, NOISE, dtype=int)
+        return AgglomerativeClustering(n_clusters=None, distance_threshold=distance_threshold,
+                                       metric="cosine", linkage="average").fit_predict(vectors)
+    return HDBSCAN(min_cluster_size=min_cluster_size, metric="euclidean",
+                   copy=True).fit_predict(vectors)
+
+
+def _renumber(raw: np.ndarray, min_cluster_size: int) -> np.ndarray:
+    """Clusters under ``min_cluster_size`` become noise; the rest are numbered by decreasing
+    size (ties by first occurrence)."""
+    labels = np.full(len(raw), NOISE, dtype=int)
     ids, first, counts = np.unique(raw[raw != NOISE], return_index=True, return_counts=True)
     keep = [(c, f, i) for i, f, c in zip(ids, first, counts, strict=True)
             if c >= min_cluster_size]
     for new, (_, _, old) in enumerate(sorted(keep, key=lambda t: (-t[0], t[1]))):
         labels[raw == old] = new
     return labels
+
+
+def assign_to_clusters(vectors: np.ndarray, means: np.ndarray, *, max_distance: float,
+                       block: int = 4096) -> np.ndarray:
+    """Index of the closest cluster per row, ``-1`` where none is within ``max_distance``.
+
+    Args:
+        vectors: ``(n, d)`` L2-normalised vectors.
+        means: ``(k, d)`` unnormalised mean vectors of the clusters' members, so ``1 - x @ m``
+            is the average cosine distance of ``x`` to the members (average linkage).
+        max_distance: largest average cosine distance to join a cluster.
+        block: rows per product (memory stays ``block * k``).
+    """
+    out = np.full(vectors.shape[0], NOISE, dtype=int)
+    if not len(means):
+        return out
+    for start in range(0, vectors.shape[0], block):
+        sims = vectors[start:start + block] @ means.T
+        best = np.argmax(sims, axis=1)
+        close = 1.0 - sims[np.arange(len(best)), best] <= max_distance
+        out[start:start + block] = np.where(close, best, NOISE)
+    return out
+
+
+def cluster_embeddings(vectors: np.ndarray, *, method: str = "agglomerative",
+                       distance_threshold: float = 0.6, min_cluster_size: int = 8,
+                       sample_size: int | None = 5000, random_state: int = 0) -> np.ndarray:
+    """Cluster L2-normalised vectors ``(n, dim)``; returns labels ``(n,)``, ``-1`` for noise.
+
+    Clusters smaller than ``min_cluster_size`` become noise; the remaining labels are renumbered
+    by decreasing size (ties by first occurrence), so ids are stable for the same input. Above
+    ``sample_size`` rows (``None``: never) a deterministic sample of that many rows, drawn with
+    ``random_state``, is clustered and the others are assigned (see the module docstring).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if min_cluster_size < 2:
+        raise ValueError(f"min_cluster_size must be at least 2; got {min_cluster_size}")
+    if sample_size is not None and sample_size < 100:
+        raise ValueError(f"sample_size must be at least 100 (or None); got {sample_size}")
+    n = vectors.shape[0]
+    if n < min_cluster_size:
+        return np.full(n, NOISE, dtype=int)
+    if sample_size is None or n <= sample_size:
+        return _renumber(_cluster(vectors, method, distance_threshold, min_cluster_size),
+                         min_cluster_size)
+    rng = np.random.default_rng(random_state)
+    sample = np.sort(rng.choice(n, size=sample_size, replace=False))
+    # a cluster of the sample stands for about n / sample_size times as many segments
+    sample_min = max(2, int(np.ceil(min_cluster_size * sample_size / n)))
+    local = _renumber(_cluster(vectors[sample], method, distance_threshold, sample_min),
+                      sample_min)
+    k = int(local.max()) + 1 if (local != NOISE).any() else 0
+    means = np.zeros((k, vectors.shape[1]), dtype=np.float64)
+    np.add.at(means, local[local != NOISE], vectors[sample][local != NOISE].astype(np.float64))
+    means /= np.maximum(np.bincount(local[local != NOISE], minlength=k), 1)[:, None]
+    threshold = distance_threshold if method == "agglomerative" else 1.0
+    raw = assign_to_clusters(vectors, means.astype(np.float32), max_distance=threshold)
+    raw[sample] = local  # sampled rows keep the clustering's own answer
+    return _renumber(raw, min_cluster_size)
 
 
 def class_tfidf_keywords(texts: Sequence[str], labels: np.ndarray, *, top_n: int = 8,
@@ -88,39 +148,49 @@ def class_tfidf_keywords(texts: Sequence[str], labels: np.ndarray, *, top_n: int
     topic_ids = sorted(set(labels.tolist()) - {NOISE})
     if not topic_ids:
         return {}
-    documents = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == tid)
-                 for tid in topic_ids]
+    index = {tid: row for row, tid in enumerate(topic_ids)}
+    documents: list[list[str]] = [[] for _ in topic_ids]
+    for text, label in zip(texts, labels.tolist(), strict=True):
+        if label != NOISE:
+            documents[index[label]].append(text)
     stop = sorted(set(CountVectorizer(stop_words="english").get_stop_words()) | _EXTRA_STOP_WORDS
                   | {w.lower() for phrase in stop_words for w in re.findall(r"\w+", phrase)})
     vectorizer = CountVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=1,
                                  token_pattern=r"(?u)\b[^\W\d_][\w-]{2,}\b")
-    counts = vectorizer.fit_transform(documents).toarray().astype(float)
+    # sparse throughout: topics x vocabulary grows with both, dense it would not fit
+    counts = sparse.csr_matrix(vectorizer.fit_transform(" ".join(d) for d in documents),
+                               dtype=np.float64)
     vocabulary = np.array(vectorizer.get_feature_names_out())
-    tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    row_totals = np.maximum(np.asarray(counts.sum(axis=1)).ravel(), 1)
     average_size = counts.sum() / len(topic_ids)
-    idf = np.log(1 + average_size / np.maximum(counts.sum(axis=0), 1))
-    weights = tf * idf
+    idf = np.log(1 + average_size / np.maximum(np.asarray(counts.sum(axis=0)).ravel(), 1))
     out = {}
     for row, tid in enumerate(topic_ids):
-        order = np.lexsort((vocabulary, -weights[row]))[:top_n]
-        out[tid] = tuple(vocabulary[order].tolist())
+        start, end = counts.indptr[row], counts.indptr[row + 1]
+        columns = counts.indices[start:end]
+        weights = counts.data[start:end] / row_totals[row] * idf[columns]
+        order = np.lexsort((vocabulary[columns], -weights))[:top_n]
+        out[tid] = tuple(vocabulary[columns[order]].tolist())
     return out
 
 
 def discover_topics(texts: Sequence[str], vectors: np.ndarray, *,
                     method: str = "agglomerative", distance_threshold: float = 0.6,
                     min_cluster_size: int = 8, top_n: int = 8,
-                    stop_words: Sequence[str] = ()) -> TopicModelResult:
+                    stop_words: Sequence[str] = (), sample_size: int | None = 5000,
+                    random_state: int = 0) -> TopicModelResult:
     """Cluster segments and label each cluster (see :func:`cluster_embeddings`).
 
     Args:
         texts: segment texts, length ``n``.
         vectors: L2-normalised embeddings ``(n, dim)`` in the same order.
+        sample_size / random_state: see :func:`cluster_embeddings`.
     """
     if len(texts) != vectors.shape[0]:
         raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(texts)} texts")
     labels = cluster_embeddings(vectors, method=method, distance_threshold=distance_threshold,
-                                min_cluster_size=min_cluster_size)
+                                min_cluster_size=min_cluster_size, sample_size=sample_size,
+                                random_state=random_state)
     keywords = class_tfidf_keywords(texts, labels, top_n=top_n, stop_words=stop_words)
     topics = []
     for tid, words in keywords.items():

@@ -26,6 +26,7 @@ from nlp.alignment import (
     alignment_change,
     score_alignment,
 )
+from nlp.baselines import mean_embedding_similarity
 from nlp.coalitions import (
     SHARED_COLUMNS,
     compare_with_groups,
@@ -232,6 +233,7 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
     window = score_alignment(positions, contested=contested, config=align_config,
                              whole=whole_positions(inputs, WINDOW, analysis,
                                                    n_boot=analysis.n_boot))
+    window = blend_whole_text(window, inputs, inputs.sessions, analysis.whole_text_weight)
     frames = [window.long(session=WINDOW)]
     latest = inputs.sessions[-2:]
     by_session = {}
@@ -242,6 +244,7 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
                                  config=align_config, intervals=boot,
                                  whole=whole_positions(inputs, session, analysis,
                                                        n_boot=analysis.n_boot if boot else 0))
+        result = blend_whole_text(result, inputs, [session], analysis.whole_text_weight)
         by_session[session] = result
         frames.append(result.long(session=session))
     alignment = pd.concat(frames, ignore_index=True)
@@ -309,6 +312,43 @@ def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
                                           "n_pairs": best["n_pairs"]}
         set_stage_state(store, "analyze", prepared.fingerprint, details)
     return details
+
+
+def blend_whole_text(result: AlignmentResult, inputs: AnalysisInputs, sessions: list[str],
+                     weight: float) -> AlignmentResult:
+    """Overall alignment blended with whole-text similarity (``analysis.whole_text_weight``).
+
+    The whole-text similarity of two states is the cosine of the centred means of their own
+    substantive paragraphs in ``sessions`` (:func:`nlp.baselines.mean_embedding_similarity`).
+    Where the issue-based overall alignment exists the result is ``(1 - weight) * overall +
+    weight * whole``, elsewhere the whole-text similarity alone; intervals are blended the same
+    way (the whole-text part has none). ``weight == 0`` returns ``result`` unchanged.
+    """
+    if weight == 0:
+        return result
+    segments = inputs.segments
+    own = segments[segments["session"].isin(set(sessions))]
+    states = [s for s in result.states if s in set(own["state"])]
+    if len(states) < 2:
+        return result
+    own = own[own["state"].isin(set(states))]
+    whole = mean_embedding_similarity(inputs.vectors[own["seg"].to_numpy()],
+                                      own["state"].tolist(), centre=True)
+    index = pd.Index(result.states)
+    present = index.isin(whole.index)
+    full = np.full((len(index), len(index)), np.nan)
+    at = np.flatnonzero(present)
+    full[np.ix_(at, at)] = whole.loc[index[present], index[present]].to_numpy()
+
+    def blend(matrix: np.ndarray | None) -> np.ndarray | None:
+        if matrix is None:
+            return None
+        mixed = np.where(np.isfinite(matrix), (1 - weight) * matrix + weight * full, full)
+        np.fill_diagonal(mixed, 1.0)
+        return mixed
+
+    return replace(result, overall=blend(result.overall), overall_lo=blend(result.overall_lo),
+                   overall_hi=blend(result.overall_hi))
 
 
 def _positions_arrow(positions: Positions) -> pa.Table:

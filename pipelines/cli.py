@@ -87,14 +87,18 @@ def ingest(
 @app.command()
 @handle_errors
 def run(
-    corpus: Annotated[list[Path], typer.Option(
-        "--corpus", help="Folder of statements; repeat for several.")],
     db: DbOption,
+    corpus: Annotated[list[Path] | None, typer.Option(
+        "--corpus", help="Folder of statements to ingest first; repeat for several. Without "
+        "it, the statements already in the store are analysed.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for reports and exports.")] = Path(
         "data/out"),
     config_file: ConfigOption = None,
     model: ModelOption = None,
     batch_size: BatchOption = None,
+    taxonomy: Annotated[str | None, typer.Option(
+        "--taxonomy", help="Issue taxonomy: a built-in name (cyber, the default; unga for "
+        "General Assembly politics) or a YAML file (overrides analysis.taxonomy).")] = None,
     wait: Annotated[float, typer.Option(
         "--wait", min=0, help="Seconds to wait if another run holds the store.")] = 0.0,
     runner: TaskRunnerOption = TaskRunnerKind.local,
@@ -102,20 +106,25 @@ def run(
     dask_workers: DaskWorkersOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Run every pipeline stage on the given corpora, incrementally, then write the report.
+    """Run every pipeline stage, incrementally, then write the report.
 
-    Ingests the folders; segments, embeds and tags only what is new; recomputes topics and the
-    analyses only when their inputs changed; writes the report and the run summary (with its
-    provenance) to --out. With --task-runner dask the embedding chunks and the per-issue
-    analyses run on a Dask cluster.
+    Ingests the --corpus folders (if any; without them it analyses what the store already
+    holds, e.g. after ingest-ungdc or fetch manifest + ingest); segments, embeds and tags only
+    what is new; recomputes topics and the analyses only when their inputs changed; writes the
+    report and the run summary (with its provenance) to --out. With --task-runner dask the
+    embedding chunks and the per-issue analyses run on a Dask cluster.
 
     Example: likeminded run --corpus corpora/sample --db data/likeminded.duckdb --out data/out
 
+    Example: likeminded run --db data/ungdc.duckdb --taxonomy unga --out data/ungdc-out
+
     Example: likeminded run --corpus statements/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
-    folders = _check_folders(corpus)
+    folders = _check_folders(corpus or [])
     check_out_folder(out)
-    config = load_config(config_file, model=model, batch_size=batch_size)
+    config = load_config(config_file, model=model, batch_size=batch_size, taxonomy=taxonomy)
+    if not folders:
+        _require_statements(db)
     configure_prefect(db)
     from pipelines.flows import update_flow
 
@@ -144,6 +153,19 @@ def run(
         echo(formatting.format_run_summary(result))
         echo(f"run summary: {summary_path}")
         echo(f"report: {result['report']}")
+
+
+def _require_statements(db: Path) -> None:
+    """Refuse a run with no --corpus over a store that holds no statements (one line)."""
+    from corpora.store import Store
+
+    hint = ("give --corpus FOLDER, or fill the store first with 'likeminded ingest', "
+            "'likeminded ingest-ungdc' or 'likeminded fetch manifest'")
+    if not db.exists():
+        raise UserError(f"{db}: no store here and no --corpus to ingest; {hint}")
+    with Store(db, read_only=True) as store:
+        if store.count_statements() == 0:
+            raise UserError(f"{db}: the store holds no statements; {hint}")
 
 
 @app.command()
@@ -210,13 +232,19 @@ def analyze_text(
     db: DbOption,
     jsonl: Annotated[bool, typer.Option(
         "--jsonl", help="Read JSONL objects with a 'text' field instead of plain lines.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Add 'explain': per issue with a side, the sentence that decided it "
+        "and its role (own view, rejection of the view before it, ...).")] = False,
     config_file: ConfigOption = None,
     model: ModelOption = None,
 ) -> None:
     """Tag texts from stdin with issues and stance; one JSON object per input on stdout (JSONL).
 
     Each output line is {"text", "issues": {id: score}, "tags": [ids], "stance": {id: value or
-    null}, "language"}. Seed embeddings are cached in --db, so later calls start fast.
+    null}, "language"}, plus "explain" with --explain. Each text is read sentence by sentence;
+    the inputs together are one context (texts without cyber vocabulary, among inputs that
+    mostly lack it, need much stronger evidence to be tagged). Seed and sentence embeddings are
+    cached in --db, so later calls start fast.
 
     Example: likeminded analyze-text < sentences.txt
     """
@@ -225,8 +253,9 @@ def analyze_text(
     config = load_config(config_file, model=model)
     lines = sys.stdin.read().splitlines()
     try:
-        with store_lock(db):  # the seed embeddings are cached in the store
-            documents = list(analyze_lines(lines, db=str(db), config=config, jsonl=jsonl))
+        with store_lock(db):  # the seed and sentence embeddings are cached in the store
+            documents = list(analyze_lines(lines, db=str(db), config=config, jsonl=jsonl,
+                                           explain=explain))
         for document in documents:
             sys.stdout.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
     except ValueError as err:

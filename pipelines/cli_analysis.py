@@ -19,6 +19,7 @@ from pipelines.cli_common import (
     handle_errors,
     load_config,
 )
+from pipelines.settings import PipelineConfig
 
 IssueOption = Annotated[str | None, typer.Option(
     "--issue", help="Issue id from the taxonomy (default: all issues together).")]
@@ -226,9 +227,24 @@ def validate_votes(
     year: Annotated[list[int] | None, typer.Option("--year", help="Year; repeatable.")] = None,
     issue: IssueOption = None,
     session: SessionOption = None,
+    issues_file: Annotated[Path | None, typer.Option(
+        "--issues", help="Roll-call issues table (rcid, short_name, issue) for per-issue "
+        "comparisons.")] = None,
+    per_session: Annotated[bool, typer.Option(
+        "--per-session", help="Correlate each stored session's alignment (e.g. a General "
+        "Debate, UNGA-73) with that session's votes, overall and per issue area, beside "
+        "TF-IDF, mean-embedding and same-regional-group baselines.")] = False,
+    groups: Annotated[Path | None, typer.Option(
+        "--groups", help="Group membership table with the UN regional groups "
+        "(country_blocks_membership.csv); needed by --per-session.")] = None,
+    n_boot: Annotated[int, typer.Option(
+        "--n-boot", min=10, help="State-bootstrap replicates for --per-session.")] = 200,
     store_result: Annotated[bool, typer.Option(
         "--store/--no-store", help="Keep the result in the store for the report.")] = True,
     config_file: ConfigOption = None,
+    taxonomy: Annotated[str | None, typer.Option(
+        "--taxonomy", help="Taxonomy the store was analysed with (cyber, unga or a YAML file; "
+        "default: the configuration's).")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Correlate the text-based alignment with vote agreement (Spearman, Pearson, bootstrap CI).
@@ -236,8 +252,14 @@ def validate_votes(
     Vote agreement is computed as simple agreement, Cohen's kappa and the Signorino-Ritter
     S-score on the selected roll calls (all when no selection is given); intervals resample
     states. The text alignment is the stored one (all issues and sessions unless given).
+    With --per-session, each stored session is set against its own year's roll calls.
 
     Example: likeminded validate-votes votes.csv --roll-calls roll_calls.csv --year 2018 --json
+
+    Example: likeminded validate-votes ../shared/data/unvotes_votes.csv.gz --per-session
+    --roll-calls ../shared/data/unvotes_roll_calls.csv.gz --issues
+    ../shared/data/unvotes_roll_call_issues.csv --groups
+    ../shared/data/country_blocks_membership.csv --db data/ungdc.duckdb --taxonomy unga
     """
     from nlp.alignment import OVERALL
     from nlp.positions import WINDOW
@@ -245,8 +267,14 @@ def validate_votes(
     from pipelines.storage import open_store
     from pipelines.validation import store_validation, validate_against_votes
 
-    config = load_config(config_file)
+    config = load_config(config_file, taxonomy=taxonomy)
+    if per_session:
+        _validate_sessions(votes, db, roll_calls=roll_calls, issues=issues_file, groups=groups,
+                           n_boot=n_boot, store_result=store_result, config=config,
+                           json_out=json_out)
+        return
     selection = VotesConfig(path=str(votes), roll_calls=str(roll_calls or ""),
+                            issues=str(issues_file or ""),
                             ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
                             keywords=tuple(keyword or ()), years=tuple(year or ()),
                             max_bytes=config.votes.max_bytes)
@@ -267,6 +295,31 @@ def validate_votes(
         emit_json(document)
     else:
         echo(formatting.format_validation(document))
+
+
+def _validate_sessions(votes: Path, db: Path, *, roll_calls: Path | None, issues: Path | None,
+                       groups: Path | None, n_boot: int, store_result: bool,
+                       config: PipelineConfig,
+                       json_out: bool) -> None:
+    from pipelines.storage import open_store
+    from pipelines.vote_sessions import store_session_validation, validate_sessions
+
+    if groups is None:
+        raise UserError("--per-session needs --groups (a membership table with the UN regional "
+                        "groups, such as country_blocks_membership.csv)")
+    with open_store(db, read_only=not store_result) as store:
+        try:
+            document = validate_sessions(store, votes=votes, roll_calls=roll_calls,
+                                         issues=issues, groups=groups, config=config,
+                                         n_boot=n_boot)
+        except ValueError as err:
+            raise UserError(str(err)) from err
+        if store_result:
+            store_session_validation(store, document)
+    if json_out:
+        emit_json(document)
+    else:
+        echo(formatting.format_session_validation(document))
 
 
 def register(app: typer.Typer) -> None:

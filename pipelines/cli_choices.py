@@ -122,7 +122,9 @@ def check_state(value: str, store: Store | None = None, *, option: str = "") -> 
 def taxonomy_names() -> list[str]:
     """Names ``--taxonomy`` accepts besides a file: ``default`` and the bundled extra ones."""
     root = resources.files("nlp")
-    names = [BUNDLED]
+    from nlp.taxonomy import BUILTIN_TAXONOMIES
+
+    names = [BUNDLED, *sorted(BUILTIN_TAXONOMIES)]
     for folder in (root, root.joinpath("taxonomies"), root.joinpath("data")):
         if not folder.is_dir():
             continue
@@ -145,6 +147,10 @@ def resolve_taxonomy(value: str | None, configured: str = "") -> str:
         return configured
     if value == BUNDLED:
         return ""
+    from nlp.taxonomy import BUILTIN_TAXONOMIES
+
+    if value in BUILTIN_TAXONOMIES:  # the registry's names (cyber, unga) load by name
+        return value
     if Path(value).is_file():
         return value
     root = resources.files("nlp")

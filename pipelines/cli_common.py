@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
-from pipelines.settings import ENV_CONFIG, ENV_DB, PipelineConfig, default_db
+from pipelines.settings import ENV_CONFIG, ENV_DB, AnalysisConfig, PipelineConfig, default_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -155,10 +156,17 @@ BatchOption = Annotated[int | None, typer.Option("--batch-size", min=1,
 
 
 def load_config(path: Path | None, *, model: str | None = None, batch_size: int | None = None,
-                max_bytes: int | None = None) -> PipelineConfig:
+                max_bytes: int | None = None, taxonomy: str | None = None) -> PipelineConfig:
     """The pipeline configuration: a file if given, then command-line overrides."""
     try:
         config = PipelineConfig.from_file(path) if path else PipelineConfig()
+        if taxonomy is not None:
+            analysis = AnalysisConfig.model_validate(
+                {**config.analysis.model_dump(), "taxonomy": taxonomy})
+            config = config.model_copy(update={"analysis": analysis})
+    except ValidationError as err:
+        raise UserError(f"--taxonomy: {err.errors()[0]['msg'].removeprefix('Value error, ')}"
+                        ) from err
     except ValueError as err:
         raise UserError(str(err)) from err
     embedding = config.embedding.model_copy(update={

@@ -246,7 +246,8 @@ def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
     run_id = new_run_id(kind)
     record = provenance(config=config, inputs={
         str(Path(f).resolve()): folder_fingerprint(f) for f in folders},
-        task_runner=_runner_description())
+        task_runner=_runner_description(),
+        taxonomy=stages.get_taxonomy(config.analysis.taxonomy).provenance())
     start_run_task(db, run_id, kind, record)
     try:
         counts = body(run_id)

@@ -17,8 +17,11 @@ import pandas as pd
 
 from corpora.countries import country_name
 from corpora.store import Store
+from nlp.annotate import annotate_texts
 from nlp.forecast import OPPOSE, SUPPORT, SWING, UNKNOWN, Outlook, draft_side, forecast_issue
+from nlp.language import detect_language
 from nlp.positions import WINDOW
+from nlp.stance_reading import read_paragraphs
 from pipelines.analysis_inputs import AnalysisInputs, load_analysis_inputs
 from pipelines.settings import PipelineConfig
 from pipelines.stages import fitted_models, get_embedder, get_taxonomy
@@ -28,6 +31,9 @@ from pipelines.storage import open_store
 def place_draft(text: str, *, db: str, config: PipelineConfig) -> dict[str, Any]:
     """The draft's issue scores, tags and stance on every contested issue, and its vector.
 
+    Read as the annotation stage reads a paragraph (:func:`nlp.annotate.annotate_texts`, clause
+    by clause), as a text of the negotiation (in the taxonomy's domain).
+
     Returns:
         ``{"tags": [ids], "scores": {id: score}, "stance": {id: value or None},
         "vector": (d,) array}``; stance is given for every contested issue (tagged or not) so
@@ -35,14 +41,23 @@ def place_draft(text: str, *, db: str, config: PipelineConfig) -> dict[str, Any]
     """
     tagger, stance_model = fitted_models(config, db)
     taxonomy = get_taxonomy(config.analysis.taxonomy)
-    vectors = get_embedder(config.embedding).encode([text])
-    scores = tagger.score([text], vectors)
+    embedder = get_embedder(config.embedding)
+    vectors = embedder.encode([text])
+    languages = [detect_language(text)]
+    note = annotate_texts([text], vectors, tagger=tagger, stance_model=stance_model,
+                          embedder=embedder, languages=languages, venue=[True],
+                          stance_relevance=config.analysis.stance_relevance,
+                          clause_relevance=config.analysis.clause_relevance)[0]
+    forced = read_paragraphs([text], [[i.id for i in taxonomy.contested]], tagger=tagger,
+                             stance_model=stance_model, embedder=embedder,
+                             languages=languages)[0]
     stance = {}
     for issue in taxonomy.contested:
-        value = float(stance_model.stance(issue.id, vectors)[0])
-        stance[issue.id] = None if math.isnan(value) else round(value, 4)
-    return {"tags": tagger.tag(scores)[0],
-            "scores": {i: round(float(scores[0, j]), 4) for j, i in enumerate(tagger.issue_ids_)},
+        reading = note.stances.get(issue.id) or forced.get(issue.id)
+        value = None if reading is None else reading.stance
+        stance[issue.id] = None if value is None or math.isnan(value) else round(value, 4)
+    return {"tags": list(note.tags),
+            "scores": {i: round(note.scores[j], 4) for j, i in enumerate(tagger.issue_ids_)},
             "stance": stance, "vector": vectors[0]}
 
 

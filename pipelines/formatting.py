@@ -7,6 +7,7 @@ from typing import Any
 
 from corpora.store import Store
 from pipelines.corrections import count_corrections
+from pipelines.storage import annotation_coverage, coverage_warnings
 
 WIDTH = 80
 """Columns of the plain-text tables (``--wide`` lifts the limit)."""
@@ -93,6 +94,8 @@ def store_status(store: Store) -> dict[str, Any]:
             {"forum": f, "session": s, "from": str(a), "to": str(b), "statements": n,
              "states": k} for f, s, a, b, n, k in sessions],
         "languages": {lang or "unknown": n for lang, n in languages},
+        "annotation_by_language": (coverage := annotation_coverage(store)),
+        "annotation_warnings": coverage_warnings(coverage),
         "runs": store.runs(limit=10),
         "quarantine": store.quarantine(),
         "schema": store.schema_versions(),
@@ -111,6 +114,13 @@ def format_status(document: dict[str, Any]) -> str:
     if document["languages"]:
         lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in
                                                document["languages"].items()))
+    coverage = document.get("annotation_by_language") or {}
+    if coverage:
+        lines.append("paragraphs by language: tagged with an issue / given a side")
+        lines += [f"  {k:<8} {v['tag_rate']:>4.0%} / {v['stance_rate']:>4.0%}  of "
+                  f"{v['segments']} paragraphs" for k, v in coverage.items()]
+        for warning in document.get("annotation_warnings", []):
+            lines += wrap(f"warning: {warning}", indent="", lines=3)
     for run in document["runs"][:5]:
         lines.append(f"run {run['run_id']} {run['kind']} {run['status']} {run['started_at']}")
     if document.get("corrections"):
@@ -137,6 +147,11 @@ def format_run_summary(result: dict[str, Any]) -> str:
         lines.append(f"tagged {annotate['tagged_segments']} of {annotate['segments']} new "
                      f"segments with issues ({annotate['with_stance']} tags take a side); "
                      f"{annotate.get('total_tags', 0)} tags in the store")
+        coverage = annotate.get("by_language") or {}
+        if len(coverage) > 1:
+            lines.append("coverage by language (tagged / with a side): " + ", ".join(
+                f"{k} {v['tag_rate']:.0%} / {v['stance_rate']:.0%}" for k, v in coverage.items()))
+        lines += [f"warning: {w}" for w in coverage_warnings(coverage)]
     if topics:
         kept = " (segments unchanged: kept)" if topics.get("skipped") else ""
         lines.append(f"{topics['topics']} topics ({topics['noise']} segments unassigned){kept}")
@@ -280,4 +295,37 @@ def format_validation(document: dict[str, Any]) -> str:
         lines.append(f"  {r['measure']:<10} Spearman {_num(r['spearman'])} "
                      f"[{_num(r['spearman_lo'])}, {_num(r['spearman_hi'])}]  Pearson "
                      f"{_num(r['pearson'])}  over {r['n_pairs']} pairs of {r['n_states']} states")
+    return "\n".join(lines)
+
+
+def format_session_validation(document: dict[str, Any]) -> str:
+    """Per-session vote validation as a table of Spearman values (80 columns; intervals and
+    every number are in --json and in the report)."""
+    rows = document["rows"]
+    measure = document["summary"]["measure"]
+    methods = (("alignment", "align"), ("issue_alignment", "issue"), ("tfidf", "tfidf"),
+               ("mean_embedding", "embed"), ("regional_group", "region"))
+    lines = [f"Spearman with the {measure} of each session's roll calls",
+             f"(taxonomy {document['taxonomy']['name']}; --json for 95 % intervals)",
+             f"  {'session':<10} {'votes':<5} " + " ".join(f"{h:>7}" for _, h in methods)]
+    keys = list(dict.fromkeys((r["session"], r["vote_issue"]) for r in rows
+                              if r["measure"] == measure))
+    for session, issue in keys:
+        cells = {r["method"]: r["spearman"] for r in rows if r["measure"] == measure
+                 and r["session"] == session and r["vote_issue"] == issue}
+        text = " ".join(f"{_num(cells[m]):>7}" if m in cells else " " * 7 for m, _ in methods)
+        lines.append(f"  {session:<10} {issue:<5} {text}")
+    summary = document["summary"]
+    short = dict(methods)
+    lines.append("mean of the sessions: " + ", ".join(
+        f"{short.get(m, m)} {v:.2f}" for m, v in summary["mean_spearman"].items()))
+    lines.append(f"alignment beats the regional-group prior in "
+                 f"{len(summary['alignment_beats_regional_group'])} of "
+                 f"{summary['sessions']} sessions")
+    issues = summary["issue_beats_overall"]
+    lines.append(f"issue alignment beats overall on its issue's votes: {issues['better']} of "
+                 f"{issues['of']}")
+    for m in document.get("movers", []):
+        lines.append(f"movers {m['from_session']}->{m['to_session']}: {m['overlap']} in both "
+                     f"lists, {m['expected']:.2f} expected by chance (p = {m['p_value']:.2f})")
     return "\n".join(lines)

@@ -40,7 +40,8 @@ def latest_provenance(store: Store) -> dict[str, Any]:
         if run["status"] == "completed" and run["kind"] in ("update", "analyze", "embed"):
             return {"run_id": run["run_id"], "finished_at": str(run["finished_at"]),
                     **{k: run["provenance"].get(k) for k in ("corpus_hash", "config_hash",
-                                                              "versions", "model_key")}}
+                                                              "versions", "model_key",
+                                                              "taxonomy")}}
     return {}
 
 

@@ -219,6 +219,8 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
         voice="own" if own_voice else "all",
         vote_validation=_frame(store, "vote_validation",
                                "SELECT * FROM vote_validation ORDER BY measure"),
+        vote_sessions=_frame(store, "vote_sessions", "SELECT * FROM vote_validation_sessions "
+                             "ORDER BY session, vote_issue, method, measure"),
         topics=_frame(store, "topics", "SELECT * FROM topics ORDER BY topic_id"),
         topic_counts=_frame(store, "topic_counts", (
             "SELECT t.topic_id, s.session, count(*) AS n FROM segment_topics t JOIN statements s "
@@ -250,6 +252,8 @@ EXPORT_TABLES: dict[str, str] = {
     "pair_changes": "SELECT * FROM pair_changes ORDER BY abs(delta) DESC, state_a, state_b",
     "movers": "SELECT * FROM movers ORDER BY from_session, to_session, shift DESC, state",
     "vote_validation": "SELECT * FROM vote_validation ORDER BY measure",
+    "vote_validation_sessions": "SELECT * FROM vote_validation_sessions ORDER BY session, "
+                                "vote_issue, method, measure",
 }
 """Every exported table and its query (vectors are left out: they are a cache, not results)."""
 

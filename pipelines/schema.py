@@ -136,6 +136,27 @@ ANALYSIS_SCHEMA = Schema(
             )""",
         ),
         (
+            # validate-votes --per-session: each session's speech alignment and baselines
+            # against that session's roll calls (all, and per issue area)
+            """CREATE TABLE vote_validation_sessions (
+                session VARCHAR NOT NULL, vote_session INTEGER NOT NULL,
+                vote_issue VARCHAR NOT NULL, text_issue VARCHAR NOT NULL,
+                method VARCHAR NOT NULL, measure VARCHAR NOT NULL, spearman DOUBLE,
+                spearman_lo DOUBLE, spearman_hi DOUBLE, n_pairs INTEGER, n_states INTEGER,
+                n_roll_calls INTEGER,
+                PRIMARY KEY (session, vote_issue, method, measure)
+            )""",
+            # text movers against vote movers (agreement with a reference camp) between sessions
+            """CREATE TABLE vote_mover_check (
+                from_session VARCHAR NOT NULL, to_session VARCHAR NOT NULL,
+                camp VARCHAR NOT NULL, population INTEGER NOT NULL,
+                text_movers INTEGER NOT NULL, vote_movers INTEGER NOT NULL,
+                overlap INTEGER NOT NULL, expected DOUBLE NOT NULL, p_value DOUBLE,
+                states VARCHAR[] NOT NULL,
+                PRIMARY KEY (from_session, to_session)
+            )""",
+        ),
+        (
             # the office a statement was delivered in (chair, facilitator, presidency), and
             # whether it is a joint statement others can join; segments spoken in such an
             # office have kind 'capacity' and are not analysed

@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_DB = Path("data") / "likeminded.duckdb"
 ENV_DB = "LIKEMINDED_DB"
@@ -88,22 +88,53 @@ class AnalysisConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     taxonomy: str = ""
-    """Path of a taxonomy YAML; empty for the bundled one."""
+    """A built-in taxonomy name (``cyber``, ``unga``) or the path of a YAML file; empty for
+    ``cyber``."""
     keyword_weight: float = Field(default=0.25, ge=0, lt=1)
     stance_margin: float = Field(default=0.2, ge=0, lt=1)
+    """A deciding clause with ``|P(plus) - P(minus)|`` below this gives no side."""
+    stance_relevance: float = Field(default=0.8, gt=0, le=1)
+    """Contested issues scoring this share of their tagging threshold are read for stance..."""
+    clause_relevance: float = Field(default=1.0, gt=0, le=2)
+    """...and tagged when the clause that takes a side scores this share of the threshold."""
+    off_domain_factor: float = Field(default=1.6, ge=1)
+    """Texts outside the taxonomy's field are tagged only at this multiple of the threshold."""
+    min_domain_share: float = Field(default=0.2, ge=0, le=1)
+    """Share of a session's paragraphs using the domain vocabulary that makes it a venue of the
+    field (all its paragraphs in domain)."""
     topic_method: Literal["agglomerative", "hdbscan"] = "agglomerative"
     topic_distance_threshold: float = Field(default=0.6, gt=0, le=2)
     topic_min_size: int = Field(default=8, ge=2)
+    topic_sample_size: int = Field(default=5000, ge=100)
+    """Above this many segments topics are clustered on a deterministic sample of this size and
+    the other segments assigned to them, so memory grows linearly with the corpus."""
     group_weight: float = Field(default=0.5, ge=0, le=1)
     group_only_positions: bool = False
     min_weight: float = Field(default=1.0, gt=0)
     stance_weight: float = Field(default=0.7, ge=0, le=1)
     contested_weight: float = Field(default=4.0, gt=0)
     min_issues: int = Field(default=2, ge=1)
+    whole_text_weight: float = Field(default=0.0, ge=0, le=1)
+    """Share of the overall alignment given to the similarity of the states' whole texts in the
+    session (centred mean embedding of all their substantive paragraphs); pairs with fewer than
+    ``min_issues`` issues in common then get the whole-text similarity alone. 0 (the default)
+    leaves the issue-based alignment as it is; long, general statements such as General Debate
+    speeches gain from it (see the README's validation on real data)."""
     n_boot: int = Field(default=100, ge=10)
     window: tuple[str, ...] = ()
     """Sessions to analyse (pooled positions use exactly these); empty for every session."""
     random_state: int = 0
+
+    @field_validator("taxonomy")
+    @classmethod
+    def _known_taxonomy(cls, value: str) -> str:
+        from nlp.taxonomy import BUILTIN_TAXONOMIES, looks_like_path
+
+        if value and value not in BUILTIN_TAXONOMIES and not (
+                looks_like_path(value) or Path(value).is_file()):
+            raise ValueError(f"unknown taxonomy {value!r}; expected one of "
+                             f"{', '.join(sorted(BUILTIN_TAXONOMIES))} or the path of a YAML file")
+        return value
 
 
 class VotesConfig(BaseModel):

@@ -21,18 +21,20 @@ import pyarrow as pa
 from corpora.countries import country_name
 from corpora.groups import default_groups
 from corpora.store import Store
+from nlp.annotate import ANNOTATION_METHOD, annotate_texts
 from nlp.capacity import CAPACITY, CAPACITY_VERSION, detect_capacity, is_joint_statement
 from nlp.embeddings import Embedder, EmbedderConfig, build_embedder
 from nlp.language import detect_language
 from nlp.segment import PROCEDURAL, SUBSTANTIVE, Segment, segment_statements
 from nlp.speakers import GroupDetector
 from nlp.stance import StanceModel
-from nlp.tagging import IssueTagger
+from nlp.tagging import IssueTagger, domain_venues
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.topics import NOISE, discover_topics
 from pipelines.embedding_cache import StoreCachedEmbedder
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig
 from pipelines.storage import (
+    annotation_coverage,
     execute_many,
     open_store,
     record_model,
@@ -242,8 +244,11 @@ def load_segment_vectors(store: Store, model_key: str, dimension: int, *,
     try:
         table = store.con.sql(
             "SELECT g.statement_id, g.idx, g.text, s.state, s.session, s.forum, s.date, "
-            "e.vector FROM segments g JOIN statements s ON s.id = g.statement_id AND "
-            "s.superseded_by IS NULL JOIN embeddings e ON e.text_hash = g.text_hash AND "
+            "coalesce(nullif(a.language_detected, ''), nullif(s.language, ''), 'en') "
+            "AS language, e.vector FROM segments g JOIN statements s ON "
+            "s.id = g.statement_id AND s.superseded_by IS NULL LEFT JOIN statement_annotations a "
+            "ON a.statement_id = g.statement_id "
+            "JOIN embeddings e ON e.text_hash = g.text_hash AND "
             f"e.model_key = ? WHERE g.kind = 'substantive'{where} "
             "ORDER BY g.statement_id, g.idx", params=[model_key]).to_arrow_table()
     finally:
@@ -261,7 +266,8 @@ def _fitted_models(analysis: AnalysisConfig, embedding: EmbeddingConfig,
     taxonomy = get_taxonomy(analysis.taxonomy)
     with open_store(db) as store:
         seeds = StoreCachedEmbedder(get_embedder(embedding), store)
-        tagger = IssueTagger(keyword_weight=analysis.keyword_weight).fit(taxonomy, seeds)
+        tagger = IssueTagger(keyword_weight=analysis.keyword_weight,
+                             off_domain_factor=analysis.off_domain_factor).fit(taxonomy, seeds)
         stance = StanceModel(margin=analysis.stance_margin,
                              random_state=analysis.random_state).fit(taxonomy, seeds)
     return tagger, stance
@@ -272,65 +278,98 @@ def fitted_models(config: PipelineConfig, db: str) -> tuple[IssueTagger, StanceM
     return _fitted_models(config.analysis, config.embedding, db)
 
 
+def annotation_marker(config: PipelineConfig) -> str:
+    """Fingerprint of everything tags and stances depend on except the texts themselves."""
+    embedder = get_embedder(config.embedding)
+    taxonomy = get_taxonomy(config.analysis.taxonomy)
+    a = config.analysis
+    return _fingerprint(embedder.model_key, taxonomy.digest, ANNOTATION_METHOD,
+                        a.keyword_weight, a.stance_margin, a.random_state, a.off_domain_factor,
+                        a.min_domain_share, a.stance_relevance,
+                        a.clause_relevance)
+
+
+def _domain_venues(con: Any, tagger: IssueTagger, min_share: float) -> dict[tuple[str, str], bool]:
+    """Per (forum, session): whether enough of its current paragraphs use the domain vocabulary."""
+    rows = con.execute(
+        "SELECT s.forum, s.session, g.text FROM segments g JOIN statements s ON "
+        "s.id = g.statement_id AND s.superseded_by IS NULL WHERE g.kind = 'substantive'"
+    ).fetchall()
+    return domain_venues(tagger.has_domain_cue([r[2] for r in rows]),
+                         [(r[0], r[1]) for r in rows], min_share=min_share)
+
+
 def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
     """Score segments against the taxonomy; store tags and stances.
 
-    Incremental: a segment's tags depend only on its vector and the fitted models, so only
-    current statements not yet annotated under the same model, taxonomy and settings are scored;
-    tags of superseded statements are dropped. Changing any of those re-annotates everything.
+    Incremental: a segment's tags depend on its text, the fitted models and whether its
+    session is a venue of the taxonomy's field (:func:`nlp.tagging.domain_context`), so only
+    current statements not yet annotated under the same model, taxonomy, settings and venue flag
+    are scored; tags of superseded statements are dropped. Changing any of those re-annotates.
     """
     embedder = get_embedder(config.embedding)
     taxonomy = get_taxonomy(config.analysis.taxonomy)
     analysis = config.analysis
-    marker = _fingerprint(embedder.model_key, taxonomy.digest, analysis.keyword_weight,
-                          analysis.stance_margin, analysis.random_state)
+    marker = annotation_marker(config)
+    tagger, stance_model = fitted_models(config, db)
     with open_store(db) as store, store.transaction() as con:
+        venues = _domain_venues(con, tagger, analysis.min_domain_share)
+        current = con.execute("SELECT id, forum, session FROM statements "
+                              "WHERE superseded_by IS NULL").fetchall()
+        expected = {sid: _fingerprint(marker, venues.get((forum, session), False))
+                    for sid, forum, session in current}
+        stored = dict(con.execute(
+            "SELECT statement_id, fingerprint FROM annotated_statements").fetchall())
         # forget annotations made under other settings or of statements no longer current
-        stale = ("SELECT statement_id FROM annotated_statements a WHERE a.fingerprint <> ? OR "
-                 "NOT EXISTS (SELECT 1 FROM statements s WHERE s.id = a.statement_id AND "
-                 "s.superseded_by IS NULL)")
-        con.execute(f"DELETE FROM segment_issues WHERE statement_id IN ({stale})", [marker])
-        con.execute(f"DELETE FROM annotated_statements WHERE statement_id IN ({stale})",
-                    [marker])
+        stale = sorted(sid for sid, fp in stored.items() if expected.get(sid) != fp)
+        execute_many(con, "DELETE FROM segment_issues WHERE statement_id = ?",
+                     [[sid] for sid in stale])
+        execute_many(con, "DELETE FROM annotated_statements WHERE statement_id = ?",
+                     [[sid] for sid in stale])
         con.execute("DELETE FROM segment_issues WHERE statement_id NOT IN "
                     "(SELECT statement_id FROM annotated_statements)")
-        pending = [r[0] for r in con.execute(
-            "SELECT s.id FROM statements s WHERE s.superseded_by IS NULL AND s.id NOT IN "
-            "(SELECT statement_id FROM annotated_statements) ORDER BY s.id").fetchall()]
+        fresh = {sid for sid, fp in stored.items() if expected.get(sid) == fp}
+        pending = sorted(sid for sid in expected if sid not in fresh)
     records: list[list[Any]] = []
     rows: list[dict[str, Any]] = []
-    tags: list[list[str]] = []
+    notes: list[Any] = []
     if pending:
-        tagger, stance_model = fitted_models(config, db)
         with open_store(db) as store:
             rows, vectors = load_segment_vectors(store, embedder.model_key, embedder.dimension,
                                                  statements=pending)
-        if rows:
-            scores = tagger.score([r["text"] for r in rows], vectors)
-            tags = tagger.tag(scores)
-            column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
-            stances: dict[str, np.ndarray] = {
-                issue.id: stance_model.stance(issue.id, vectors) for issue in taxonomy.contested}
-            for n, (row, row_tags) in enumerate(zip(rows, tags, strict=True)):
-                for issue_id in row_tags:
-                    value = stances[issue_id][n] if issue_id in stances else np.nan
-                    records.append([row["statement_id"], row["idx"], issue_id,
-                                    round(float(scores[n, column[issue_id]]), 6),
-                                    None if np.isnan(value) else round(float(value), 6)])
+            if rows:
+                clauses = StoreCachedEmbedder(embedder, store)
+                notes = annotate_texts(
+                    [r["text"] for r in rows], vectors, tagger=tagger,
+                    stance_model=stance_model, embedder=clauses,
+                    languages=[r["language"] for r in rows],
+                    venue=[venues.get((r["forum"], r["session"]), False) for r in rows],
+                    stance_relevance=analysis.stance_relevance,
+                    clause_relevance=analysis.clause_relevance)
+        column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
+        for row, note in zip(rows, notes, strict=True):
+            for issue_id in note.tags:
+                reading = note.stances.get(issue_id)
+                value = None if reading is None or reading.stance is None else reading.stance
+                records.append([row["statement_id"], row["idx"], issue_id,
+                                round(note.scores[column[issue_id]], 6),
+                                None if value is None else round(float(value), 6)])
     with open_store(db) as store:
         with store.transaction() as con:
             execute_many(con, "INSERT INTO segment_issues VALUES (?, ?, ?, ?, ?)", records)
             execute_many(con, "INSERT INTO annotated_statements VALUES (?, ?)",
-                         [[sid, marker] for sid in pending])
+                         [[sid, expected[sid]] for sid in pending])
         totals = store.con.execute(
             "SELECT count(*), count(DISTINCT (statement_id, idx)), count(stance) "
             "FROM segment_issues").fetchall()[0]
         details = {"statements": len(pending), "segments": len(rows),
-                   "tagged_segments": sum(1 for t in tags if t), "tags": len(records),
+                   "tagged_segments": sum(1 for n in notes if n.tags), "tags": len(records),
                    "with_stance": sum(1 for r in records if r[4] is not None),
                    "total_tags": int(totals[0]), "total_tagged_segments": int(totals[1]),
                    "total_with_stance": int(totals[2]),
-                   "taxonomy": taxonomy.digest[:16], "model_key": embedder.model_key}
+                   "by_language": annotation_coverage(store),
+                   "taxonomy": taxonomy.digest[:16], "taxonomy_name": taxonomy.name,
+                   "model_key": embedder.model_key}
         set_stage_state(store, "annotate", marker, details)
     return details
 
@@ -351,7 +390,8 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
             "s.superseded_by IS NULL WHERE g.kind = 'substantive'").fetchall()[0]
         marker = _fingerprint(embedder.model_key, [int(v) for v in segment_digest],
                               analysis.topic_method, analysis.topic_distance_threshold,
-                              analysis.topic_min_size)
+                              analysis.topic_min_size, analysis.topic_sample_size,
+                              analysis.random_state)
         state = stage_state(store, "topics")
         if state is not None and state[0] == marker:
             return {**state[1], "skipped": "segments unchanged"}
@@ -361,7 +401,8 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
         result = discover_topics(
             [r["text"] for r in rows], vectors, method=analysis.topic_method,
             distance_threshold=analysis.topic_distance_threshold,
-            min_cluster_size=analysis.topic_min_size, stop_words=names)
+            min_cluster_size=analysis.topic_min_size, stop_words=names,
+            sample_size=analysis.topic_sample_size, random_state=analysis.random_state)
         with store.transaction() as con:
             con.execute("DELETE FROM topics")
             con.execute("DELETE FROM segment_topics")

@@ -99,3 +99,43 @@ def stage_state(store: Store, stage: str) -> tuple[str, dict[str, Any]] | None:
     rows = store.con.execute("SELECT fingerprint, details FROM analysis_state WHERE stage = ?",
                              [stage]).fetchall()
     return (rows[0][0], json.loads(rows[0][1])) if rows else None
+
+
+def annotation_coverage(store: Store) -> dict[str, dict[str, float | int]]:
+    """Per language of the current statements: substantive segments, how many carry an issue tag
+    and how many take a side on at least one issue, and those two as rates."""
+    rows = store.con.execute(
+        "SELECT coalesce(nullif(a.language_detected, ''), nullif(s.language, ''), 'unknown'), "
+        "count(*), count(t.n_tags), count(*) FILTER (WHERE t.n_stance > 0) "
+        "FROM segments g JOIN statements s ON s.id = g.statement_id AND s.superseded_by IS NULL "
+        "LEFT JOIN statement_annotations a ON a.statement_id = g.statement_id "
+        "LEFT JOIN (SELECT statement_id, idx, count(*) AS n_tags, count(stance) AS n_stance "
+        "FROM segment_issues GROUP BY statement_id, idx) t "
+        "ON t.statement_id = g.statement_id AND t.idx = g.idx "
+        "WHERE g.kind = 'substantive' GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    return {lang: {"segments": n, "tagged": tagged, "with_stance": stance,
+                   "tag_rate": round(tagged / n, 3) if n else 0.0,
+                   "stance_rate": round(stance / n, 3) if n else 0.0}
+            for lang, n, tagged, stance in rows}
+
+
+def coverage_warnings(coverage: dict[str, dict[str, float | int]], *, reference: str = "en",
+                      ratio: float = 0.5, min_segments: int = 5) -> list[str]:
+    """Languages whose tag or stance rate is below ``ratio`` times the reference language's.
+
+    The bundled taxonomy's seeds are English (with a few French and Spanish ones) and the
+    default model is English-only, so other languages are analysed less: say so where it shows.
+    """
+    ref = coverage.get(reference)
+    if not ref or not ref["segments"]:
+        return []
+    out = []
+    for lang, row in coverage.items():
+        if lang == reference or row["segments"] < min_segments:
+            continue
+        for key, what in (("tag_rate", "tagged with an issue"), ("stance_rate", "given a side")):
+            if row[key] < ratio * float(ref[key]):
+                out.append(f"{lang}: {row[key]:.0%} of {row['segments']} paragraphs {what}, "
+                           f"against {float(ref[key]):.0%} in {reference}; analysis of {lang} "
+                           "statements is incomplete")
+    return out

@@ -8,6 +8,7 @@ import pandas as pd
 
 from corpora.countries import country_name
 from corpora.store import Store
+from pipelines.storage import annotation_coverage, coverage_warnings
 
 
 def alignment_changes(store: Store, *, top: int = 10) -> pd.DataFrame:
@@ -33,6 +34,14 @@ def run_markdown(store: Store, result: dict[str, Any]) -> str:
             details = ", ".join(f"{k} {v}" for k, v in sorted(result[stage].items())
                                 if isinstance(v, int | float | str))
             lines.append(f"| {stage} | {details} |")
+    coverage = annotation_coverage(store)
+    if coverage:
+        lines += ["", "## Coverage by language", "",
+                  "| language | paragraphs | tagged with an issue | given a side |",
+                  "|---|---|---|---|"]
+        lines += [f"| {k} | {v['segments']} | {v['tag_rate']:.0%} | {v['stance_rate']:.0%} |"
+                  for k, v in coverage.items()]
+        lines += [f"\n**Warning:** {w}" for w in coverage_warnings(coverage)]
     movers = store.con.execute(
         "SELECT state, issue, from_session, to_session, shift, shift_lo, shift_hi, pole, toward "
         "FROM movers ORDER BY to_session DESC, abs(shift) DESC, state LIMIT 8").fetchall()

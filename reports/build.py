@@ -30,6 +30,7 @@ from reports.model import (
     DataQuality,
     GroupRow,
     Heatmap,
+    LanguageCoverage,
     MapPoint,
     Mover,
     PairChange,
@@ -47,6 +48,7 @@ from reports.model import (
 )
 from reports.taxonomy_table import build_issue_rows
 from reports.text import GLOSSARY
+from reports.vote_sessions import build_session_validation
 
 MEASURE_ORDER = ("s_score", "agreement", "kappa")
 
@@ -94,6 +96,10 @@ def build_summary(data: ReportData, *, session: str, issues: tuple[str, ...],
     if status.get("corrections"):
         provenance += (("Analyst corrections", f"{status['corrections']} active "
                         "(likeminded correct list names who, when and why)"),)
+    taxonomy = prov.get("taxonomy")
+    if isinstance(taxonomy, dict) and taxonomy.get("name"):
+        provenance += (("Taxonomy", f"{taxonomy['name']} (SHA-256 "
+                                    f"{str(taxonomy.get('digest', ''))[:16]})"),)
     versions = tuple(sorted((str(k), str(v)) for k, v in (prov.get("versions") or {}).items()))
     all_issues = set(data.positions["issue"])
     scope = (("Session", "all sessions pooled" if session == WINDOW else session),
@@ -125,7 +131,14 @@ def build_quality(data: ReportData, *, session: str, issues: tuple[str, ...]) ->
                                    .astype(str) if s in spoke))
         thin.append(ThinIssue(issue=issue, label=label_of(data.issue_info, issue),
                               addressed=int((~part["thin"].astype(bool)).sum()), thin=thin_states))
-    return DataQuality(quarantined=quarantined, duplicates=int(data.duplicates), thin=tuple(thin))
+    languages = tuple(
+        LanguageCoverage(language=str(lang), segments=int(row.get("segments", 0)),
+                         tag_rate=float(row.get("tag_rate", 0.0)),
+                         stance_rate=float(row.get("stance_rate", 0.0)))
+        for lang, row in (data.status.get("annotation_by_language") or {}).items())
+    return DataQuality(quarantined=quarantined, duplicates=int(data.duplicates), thin=tuple(thin),
+                       languages=languages, language_warnings=tuple(
+                           str(w) for w in data.status.get("annotation_warnings") or ()))
 
 
 def _compare_sessions(data: ReportData, session: str) -> tuple[str, str] | None:
@@ -397,7 +410,8 @@ def build_report(data: ReportData, *, focus: Sequence[str] = (), issues: Sequenc
         focus=tuple(build_focus(data, s, session=session, issues=chosen, coalition=coalition)
                     for s in focus),
         issues=sections, topics=build_topics(data), validation=build_validation(data),
-        glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info))
+        glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info),
+        vote_sessions=build_session_validation(data.vote_sessions))
 
 
 __all__ = ["build_report", "classical_mds", "default_focus", "select_issues"]

@@ -32,6 +32,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "vote_validation": ("measure", "spearman", "spearman_lo", "spearman_hi", "pearson",
                         "pearson_lo", "pearson_hi", "n_pairs", "n_states", "n_roll_calls",
                         "votes_source", "selection", "text_issue", "text_session"),
+    "vote_sessions": ("session", "vote_session", "vote_issue", "text_issue", "method",
+                      "measure", "spearman", "spearman_lo", "spearman_hi", "n_pairs", "n_states",
+                      "n_roll_calls"),
     "topics": ("topic_id", "size", "label", "keywords"),
     "topic_counts": ("topic_id", "session", "n"),
     "quotes": ("statement_id", "idx", "state", "session", "issue", "stance", "score", "text",
@@ -91,6 +94,8 @@ class ReportData:
     pair_changes: pd.DataFrame = field(default_factory=lambda: empty_frames()["pair_changes"])
     vote_validation: pd.DataFrame = field(
         default_factory=lambda: empty_frames()["vote_validation"])
+    vote_sessions: pd.DataFrame = field(
+        default_factory=lambda: empty_frames()["vote_sessions"])
     topics: pd.DataFrame = field(default_factory=lambda: empty_frames()["topics"])
     topic_counts: pd.DataFrame = field(default_factory=lambda: empty_frames()["topic_counts"])
     quotes: pd.DataFrame = field(default_factory=lambda: empty_frames()["quotes"])

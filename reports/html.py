@@ -33,6 +33,7 @@ from reports.svg import (
 )
 from reports.taxonomy_table import render_issue_table
 from reports.text import EXPLAIN
+from reports.vote_sessions import render_session_validation
 
 
 def state_page_name(state: str) -> str:
@@ -81,6 +82,12 @@ def _quality(report: Report) -> str:
               f'{esc(", ".join(t.thin))}</details>') if t.thin else "–") for t in q.thin]
     out.append(table(["Issue", "States placed", "States with thin evidence", "Which"], rows,
                      caption="Thin evidence per issue"))
+    if q.languages:
+        out.append(table(["Language", "Paragraphs", "Tagged with an issue", "Given a side"],
+                         [(esc(c.language), str(c.segments), f"{c.tag_rate:.0%}",
+                           f"{c.stance_rate:.0%}") for c in q.languages],
+                         caption="Coverage by language"))
+    out += [f"<p><strong>Warning:</strong> {esc(w)}</p>" for w in q.language_warnings]
     return section("quality", "Data quality", "".join(out))
 
 
@@ -228,6 +235,11 @@ def _topics(report: Report) -> str:
 
 def _validation(report: Report) -> str:
     v = report.validation
+    sessions = ("" if report.vote_sessions is None
+                else render_session_validation(report.vote_sessions))
+    if v is None and sessions:
+        return section("validation", "Validation against UN votes",
+                       explain(EXPLAIN["validation"]) + sessions)
     if v is None:
         body = ("<p>No roll-call votes are configured, so the text-based alignment has not been "
                 "checked against voting. Run <code>likeminded validate-votes VOTES.csv</code> "
@@ -243,7 +255,7 @@ def _validation(report: Report) -> str:
                      "n pairs", "States", "Roll calls"], rows, cls="validation")
             + f'<p class="muted">Votes: <code>{esc(v.source)}</code>; roll calls: '
             f"{esc(v.selection)}; text alignment: issue {esc(v.text_issue)}, session "
-            f"{esc(v.text_session)}.</p>")
+            f"{esc(v.text_session)}.</p>" + sessions)
     return section("validation", "Validation against UN votes", body)
 
 

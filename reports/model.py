@@ -93,10 +93,22 @@ class ThinIssue:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageCoverage:
+    """How much of one language's text the taxonomy reaches: paragraphs, tagged, given a side."""
+
+    language: str
+    segments: int
+    tag_rate: float
+    stance_rate: float
+
+
+@dataclass(frozen=True, slots=True)
 class DataQuality:
     quarantined: tuple[QuarantineItem, ...]
     duplicates: int
     thin: tuple[ThinIssue, ...]
+    languages: tuple[LanguageCoverage, ...] = ()
+    language_warnings: tuple[str, ...] = ()
 
 
 # -- what changed ----------------------------------------------------------------------------
@@ -377,6 +389,28 @@ class Validation:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionValidationRow:
+    """One session and roll-call issue area of the per-session vote validation."""
+
+    session: str
+    vote_issue: str
+    n_roll_calls: int
+    n_pairs: int
+    cells: tuple[Estimate | None, ...]
+    """Spearman per method of :data:`reports.vote_sessions.METHODS` (``None``: not computed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionValidation:
+    """Speech alignment vs votes session by session, beside baselines."""
+
+    measure: str
+    rows: tuple[SessionValidationRow, ...]
+    sentence: str
+    """What the table means, in one sentence computed from it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Everything the HTML report and the per-state pages show."""
 
@@ -396,3 +430,4 @@ class Report:
     glossary: tuple[tuple[str, str], ...] = field(default=())
     taxonomy: tuple[IssueRow, ...] = field(default=())
     draft: DraftForecast | None = None
+    vote_sessions: SessionValidation | None = None

@@ -58,3 +58,50 @@ def test_bad_parameters():
         discover_topics(texts, vectors, method="kmeans")
     with pytest.raises(ValueError, match="rows for"):
         discover_topics(texts[:3], vectors)
+
+
+def many_blobs(n, seed=0, k=12, dim=24):
+    rng = np.random.default_rng(seed)
+    centres = 4 * np.linalg.qr(rng.normal(size=(dim, dim)))[0][:k]  # orthogonal directions
+    truth = rng.integers(0, k, size=n)
+    points = centres[truth] + 0.6 * rng.normal(size=(n, dim))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    return points.astype(np.float32), truth
+
+
+def peak_bytes(func, *args, **kwargs):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = func(*args, **kwargs)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_topic_memory_grows_linearly_and_sampling_finds_the_clusters():
+    from sklearn.metrics import adjusted_rand_score
+
+    small, truth_small = many_blobs(6000)
+    large, truth_large = many_blobs(12000, seed=1)
+    labels_small, peak_small = peak_bytes(cluster_embeddings, small, sample_size=800)
+    labels_large, peak_large = peak_bytes(cluster_embeddings, large, sample_size=800)
+    # all pairwise distances of 12,000 rows would be 576 MB; twice the rows, about twice the memory
+    assert peak_large < 40e6 and peak_large / peak_small < 2.5
+    for labels, truth in ((labels_small, truth_small), (labels_large, truth_large)):
+        assert len(set(labels.tolist()) - {NOISE}) == 12
+        assert adjusted_rand_score(truth, labels) > 0.95
+    again = cluster_embeddings(large, sample_size=800)
+    assert np.array_equal(again, labels_large)  # deterministic
+    # on a size the full clustering still handles, the sampled one agrees with it
+    full = cluster_embeddings(small[:2500], sample_size=None)
+    assert adjusted_rand_score(full, cluster_embeddings(small[:2500], sample_size=800)) > 0.98
+
+
+def test_below_the_sample_size_nothing_changes():
+    _, vectors = blobs()
+    assert np.array_equal(cluster_embeddings(vectors, min_cluster_size=5, sample_size=100),
+                          cluster_embeddings(vectors, min_cluster_size=5, sample_size=None))
+    with pytest.raises(ValueError, match="sample_size must be at least 100"):
+        cluster_embeddings(vectors, sample_size=10)

@@ -70,3 +70,17 @@ def analysed_copy(analysed, tmp_path) -> Path:
     target = tmp_path / "analysed.duckdb"
     shutil.copy(analysed["db"], target)
     return target
+
+
+@pytest.fixture(scope="session")
+def unga_seeded_template(tmp_path_factory, seeded_template) -> Path:
+    """:func:`seeded_template` with the ``unga`` taxonomy's seed sentences cached too."""
+    import shutil
+
+    from pipelines.settings import AnalysisConfig, PipelineConfig
+    from pipelines.stages import fitted_models
+
+    template = tmp_path_factory.mktemp("seeded-unga") / "template.duckdb"
+    shutil.copy(seeded_template, template)
+    fitted_models(PipelineConfig(analysis=AnalysisConfig(taxonomy="unga")), str(template))
+    return template

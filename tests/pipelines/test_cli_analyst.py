@@ -72,7 +72,7 @@ def test_issues_of_another_taxonomy_file(tmp_path):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("nope", "unknown taxonomy 'nope'; valid: default"),
+    ("nope", "unknown taxonomy 'nope'; valid: default, cyber, unga"),
     ("missing.yaml", "missing.yaml: no such file"),
 ])
 def test_unknown_taxonomy_is_a_one_line_error(value, message):

@@ -37,6 +37,20 @@ def test_data_quality_lists_quarantine_and_thin_evidence(data):
     assert thin[BINDING].thin == () and q.duplicates == 1
 
 
+def test_data_quality_shows_coverage_by_language_and_warns(data):
+    from reports.html import render_report
+
+    status = {**data.status, "annotation_by_language": {
+        "en": {"segments": 40, "tag_rate": 0.9, "stance_rate": 0.5},
+        "fr": {"segments": 6, "tag_rate": 0.3, "stance_rate": 0.1}},
+        "annotation_warnings": ["fr: 30% of 6 paragraphs tagged with an issue, against 90% in en"]}
+    report = build_report(dataclasses.replace(data, status=status))
+    assert [(c.language, c.segments) for c in report.quality.languages] == [("en", 40), ("fr", 6)]
+    html = render_report(report)
+    assert "Coverage by language" in html and "30% of 6 paragraphs" in html
+    assert build_report(data).quality.languages == ()
+
+
 def test_changes_movers_pairs_and_trends(data):
     c = build_report(data).changes
     assert (c.from_session, c.to_session) == (S1, S2)

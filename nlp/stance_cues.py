@@ -1,0 +1,151 @@
+"""What a sentence does in a paragraph: states the speaker's view, reports others', rejects or
+endorses what came before, or asks.
+
+Embeddings place "Some delegations call for a treaty" next to "We call for a treaty", and "We do
+not share that view" next to nothing in particular, so the paragraph reader
+(:mod:`nlp.stance_reading`) needs these roles to tell whose position a sentence carries. The cues
+are rules about how diplomats speak, not about any issue, in English, French and Spanish; issue
+vocabulary belongs in the taxonomy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OWN = "own"
+REPORTED = "reported"
+REJECTS_PREVIOUS = "rejects_previous"
+ENDORSES_PREVIOUS = "endorses_previous"
+REJECTS_CLAUSE = "rejects_clause"
+QUESTION = "question"
+ROLES = (OWN, REPORTED, REJECTS_PREVIOUS, ENDORSES_PREVIOUS, REJECTS_CLAUSE, QUESTION)
+
+
+def _re(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+# the speaker in the first person (or as "the Group", "my country"): a reported view that the
+# speaker also holds ("Like many others, we believe ...") stays the speaker's own
+_SPEAKER = _re(
+    r"\b(?:we|our|us|i|my\s+(?:delegation|country|government))\b",
+    r"\b(?:the\s+(?:group|union|movement)|this\s+delegation)\b",
+    r"\b(?:nous|notre|nos|je|ma\s+délégation|mon\s+pays)\b",
+    r"\b(?:nosotros|nuestr[oa]s?|mi\s+(?:delegación|país|gobierno)|consideramos|creemos|"
+    r"apoyamos|estimamos|pensamos)\b",
+)
+
+# others' views, summaries of the debate, what a document records
+_ATTRIBUTION = _re(
+    r"\b(?:some|several|certain|other|a\s+(?:few|number\s+of)|many|a\s+group\s+of)\s+"
+    r"(?:delegations|states|countries|members|member\s+states|speakers|participants|"
+    r"colleagues|groups|partners|voices)\b",
+    r"^(?:others|some)\b", r"\b(?:others|some)\s+(?:have\s+)?(?:argue|argued|say|said|call|"
+    r"called|claim|claimed|suggest|suggested|propose|proposed|insist|insisted|believe|"
+    r"maintain|maintained|hold|consider|contend)",
+    r"\bit\s+(?:has\s+been|was|is\s+often|is\s+sometimes)\s+(?:suggested|argued|said|"
+    r"proposed|claimed|asserted|contended)\b",
+    r"\b(?:proponents|advocates|supporters|opponents)\s+of\b", r"\bthose\s+who\b",
+    r"\bthere\s+(?:are|have\s+been)\s+(?:those|voices|calls|proposals)\b",
+    r"\bviews\s+(?:differ|diverge|vary|remain\s+(?:divided|far\s+apart))\b",
+    r"\b(?:the\s+)?(?:chair(?:'s|’s)?\s+summary|draft\s+report|report)\s+"
+    r"(?:notes|records|reflects|refers|mentions|summari[sz]es)\b",
+    r"\b(?:certaines|plusieurs|d['’]autres)\s+(?:délégations|états|pays|membres)\b",
+    r"\bil\s+a\s+été\s+(?:suggéré|proposé|avancé|dit)\b",
+    r"\b(?:algunas|varias|otras|ciertas)\s+delegaciones\b",
+    r"\b(?:algunos|varios|otros|ciertos)\s+(?:estados|países|miembros)\b",
+    r"\bse\s+ha\s+(?:sugerido|propuesto|dicho|argumentado)\b",
+)
+
+# a short reaction to the sentence before it
+_REJECTS_PREVIOUS = _re(
+    r"\b(?:do|does|can|could)\s*(?:not|n['’]t)\s+(?:share|agree\s+with|accept|subscribe\s+to|"
+    r"support|endorse|follow)\s+(?:this|that|these|those|such|the(?:ir|se)?)\s*"
+    r"(?:view|views|position|assessment|approach|argument|logic|analysis|reasoning|premise|"
+    r"proposal|proposals|call|calls|idea|conclusion)?\b",
+    r"\b(?:we|i|my\s+(?:delegation|country|government)|our\s+(?:delegation|country)|"
+    r"the\s+group)\s+(?:respectfully\s+|strongly\s+|fully\s+)?disagrees?\b",
+    r"\b(?:we|i)\s+beg\s+to\s+differ\b",
+    r"\b(?:we|i)\s+(?:are|am)\s+not\s+(?:convinced|persuaded)\b",
+    r"\bthis\s+is\s+not\s+(?:our|my\s+delegation['’]s)\s+(?:view|position)\b",
+    r"\bwe\s+see\s+(?:it|things)\s+differently\b",
+    r"\bwe\s+(?:reject|cannot\s+accept)\s+(?:this|that|these|such)\b",
+    r"\bnous\s+ne\s+(?:partageons|soutenons|souscrivons)\s+pas\b",
+    r"\bnous\s+ne\s+sommes\s+pas\s+d['’]accord\b", r"\bnous\s+ne\s+sommes\s+pas\s+convaincus\b",
+    r"\bno\s+(?:compartimos|apoyamos|suscribimos|aceptamos)\s+(?:esa|esta|esas|estas|ese|este|"
+    r"dicha|dicho|tal|tales)\b",
+    r"\bno\s+estamos\s+de\s+acuerdo\b", r"\bno\s+estamos\s+convencidos\b",
+)
+_ENDORSES_PREVIOUS = _re(
+    r"\bwe\s+(?:fully\s+|strongly\s+)?(?:share|support|endorse|agree\s+with|join)\s+"
+    r"(?:this|that|these|those|such|their)\s*(?:view|views|position|call|calls|proposal|"
+    r"proposals|assessment|idea)?\b",
+    r"\bwe\s+(?:fully\s+)?(?:agree|concur)\W*$", r"\bwe\s+are\s+among\s+them\b",
+    r"\bnous\s+(?:partageons|soutenons|appuyons)\s+(?:ce|cet|cette|ces)\b",
+    r"\b(?:compartimos|apoyamos|respaldamos)\s+(?:esa|esta|esas|estas|ese|este|dicha|dicho)\b",
+)
+# "We do not share the view that X": the speaker holds the opposite of X
+_REJECTS_CLAUSE = _re(
+    r"\b(?:do|does|can)\s*(?:not|n['’]t)\s+(?:share|accept|agree\s+with|subscribe\s+to)\s+"
+    r"(?:the\s+)?(?:view|idea|notion|argument|claim|assertion|premise|suggestion|position)\s+"
+    r"that\s+(?P<en1>.+)",
+    r"\b(?:reject|dispute|contest)\s+(?:the\s+)?(?:view|idea|notion|argument|claim|assertion|"
+    r"premise|suggestion)\s+that\s+(?P<en2>.+)",
+    r"\bdisagree\s+(?:with\s+(?:the\s+)?(?:view|idea|notion|argument|claim)\s+)?that\s+"
+    r"(?P<en3>.+)",
+    r"\bit\s+is\s+not\s+(?:true|the\s+case|correct)\s+that\s+(?P<en4>.+)",
+    r"\bne\s+partageons\s+pas\s+(?:l['’](?:avis|idée)|le\s+point\s+de\s+vue)\s+"
+    r"(?:selon\s+lequel|selon\s+laquelle|que)\s+(?P<fr>.+)",
+    r"\bno\s+compartimos\s+(?:la\s+(?:opinión|idea|visión)|el\s+criterio)\s+(?:de\s+)?que\s+"
+    r"(?P<es>.+)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRole:
+    """The role of a sentence and the claim it rejects (``rejects_clause``) or reports
+    (``reported``, when the view is given as "... that <claim>"); ``""`` otherwise."""
+
+    role: str
+    clause: str = ""
+
+
+def sentence_role(sentence: str) -> SentenceRole:
+    """Classify what a sentence does (see the module docstring); ``own`` when no cue fires."""
+    text = sentence.strip()
+    match = _REJECTS_CLAUSE.search(text)
+    if match:
+        clause = next(v for v in match.groupdict().values() if v)
+        if len(clause.split()) >= 3:
+            return SentenceRole(REJECTS_CLAUSE, clause.strip())
+    if _REJECTS_PREVIOUS.search(text) and len(text.split()) <= 25:
+        return SentenceRole(REJECTS_PREVIOUS)
+    if _ENDORSES_PREVIOUS.search(text) and len(text.split()) <= 25:
+        return SentenceRole(ENDORSES_PREVIOUS)
+    attribution = _ATTRIBUTION.search(text)
+    if attribution:
+        # the speaker's own voice outside the reported content ("Like others, we believe")
+        rest = text[:attribution.start()] + " " + _REPORTED_CONTENT.split(
+            text[attribution.end():], maxsplit=1)[0]
+        if not _SPEAKER.search(rest):
+            content = _REPORTED_CONTENT.split(text[attribution.end():], maxsplit=1)
+            claim = content[1].strip() if len(content) == 2 else ""
+            return SentenceRole(REPORTED, claim if len(claim.split()) >= 3 else "")
+    if text.endswith("?"):
+        return SentenceRole(QUESTION)
+    return SentenceRole(OWN)
+
+
+_REPORTED_CONTENT = re.compile(r"\b(?:that|que|qu['’])\b|:", re.I)
+_CLAUSE_SPLIT = re.compile(r"\s*;\s+|\s+[–—]\s+")
+
+
+def split_clauses(sentences: list[str]) -> list[str]:
+    """Cut sentences at semicolons and dashes ("Some argue X; we disagree" is two moves)."""
+    out = []
+    for sentence in sentences:
+        out.extend(p for p in _CLAUSE_SPLIT.split(sentence) if p.strip())
+    return out
+
+

@@ -1,0 +1,42 @@
+"""analysis.whole_text_weight: the overall alignment blended with whole-text similarity."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nlp.alignment import AlignmentResult
+from pipelines.analysis import blend_whole_text
+from pipelines.analysis_inputs import AnalysisInputs
+
+
+def inputs() -> AnalysisInputs:
+    vectors = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.9, 0.1], [0, 0, 1]],
+                       dtype=np.float32)
+    segments = pd.DataFrame({"seg": range(5), "state": ["AAA", "BBB", "CCC", "CCC", "DDD"],
+                             "session": ["S1", "S1", "S1", "S1", "S2"]})
+    return AnalysisInputs(rows=pd.DataFrame(), vectors=vectors, segments=segments,
+                          sessions=["S1", "S2"])
+
+
+def result() -> AlignmentResult:
+    overall = np.array([[1, 0.5, np.nan], [0.5, 1, -0.2], [np.nan, -0.2, 1]])
+    return AlignmentResult(states=["AAA", "BBB", "CCC"], issues={}, overall=overall,
+                           overall_lo=None, overall_hi=None, issue_lo={}, issue_hi={},
+                           weights={})
+
+
+def test_zero_weight_changes_nothing():
+    original = result()
+    assert blend_whole_text(original, inputs(), ["S1"], 0.0) is original
+
+
+def test_blend_and_fill():
+    blended = blend_whole_text(result(), inputs(), ["S1"], 0.5)
+    means = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0.95, 0.05]])
+    centred = means - means.mean(axis=0)
+    unit = centred / np.linalg.norm(centred, axis=1, keepdims=True)
+    whole = unit @ unit.T
+    assert blended.overall[0, 1] == pytest.approx(0.5 * 0.5 + 0.5 * whole[0, 1], abs=1e-6)
+    assert blended.overall[0, 2] == pytest.approx(whole[0, 2], abs=1e-6)  # no issues in common
+    assert np.allclose(np.diag(blended.overall), 1.0)
+    assert blended.overall_lo is None
