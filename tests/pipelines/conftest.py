@@ -84,3 +84,32 @@ def unga_seeded_template(tmp_path_factory, seeded_template) -> Path:
     shutil.copy(seeded_template, template)
     fitted_models(PipelineConfig(analysis=AnalysisConfig(taxonomy="unga")), str(template))
     return template
+
+
+@pytest.fixture(scope="session")
+def sample_analysed(tmp_path_factory, sample_dir, seeded_template):
+    """The whole sample corpus through the real stages (no topics, no report), once per session.
+
+    Returns ``(db, config, annotate_summary)``. Embedding and tagging about 1,400 paragraphs is
+    the costliest fixture of the suite: the issue 11 (stance) and issue 12 (camps) checks share it.
+    """
+    import shutil
+
+    from corpora.ingest import ingest_folder
+    from pipelines.analysis import run_analysis
+    from pipelines.settings import PipelineConfig
+    from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
+    from pipelines.storage import open_store
+
+    db = str(tmp_path_factory.mktemp("sample") / "sample.duckdb")
+    shutil.copy(seeded_template, db)
+    config = PipelineConfig()
+    config = config.model_copy(update={"analysis": config.analysis.model_copy(
+        update={"n_boot": 30})})
+    with open_store(db) as store:
+        ingest_folder(sample_dir, store, run_id="test-sample")
+    segment_new_statements(db, config)
+    embed_new_segments(db, config)
+    annotated = annotate_segments(db, config)
+    run_analysis(db, config)
+    return db, config, annotated

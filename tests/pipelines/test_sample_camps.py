@@ -1,14 +1,12 @@
 """The whole sample corpus, analysed once: the camps written into it come out of the alignment
 (issue 12). Slow: it embeds and tags the whole corpus (about 1,400 paragraphs)."""
 
-import shutil
 from itertools import combinations
 
 import numpy as np
 import pytest
 
 from benchmarks.trust import EU, trust_metrics
-from pipelines.settings import AnalysisConfig, PipelineConfig
 from pipelines.storage import open_store
 
 pytestmark = pytest.mark.slow
@@ -18,21 +16,10 @@ EAST = ["RUS", "CHN", "IRN", "BLR", "NIC", "SYR", "VEN"]
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory, sample_dir, seeded_template):
-    from corpora.ingest import ingest_folder
-    from pipelines.analysis import run_analysis
-    from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
+def sample_store(sample_analysed):
+    from pathlib import Path
 
-    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    shutil.copy(seeded_template, db)
-    with open_store(db) as store:
-        ingest_folder(sample_dir, store, run_id="test-sample")
-    config = PipelineConfig(analysis=AnalysisConfig(n_boot=30))
-    segment_new_statements(str(db), config)
-    embed_new_segments(str(db), config)
-    annotate_segments(str(db), config)
-    run_analysis(str(db), config)
-    return db
+    return Path(sample_analysed[0])
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,11 @@ the real stages (no topics, no report) once per module; what an analyst checks f
 binding instrument. The costliest test added for issue 11 (about 1,400 paragraphs and 4,000
 clauses to embed): marked slow."""
 
-import shutil
 
 import pytest
 
-from corpora.ingest import ingest_folder
-from pipelines.analysis import run_analysis
 from pipelines.formatting import store_status
 from pipelines.queries import partners_document
-from pipelines.settings import PipelineConfig
-from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
 from pipelines.storage import open_store
 
 EU = [
@@ -25,19 +20,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory, sample_dir, seeded_template):
-    db = str(tmp_path_factory.mktemp("sample") / "sample.duckdb")
-    shutil.copy(seeded_template, db)
-    config = PipelineConfig()
-    config = config.model_copy(update={"analysis": config.analysis.model_copy(
-        update={"n_boot": 10})})
-    with open_store(db) as store:
-        ingest_folder(sample_dir, store, run_id="sample-stance")
-    segment_new_statements(db, config)
-    embed_new_segments(db, config)
-    annotated = annotate_segments(db, config)
-    run_analysis(db, config)
-    return db, config, annotated
+def sample_store(sample_analysed):
+    return sample_analysed
 
 
 def test_pooled_stance_on_a_binding_instrument_follows_the_camps(sample_store):
