@@ -149,6 +149,8 @@ def discover(root: Path, limits: ReadLimits | None = None) -> tuple[list[_Entry]
         source = _relative(path, root)
         target = path.resolve() if path.is_symlink() else path
         row = rows_by_file.get(target)
+        if path.name.lower() in (METADATA_FILE, FETCH_REPORT_FILE):
+            continue  # the folder's own descriptions: read, not statements, not "ignored"
         if _is_ignored(path, root) or (row is None and path.suffix.lower()
                                        not in SUPPORTED_SUFFIXES):
             ignored.append(source)
