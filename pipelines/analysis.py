@@ -423,12 +423,3 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Posi
             pd.concat(cohesions, ignore_index=True) if cohesions else pd.DataFrame(
                 columns=["issue", "group", "members_present", "pairs", "cohesion",
                          "main_coalition", "share_in_main"]))
-
-
-def load_alignment(store: Store, *, session: str = WINDOW,
-                   config: PipelineConfig | None = None) -> AlignmentResult:
-    """The stored alignment of one session (see :func:`pipelines.analysis_read.load_alignment`,
-    which also reads the in-memory own-voice tables)."""
-    from pipelines.analysis_read import load_alignment as load
-
-    return load(store, session=session, config=config)

@@ -13,7 +13,7 @@ from corpora.votes import read_votes
 from nlp.alignment import OVERALL
 from nlp.positions import WINDOW
 from nlp.votes import agreement_matrices, correlate_alignment, select_roll_calls, vote_matrix
-from pipelines.analysis import load_alignment
+from pipelines.analysis_read import load_alignment
 from pipelines.settings import PipelineConfig, VotesConfig
 
 MEASURES = ("s_score", "agreement", "kappa")

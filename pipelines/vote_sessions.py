@@ -28,7 +28,7 @@ from nlp.alignment import OVERALL
 from nlp.baselines import mean_embedding_similarity, same_group_prior, tfidf_similarity
 from nlp.vote_movers import camp_agreement, mover_overlap, vote_movers
 from nlp.votes import agreement_matrices, correlate_alignment, vote_matrix
-from pipelines.analysis import load_alignment
+from pipelines.analysis_read import load_alignment
 from pipelines.settings import PipelineConfig
 from pipelines.stages import get_embedder, get_taxonomy
 from pipelines.storage import execute_many, vectors_from_arrow

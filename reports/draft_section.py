@@ -8,11 +8,10 @@ makes the HTML. Pure: data in, records or a string out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from reports.html_parts import esc, explain, fmt_interval, quote_html, section, state_label, table
-from reports.model import Estimate, Quote
+from reports.model import DraftForecast, DraftIssue, DraftState, Estimate, Quote
 
 EXPLAIN_DRAFT = (
     "The draft is placed on the issues with the same tagger and stance model as the corpus. "
@@ -26,40 +25,6 @@ EXPLAIN_DRAFT = (
 CAMP_TITLES = (("support", "Likely to support"), ("oppose", "Likely to oppose"),
                ("swing", "Swing states"))
 
-
-@dataclass(frozen=True, slots=True)
-class DraftState:
-    """One state's likely reaction, with its closest paragraph."""
-
-    state: str
-    name: str
-    stance: Estimate
-    voice: str
-    reason: str
-    closest: Quote | None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftIssue:
-    """The draft's side on one issue and the states by camp."""
-
-    issue: str
-    label: str
-    side: int
-    pole: str
-    stance: float | None
-    camps: tuple[tuple[str, tuple[DraftState, ...]], ...]
-    unknown: tuple[tuple[str, str, str], ...]  # (state, name, reason)
-
-
-@dataclass(frozen=True, slots=True)
-class DraftForecast:
-    """The section: the draft, its tags and the per-issue camps."""
-
-    draft: str
-    tags: tuple[str, ...]
-    issues: tuple[DraftIssue, ...]
-    note: str = ""
 
 
 def _quote(closest: Mapping[str, Any] | None, state: str, name: str) -> Quote | None:

@@ -9,11 +9,6 @@ the same report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from reports.draft_section import DraftForecast
-    from reports.taxonomy_table import IssueRow
 
 # -- shared records --------------------------------------------------------------------------
 
@@ -431,3 +426,52 @@ class Report:
     taxonomy: tuple[IssueRow, ...] = field(default=())
     draft: DraftForecast | None = None
     vote_sessions: SessionValidation | None = None
+
+
+# -- taxonomy table and draft forecast sections -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRow:
+    """One issue of the taxonomy as the report shows it."""
+
+    id: str
+    label: str
+    contested: bool
+    minus: str = ""
+    plus: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftState:
+    """One state's likely reaction, with its closest paragraph."""
+
+    state: str
+    name: str
+    stance: Estimate
+    voice: str
+    reason: str
+    closest: Quote | None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftIssue:
+    """The draft's side on one issue and the states by camp."""
+
+    issue: str
+    label: str
+    side: int
+    pole: str
+    stance: float | None
+    camps: tuple[tuple[str, tuple[DraftState, ...]], ...]
+    unknown: tuple[tuple[str, str, str], ...]  # (state, name, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftForecast:
+    """The section: the draft, its tags and the per-issue camps."""
+
+    draft: str
+    tags: tuple[str, ...]
+    issues: tuple[DraftIssue, ...]
+    note: str = ""

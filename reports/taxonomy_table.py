@@ -7,9 +7,9 @@ lists them (the same rows as ``likeminded issues``). Pure: issue info in, model 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from reports.html_parts import esc, explain, section, table
+from reports.model import IssueRow
 
 EXPLAIN_ISSUES = (
     "The issues every statement paragraph is tagged with. Contested issues have two poles: a "
@@ -17,15 +17,6 @@ EXPLAIN_ISSUES = (
     "line (likeminded issues lists the same table).")
 
 
-@dataclass(frozen=True, slots=True)
-class IssueRow:
-    """One issue of the taxonomy as the report shows it."""
-
-    id: str
-    label: str
-    contested: bool
-    minus: str = ""
-    plus: str = ""
 
 
 def build_issue_rows(issue_info: Mapping[str, Mapping[str, str]]) -> tuple[IssueRow, ...]:
