@@ -47,6 +47,7 @@ from nlp.positions import (
     split_by_issue,
 )
 from pipelines.analysis_inputs import AnalysisInputs, load_analysis_inputs
+from pipelines.analysis_read import AnalysisTables
 from pipelines.settings import AnalysisConfig, PipelineConfig
 from pipelines.stages import get_embedder, get_taxonomy
 from pipelines.storage import open_store, set_stage_state, stage_state, vectors_to_arrow
@@ -200,15 +201,6 @@ ANALYSIS_TABLES = ("positions", "alignment", "coalitions", "coalition_summary",
                    "pair_changes")
 PAIR_CHANGE_COLUMNS = ["state_a", "state_b", "from_session", "to_session", "before", "after",
                        "delta", "delta_lo", "delta_hi"]
-
-
-@dataclass(frozen=True)
-class AnalysisTables:
-    """The analysis results, as stored (see :data:`ANALYSIS_TABLES`), and the window alignment."""
-
-    positions: Positions
-    window: AlignmentResult
-    frames: dict[str, pd.DataFrame]
 
 
 def whole_positions(inputs: AnalysisInputs, session: str, analysis: AnalysisConfig, *,
@@ -423,3 +415,24 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Posi
             pd.concat(cohesions, ignore_index=True) if cohesions else pd.DataFrame(
                 columns=["issue", "group", "members_present", "pairs", "cohesion",
                          "main_coalition", "share_in_main"]))
+
+
+def analyse_own_voice(store: Store, config: PipelineConfig) -> AnalysisTables:
+    """The whole analysis on national statements only (``--own-voice``), in memory.
+
+    Same estimators and settings as the stored analysis, without statements delivered on
+    behalf of a group and without group statements attributed to members.
+    """
+    embedder = get_embedder(config.embedding)
+    inputs = load_analysis_inputs(store, embedder.model_key, embedder.dimension,
+                                  group_weight=config.analysis.group_weight, own_voice=True)
+    if config.analysis.window:
+        inputs = replace(inputs, sessions=[s for s in inputs.sessions
+                                           if s in config.analysis.window])
+    if inputs.rows.empty:
+        raise ValueError("no national statement has tagged paragraphs: nothing to score in "
+                         "the states' own voice")
+    parts = [issue_positions(issue, rows, vectors, inputs.sessions, config.analysis)
+             for issue, rows, vectors in split_by_issue(inputs.rows, inputs.vectors,
+                                                        session_order=inputs.sessions)]
+    return compute_analysis(inputs, parts, config)

@@ -1,41 +1,29 @@
-"""Reading the analysis back: alignment results from the stored long table, and the whole
-analysis on national statements only (``--own-voice``), computed in memory."""
+"""Reading the analysis back: alignment results from the stored long table (or from the
+in-memory tables of :func:`pipelines.analysis.analyse_own_voice`). Imports no analysis code, so
+readers such as vote validation can use it from inside the analysis stage."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from corpora.store import Store
 from nlp.alignment import OVERALL, SEMANTIC, AlignmentResult
-from nlp.positions import WINDOW, split_by_issue
-from pipelines.analysis import AnalysisTables, compute_analysis, issue_positions
-from pipelines.analysis_inputs import load_analysis_inputs
+from nlp.positions import WINDOW, Positions
 from pipelines.settings import PipelineConfig
-from pipelines.stages import get_embedder, get_taxonomy
+from pipelines.stages import get_taxonomy
 
 
-def analyse_own_voice(store: Store, config: PipelineConfig) -> AnalysisTables:
-    """The whole analysis on national statements only (``--own-voice``), in memory.
+@dataclass(frozen=True)
+class AnalysisTables:
+    """The analysis results, as stored (see :data:`pipelines.analysis.ANALYSIS_TABLES`), and
+    the window alignment."""
 
-    Same estimators and settings as the stored analysis, without statements delivered on
-    behalf of a group and without group statements attributed to members.
-    """
-    embedder = get_embedder(config.embedding)
-    inputs = load_analysis_inputs(store, embedder.model_key, embedder.dimension,
-                                  group_weight=config.analysis.group_weight, own_voice=True)
-    if config.analysis.window:
-        inputs = replace(inputs, sessions=[s for s in inputs.sessions
-                                           if s in config.analysis.window])
-    if inputs.rows.empty:
-        raise ValueError("no national statement has tagged paragraphs: nothing to score in "
-                         "the states' own voice")
-    parts = [issue_positions(issue, rows, vectors, inputs.sessions, config.analysis)
-             for issue, rows, vectors in split_by_issue(inputs.rows, inputs.vectors,
-                                                        session_order=inputs.sessions)]
-    return compute_analysis(inputs, parts, config)
+    positions: Positions
+    window: AlignmentResult
+    frames: dict[str, pd.DataFrame]
 
 
 def load_alignment(store: Store, *, session: str = WINDOW,

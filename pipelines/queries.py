@@ -25,8 +25,8 @@ from nlp.coalitions import (
 )
 from nlp.partners import quote, rank_partners
 from nlp.positions import WINDOW
-from pipelines.analysis import COHESION_GROUPS, AnalysisTables, coalition_frame
-from pipelines.analysis_read import analyse_own_voice, load_alignment
+from pipelines.analysis import COHESION_GROUPS, AnalysisTables, analyse_own_voice, coalition_frame
+from pipelines.analysis_read import load_alignment
 from pipelines.corrections import correct_evidence
 from pipelines.settings import PipelineConfig
 from pipelines.stages import get_embedder, get_taxonomy

@@ -17,8 +17,8 @@ from corpora.store import Store
 from nlp.alignment import OVERALL
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
-from pipelines.analysis import COHESION_GROUPS, AnalysisTables
-from pipelines.analysis_read import analyse_own_voice, load_alignment
+from pipelines.analysis import COHESION_GROUPS, AnalysisTables, analyse_own_voice
+from pipelines.analysis_read import load_alignment
 from pipelines.corrections import correct_evidence
 from pipelines.formatting import store_status
 from pipelines.queries import latest_provenance, own_tagged_segments, position_sides
