@@ -35,12 +35,12 @@ SIZES = [(50, 5, 10_000), (100, 10, 50_000), (193, 20, 100_000)]
 def build_sample_store(db: Path) -> None:
     from corpora.ingest import ingest_folder
     from pipelines.settings import PipelineConfig
-    from pipelines.stages import (
+    from pipelines.stages.text import (
         annotate_segments,
         embed_new_segments,
         segment_new_statements,
     )
-    from pipelines.storage import open_store
+    from pipelines.store.storage import open_store
 
     config = PipelineConfig()
     with open_store(db) as store:
@@ -66,9 +66,9 @@ def quality(db: Path) -> dict[str, object]:
     from nlp.positions import PositionConfig, estimate_positions
     from nlp.taxonomy import load_taxonomy
     from nlp.votes import agreement_matrices, correlate_alignment, select_roll_calls, vote_matrix
-    from pipelines.analysis import load_inputs
     from pipelines.settings import PipelineConfig
-    from pipelines.storage import open_store
+    from pipelines.stages.analysis import load_inputs
+    from pipelines.store.storage import open_store
 
     if not SHARED_DATA.is_dir():
         return {"skipped": f"shared data not found at {SHARED_DATA}"}
@@ -233,8 +233,8 @@ TRUST_ROWS = [
 
 
 def main() -> None:
-    from pipelines.analysis import run_analysis
     from pipelines.settings import PipelineConfig
+    from pipelines.stages.analysis import run_analysis
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "sample.duckdb"

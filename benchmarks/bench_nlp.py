@@ -24,8 +24,8 @@ from nlp.stance import StanceModel
 from nlp.tagging import IssueTagger
 from nlp.taxonomy import load_taxonomy
 from pipelines.settings import PipelineConfig
-from pipelines.stages import embed_new_segments, get_embedder, segment_new_statements
-from pipelines.storage import lookup_embeddings, open_store
+from pipelines.stages.text import embed_new_segments, get_embedder, segment_new_statements
+from pipelines.store.storage import lookup_embeddings, open_store
 
 
 def bench_segmentation(texts: list[str]) -> dict[str, float]:
@@ -138,7 +138,7 @@ def bench_independent(db: Path) -> dict[str, object]:
     """
     from benchmarks.bench_stance_independent import predictions_from_answers
     from benchmarks.stance_eval import load_items, score_predictions
-    from pipelines.textcheck import analyze_lines
+    from pipelines.stages.textcheck import analyze_lines
 
     items = load_items()
     lines = [json.dumps({"text": it.text}, ensure_ascii=False) for it in items]

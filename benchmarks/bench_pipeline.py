@@ -33,7 +33,7 @@ def result_tables(db: str) -> dict[str, str]:
     """A digest of each result table's sorted content."""
     import hashlib
 
-    from pipelines.storage import open_store
+    from pipelines.store.storage import open_store
 
     digests = {}
     with open_store(db, read_only=True) as store:
@@ -56,10 +56,10 @@ def main() -> None:
         from prefect import flow
 
         from corpora.ingest import ingest_folder
-        from pipelines import stages
-        from pipelines.analysis import run_analysis
-        from pipelines.flows import update_flow
-        from pipelines.storage import open_store
+        from pipelines.flows.pipeline import update_flow
+        from pipelines.stages import text as stages
+        from pipelines.stages.analysis import run_analysis
+        from pipelines.store.storage import open_store
 
         @flow(name="empty")
         def empty() -> int:
@@ -90,7 +90,7 @@ def main() -> None:
         with timer() as nothing_new:
             update_flow([str(corpus)], flow_db, config)
         shutil.rmtree(corpus / LATER)
-        from pipelines.runners import make_task_runner
+        from pipelines.flows.runners import make_task_runner
 
         dask_db = str(root / "dask.duckdb")
         runner = make_task_runner("dask", workers=2)

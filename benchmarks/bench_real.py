@@ -47,12 +47,12 @@ def _config() -> Any:
 
 def run_stage(stage: str, db: str, years: str, out: str) -> dict[str, Any]:
     """One stage in this process; returns its details (time and peak memory added by main)."""
-    from pipelines import stages
+    from pipelines.stages import text as stages
 
     config = _config()
     if stage == "ingest":
         from corpora.ungdc import ingest_ungdc, parse_years
-        from pipelines.storage import open_store
+        from pipelines.store.storage import open_store
 
         with open_store(db) as store:
             report = ingest_ungdc(ARCHIVE, store, run_id="bench-real",
@@ -69,12 +69,12 @@ def run_stage(stage: str, db: str, years: str, out: str) -> dict[str, Any]:
     if stage == "topics":
         return stages.discover_corpus_topics(db, config)
     if stage == "analyze":
-        from pipelines.analysis import run_analysis
+        from pipelines.stages.analysis import run_analysis
 
         return run_analysis(db, config)
     if stage == "validate":
-        from pipelines.storage import open_store
-        from pipelines.vote_sessions import store_session_validation, validate_sessions
+        from pipelines.stages.vote_sessions import store_session_validation, validate_sessions
+        from pipelines.store.storage import open_store
 
         with open_store(db) as store:
             document = validate_sessions(
@@ -86,7 +86,7 @@ def run_stage(stage: str, db: str, years: str, out: str) -> dict[str, Any]:
         return {"sessions": document["sessions"], "summary": document["summary"],
                 "movers": document["movers"]}
     if stage == "report":
-        from pipelines.report_writer import write_report
+        from pipelines.stages.report_writer import write_report
 
         written = write_report(db, out, config=config)
         return {"files": written["files"]}
@@ -98,7 +98,7 @@ def bare_encode(db: str) -> dict[str, Any]:
     from sentence_transformers import SentenceTransformer
 
     from nlp.embeddings import default_model_path
-    from pipelines.storage import open_store
+    from pipelines.store.storage import open_store
 
     with open_store(db, read_only=True) as store:
         texts = [r[0] for r in store.con.execute(

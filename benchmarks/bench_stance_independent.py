@@ -55,7 +55,7 @@ def run_analyze_text(items: Sequence[EvalItem], db: Path) -> list[dict[str, Any]
     """Run ``likeminded analyze-text --jsonl`` on the items' texts with this checkout's code."""
     script = Path(sys.executable).with_name("likeminded")
     command = ([str(script)] if script.exists()
-               else [sys.executable, "-c", "from pipelines.cli import main; main()"])
+               else [sys.executable, "-c", "from pipelines.cli.app import main; main()"])
     payload = "".join(json.dumps({"text": it.text}, ensure_ascii=False) + "\n" for it in items)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}

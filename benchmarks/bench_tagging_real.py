@@ -135,7 +135,7 @@ def pipeline_tag_fn(config: Any = None,
                     paragraphs: Sequence[Paragraph] | None = None) -> TagFn:
     """The tagger as the pipeline fits and applies it (settings from ``PipelineConfig``).
 
-    The tagger is fitted through the pipeline's own :func:`pipelines.stages.fitted_models`
+    The tagger is fitted through the pipeline's own :func:`pipelines.stages.text.fitted_models`
     (seed vectors cached in a temporary store, thrown away afterwards); paragraphs are embedded
     with the configured embedder, as the embedding stage does, and annotated by
     :func:`nlp.annotate.annotate_texts` as the annotation stage does. ``paragraphs`` (every
@@ -145,7 +145,7 @@ def pipeline_tag_fn(config: Any = None,
     from nlp.annotate import annotate_texts
     from nlp.tagging import domain_venues
     from pipelines.settings import PipelineConfig
-    from pipelines.stages import fitted_models, get_embedder
+    from pipelines.stages.text import fitted_models, get_embedder
 
     settings = config or PipelineConfig()
     with tempfile.TemporaryDirectory() as tmp:

@@ -53,7 +53,7 @@ class ReportData:
     """Stored results a report is built from.
 
     Attributes:
-        status: :func:`pipelines.formatting.store_status` (``statements``, ``states``,
+        status: :func:`pipelines.cli.formatting.store_status` (``statements``, ``states``,
             ``sessions``, ``languages``, ``quarantine``).
         provenance: the latest run's provenance (``run_id``, ``finished_at``, ``corpus_hash``,
             ``config_hash``, ``versions``) and the embedding model (``model``,
@@ -64,7 +64,7 @@ class ReportData:
         groups: group code -> ``name`` and ``members`` (ISO3 codes on the latest date).
         names: ISO3 code -> display name, for every state in the tables.
         partners: state -> issue -> ``{"partners": [...], "opposed": [...]}`` as in
-            :func:`pipelines.queries.partners_document`, for the focus states.
+            :func:`pipelines.store.queries.partners_document`, for the focus states.
         statements ... quotes: the tables of :data:`COLUMNS`. ``quotes`` holds tagged segments
             of the movers and of group and joint statements (``on_behalf_of`` set, or
             ``joint``). ``pair_changes``: overall alignment of pairs in the last two sessions

@@ -1,8 +1,8 @@
 """The report's "Who would back this text?" section, for a draft given with ``report --draft``.
 
 :func:`build_draft_section` turns the plain forecast document of
-:func:`pipelines.forecast.forecast_document` into frozen records; :func:`render_draft_section`
-makes the HTML. Pure: data in, records or a string out.
+:func:`pipelines.stages.forecast.forecast_document` into frozen records;
+:func:`render_draft_section` makes the HTML. Pure: data in, records or a string out.
 """
 
 from __future__ import annotations

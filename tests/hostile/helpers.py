@@ -29,7 +29,7 @@ def write_config(path: Path, **ingest: int) -> Path:
 def ingest(folder: Path, db: Path, *extra: str) -> tuple[int, dict | None, str]:
     """``likeminded ingest FOLDER --json`` in process: exit code, JSON document, stderr."""
     result = CliRunner().invoke(
-        __import__("pipelines.cli", fromlist=["app"]).app,
+        __import__("pipelines.cli.app", fromlist=["app"]).app,
         ["ingest", str(folder), "--db", str(db), "--json", *extra])
     document = json.loads(result.stdout) if result.exit_code == 0 else None
     return result.exit_code, document, result.stderr

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from corpora.errors import StoreLockedError
 from corpora.store import Store
-from pipelines.cli import app
+from pipelines.cli.app import app
 from tests.hostile.helpers import front_matter, ingest
 
 
@@ -93,7 +93,7 @@ def held_lock(tmp_path):
     """Another process holding the store lock."""
     db = tmp_path / "held.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pipelines.locking import store_lock\n"
+        [sys.executable, "-c", "import sys, time\nfrom pipelines.flows.locking import store_lock\n"
          "with store_lock(sys.argv[1]):\n    print('locked', flush=True)\n    time.sleep(60)\n",
          str(db)], stdout=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": os.getcwd()})
@@ -116,7 +116,7 @@ def test_every_writer_takes_the_store_lock(held_lock, tmp_path, corpus, prefect_
         result = CliRunner().invoke(app, [*args, "--db", str(db)], input="capacity building\n")
         _one_line_error(result, "being updated by another likeminded run")
     # the flows lock too, so a scheduled run (likeminded serve) cannot interleave either
-    from pipelines.flows import ingest_flow
+    from pipelines.flows.pipeline import ingest_flow
 
     with pytest.raises(StoreLockedError):
         ingest_flow([str(corpus)], str(db))

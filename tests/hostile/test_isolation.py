@@ -131,7 +131,7 @@ def test_names_are_escaped_everywhere(hostile):
 def test_plain_output_has_no_raw_control_characters_and_no_forged_lines(hostile, tmp_path):
     from typer.testing import CliRunner
 
-    from pipelines.cli import app
+    from pipelines.cli.app import app
 
     folder, _, _ = hostile
     result = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "x.duckdb")])
@@ -152,7 +152,7 @@ def test_non_statement_files_are_ignored_alike_and_listed(hostile):
 def test_ingest_ungdc_refuses_a_link_out_of_the_corpus(tmp_path, prefect_harness):
     from typer.testing import CliRunner
 
-    from pipelines.cli import app
+    from pipelines.cli.app import app
 
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n" * 5)

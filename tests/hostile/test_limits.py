@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpora.store import Store
-from pipelines.cli import app
+from pipelines.cli.app import app
 from tests.hostile.builders import document_xml, docx_bytes, paragraph, pdf_with_stream, text_stream
 from tests.hostile.helpers import GOOD_TEXT, adds_up, front_matter, ingest, reasons, write_config
 

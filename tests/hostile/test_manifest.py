@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
+from pipelines.cli.app import app
 from tests.local_http import LocalServer
 
 HEADER = "url,state,forum,session,date,title\n"

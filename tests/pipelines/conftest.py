@@ -20,7 +20,7 @@ def seeded_template(tmp_path_factory) -> Path:
     model; doing that once per session instead of once per test saves minutes.
     """
     from pipelines.settings import PipelineConfig
-    from pipelines.stages import fitted_models
+    from pipelines.stages.text import fitted_models
 
     template = tmp_path_factory.mktemp("seeded") / "template.duckdb"
     fitted_models(PipelineConfig(), str(template))
@@ -46,7 +46,7 @@ def analysed(tmp_path_factory, sample_dir, prefect_harness, seeded_template):
     """
     import shutil
 
-    from pipelines.flows import update_flow
+    from pipelines.flows.pipeline import update_flow
     from pipelines.settings import PipelineConfig
     from tests.pipelines.corpus_slices import slice_corpus
 
@@ -78,7 +78,7 @@ def unga_seeded_template(tmp_path_factory, seeded_template) -> Path:
     import shutil
 
     from pipelines.settings import AnalysisConfig, PipelineConfig
-    from pipelines.stages import fitted_models
+    from pipelines.stages.text import fitted_models
 
     template = tmp_path_factory.mktemp("seeded-unga") / "template.duckdb"
     shutil.copy(seeded_template, template)
@@ -96,10 +96,10 @@ def sample_analysed(tmp_path_factory, sample_dir, seeded_template):
     import shutil
 
     from corpora.ingest import ingest_folder
-    from pipelines.analysis import run_analysis
     from pipelines.settings import PipelineConfig
-    from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
-    from pipelines.storage import open_store
+    from pipelines.stages.analysis import run_analysis
+    from pipelines.stages.text import annotate_segments, embed_new_segments, segment_new_statements
+    from pipelines.store.storage import open_store
 
     db = str(tmp_path_factory.mktemp("sample") / "sample.duckdb")
     shutil.copy(seeded_template, db)

@@ -2,7 +2,7 @@ import json
 
 from typer.testing import CliRunner
 
-from pipelines.cli import app
+from pipelines.cli.app import app
 
 
 def test_analyze_text_lines_and_jsonl(seeded_db):

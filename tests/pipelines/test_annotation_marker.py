@@ -1,6 +1,6 @@
 """Stored tags and stances are recomputed when the way they are computed changes."""
 
-import pipelines.stages as stages
+import pipelines.stages.text as stages
 from pipelines.settings import PipelineConfig
 
 
@@ -19,7 +19,7 @@ def test_the_annotation_fingerprint_follows_method_and_settings(monkeypatch):
 
 
 def test_coverage_warnings_name_languages_far_below_english():
-    from pipelines.storage import coverage_warnings
+    from pipelines.store.storage import coverage_warnings
 
     coverage = {"en": {"segments": 100, "tag_rate": 0.9, "stance_rate": 0.6},
                 "es": {"segments": 20, "tag_rate": 0.8, "stance_rate": 0.2},

@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.cli_choices import check_choice, closest, unknown_message
-from pipelines.cli_common import UserError
+from pipelines.cli.app import app
+from pipelines.cli.choices import check_choice, closest, unknown_message
+from pipelines.cli.common import UserError
 
 TAXONOMY = """
 issues:
@@ -97,7 +97,7 @@ def ingested(tmp_path_factory, sample_dir):
     """A store holding a two-session slice of the sample corpus (ingested only: the values
     are checked before any analysis is read)."""
     from corpora.ingest import ingest_folder
-    from pipelines.storage import open_store
+    from pipelines.store.storage import open_store
     from tests.pipelines.corpus_slices import slice_corpus
 
     root = tmp_path_factory.mktemp("ingested")
@@ -133,7 +133,7 @@ def test_unknown_values_are_one_line_errors_listing_valid_ones(ingested, args, m
 
 
 def test_clip_and_wrap_cut_at_words_with_an_ellipsis():
-    from pipelines.formatting import clip, wrap
+    from pipelines.cli.formatting import clip, wrap
 
     assert clip("short", 10) == "short"
     assert clip("the quick brown fox jumps", 15) == "the quick…"

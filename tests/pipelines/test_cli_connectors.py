@@ -1,4 +1,4 @@
-"""The connector commands, registered on the main app as pipelines.cli will do it."""
+"""The connector commands, registered on the main app as pipelines.cli.app will do it."""
 
 import codecs
 import json
@@ -8,11 +8,11 @@ import pytest
 from typer.testing import CliRunner
 
 from corpora.store import Store
-from pipelines.cli import app
-from pipelines.cli_connectors import register
+from pipelines.cli.app import app
+from pipelines.cli.connectors import register
 from tests.local_http import VOTES_CSV, LocalServer, closed_port_url
 
-register(app)  # idempotent: harmless once pipelines.cli registers the commands itself
+register(app)  # idempotent: harmless once pipelines.cli.app registers the commands itself
 
 FAST = ["--rate-limit", "0", "--retries", "1", "--backoff", "0.01", "--timeout", "5"]
 COMMANDS = [["ingest-ungdc"], ["fetch", "votes"], ["fetch", "manifest"]]

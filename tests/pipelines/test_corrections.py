@@ -7,9 +7,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.analysis import prepare_analysis
-from pipelines.cli import app
-from pipelines.storage import open_store
+from pipelines.cli.app import app
+from pipelines.stages.analysis import prepare_analysis
+from pipelines.store.storage import open_store
 
 
 def cli(*args, code=0):
@@ -39,7 +39,7 @@ def pooled(db, state, issue):
 
 def test_a_stance_correction_recomputes_the_analyses_and_nothing_upstream(analysed,
                                                                           analysed_copy):
-    from pipelines.flows import update_flow
+    from pipelines.flows.pipeline import update_flow
 
     db, config = str(analysed_copy), analysed["config"]
     before = prepare_analysis(db, config)
@@ -84,7 +84,7 @@ def test_a_chair_statement_no_longer_counts_for_its_state(analysed, analysed_cop
 
 
 def test_rejected_and_pinned_quotes_change_the_forecast_evidence(analysed, analysed_copy):
-    from pipelines.forecast import forecast_document
+    from pipelines.stages.forecast import forecast_document
 
     db, config = str(analysed_copy), analysed["config"]
     draft = ("We call for a new legally binding international convention on information "

@@ -14,14 +14,14 @@ import pytest
 from corpora.ingest import ingest_folder
 from nlp.embeddings import cpu_supports_bf16, resolve_precision
 from pipelines.settings import PipelineConfig
-from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
-from pipelines.storage import open_store
+from pipelines.stages.text import annotate_segments, embed_new_segments, segment_new_statements
+from pipelines.store.storage import open_store
 from tests.pipelines.test_nlp_stages import SUBSET, make_corpus
 
 KILLED_RUN = """
 import sys
 from pipelines.settings import PipelineConfig
-from pipelines.stages import embed_new_segments
+from pipelines.stages.text import embed_new_segments
 
 config = PipelineConfig()
 config = config.model_copy(update={"embedding": config.embedding.model_copy(

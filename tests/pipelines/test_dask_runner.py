@@ -13,11 +13,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.flows import update_flow
-from pipelines.runners import check_dask_address, make_task_runner, share_prefect_api
+from pipelines.cli.app import app
+from pipelines.flows.pipeline import update_flow
+from pipelines.flows.runners import check_dask_address, make_task_runner, share_prefect_api
 from pipelines.settings import PipelineConfig
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 from tests.pipelines.corpus_slices import slice_corpus
 
 TABLES = {
@@ -60,7 +60,7 @@ def assert_identical(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFram
 
 
 def _embedders_loaded() -> int:
-    from pipelines.stages import get_embedder
+    from pipelines.stages.text import get_embedder
 
     return get_embedder.cache_info().currsize
 

@@ -5,9 +5,9 @@ import shutil
 import pytest
 
 from corpora.errors import InputError
-from pipelines.flows import update_flow
+from pipelines.flows.pipeline import update_flow
 from pipelines.settings import PipelineConfig, VotesConfig
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 from tests.pipelines.test_nlp_stages import make_corpus
 
 

@@ -1,6 +1,6 @@
 """The report flow under the shared Prefect test harness, on the small hand-made store."""
 
-from pipelines.flows_report import report_flow
+from pipelines.flows.report import report_flow
 from tests.reports.synthetic import make_store
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.forecast import forecast_document
+from pipelines.cli.app import app
+from pipelines.stages.forecast import forecast_document
 
 DRAFTS = {
     ("binding_instrument", 1): (

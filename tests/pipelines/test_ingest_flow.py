@@ -1,7 +1,7 @@
 import json
 
 from corpora.store import Store
-from pipelines.flows import combine_reports, ingest_flow
+from pipelines.flows.pipeline import combine_reports, ingest_flow
 from pipelines.settings import IngestConfig, PipelineConfig
 
 

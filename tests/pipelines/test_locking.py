@@ -4,13 +4,13 @@ import sys
 import pytest
 
 from corpora.errors import StoreLockedError
-from pipelines.locking import store_lock
+from pipelines.flows.locking import store_lock
 
 
 def test_second_run_is_refused_with_the_holders_pid(tmp_path):
     db = tmp_path / "lm.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pipelines.locking import store_lock\n"
+        [sys.executable, "-c", "import sys, time\nfrom pipelines.flows.locking import store_lock\n"
          "with store_lock(sys.argv[1]):\n    print('locked', flush=True)\n    time.sleep(30)\n",
          str(db)], stdout=subprocess.PIPE, text=True)
     try:

@@ -11,8 +11,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.flows import update_flow
+from pipelines.cli.app import app
+from pipelines.flows.pipeline import update_flow
 from pipelines.settings import PipelineConfig
 
 WORDS = [

@@ -6,13 +6,13 @@ import pytest
 
 from corpora.ingest import ingest_folder
 from pipelines.settings import PipelineConfig
-from pipelines.stages import (
+from pipelines.stages.text import (
     annotate_segments,
     discover_corpus_topics,
     embed_new_segments,
     segment_new_statements,
 )
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 
 SUBSET = ["eu_fin.txt", "rus.txt", "usa.txt", "chn.txt", "ken.txt", "sen.txt", "mex.txt",
           "bra.txt", "ind.txt", "gbr.txt"]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from benchmarks.trust import EU, trust_metrics
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,9 @@ clauses to embed): marked slow."""
 
 import pytest
 
-from pipelines.formatting import store_status
-from pipelines.queries import partners_document
-from pipelines.storage import open_store
+from pipelines.cli.formatting import store_status
+from pipelines.store.queries import partners_document
+from pipelines.store.storage import open_store
 
 EU = [
     "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 from tests.pipelines.test_nlp_stages import make_corpus
 
 

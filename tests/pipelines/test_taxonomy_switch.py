@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 from corpora.ingest import ingest_folder
 from nlp.taxonomy import load_taxonomy
-from pipelines.cli import app
-from pipelines.queries import latest_provenance
-from pipelines.storage import open_store
+from pipelines.cli.app import app
+from pipelines.store.queries import latest_provenance
+from pipelines.store.storage import open_store
 from tests.pipelines.test_nlp_stages import make_corpus
 
 FILES = ["usa.txt", "rus.txt", "chn.txt", "ken.txt"]

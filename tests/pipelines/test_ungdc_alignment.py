@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from corpora.ungdc import ingest_ungdc
-from pipelines.cli import app
+from pipelines.cli.app import app
 from pipelines.settings import AnalysisConfig, PipelineConfig
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 
 STATES = ["USA", "RUS", "CHN", "EST", "GBR", "FRA", "IRN", "KEN", "BRA", "IND"]
 FOLDER = "Session 73 - 2018"
@@ -22,8 +22,8 @@ PARAGRAPHS = 12  # the opening of each speech: enough text, and fast to embed
 def ungdc_store(shared_data, tmp_path_factory, seeded_template):
     import shutil
 
-    from pipelines.analysis import run_analysis
-    from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
+    from pipelines.stages.analysis import run_analysis
+    from pipelines.stages.text import annotate_segments, embed_new_segments, segment_new_statements
 
     archive = shared_data / "ungdc_2013-2024_no2017.tar.gz"
     if not archive.is_file():

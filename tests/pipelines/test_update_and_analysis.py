@@ -9,9 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
+from pipelines.cli.app import app
 from pipelines.settings import PipelineConfig
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 from tests.conftest import SHARED_DATA
 
 
@@ -41,7 +41,7 @@ def test_update_runs_every_stage_and_is_incremental(analysed):
 def test_update_publishes_artifacts(analysed):
     from prefect.client.orchestration import get_client
 
-    from pipelines.summary import run_markdown
+    from pipelines.flows.summary import run_markdown
 
     with get_client(sync_client=True) as client:
         keys = {a.key for a in client.read_artifacts()}
@@ -154,8 +154,8 @@ assert SHARED_DATA  # imported for the skip message in the shared_data fixture
 
 
 def test_analysis_window_restricts_the_sessions(analysed, tmp_path):
-    from pipelines.analysis import run_analysis
     from pipelines.settings import AnalysisConfig
+    from pipelines.stages.analysis import run_analysis
 
     db = tmp_path / "window.duckdb"
     shutil.copy(analysed["db"], db)

@@ -15,14 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from corpora.ungdc import ingest_ungdc
-from pipelines.analysis import run_analysis
-from pipelines.cli import app
-from pipelines.formatting import format_session_validation
-from pipelines.report_writer import render_files
+from pipelines.cli.app import app
+from pipelines.cli.formatting import format_session_validation
 from pipelines.settings import AnalysisConfig, PipelineConfig
-from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
-from pipelines.storage import open_store
-from pipelines.vote_sessions import ALIGNMENT, BASELINES, ISSUE_ALIGNMENT, validate_sessions
+from pipelines.stages.analysis import run_analysis
+from pipelines.stages.report_writer import render_files
+from pipelines.stages.text import annotate_segments, embed_new_segments, segment_new_statements
+from pipelines.stages.vote_sessions import ALIGNMENT, BASELINES, ISSUE_ALIGNMENT, validate_sessions
+from pipelines.store.storage import open_store
 
 STATES = ("USA", "ISR", "GBR", "FRA", "RUS", "CHN", "CUB", "IRN", "BRA", "ZAF")
 SESSIONS = (73, 74)

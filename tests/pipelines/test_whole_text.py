@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from nlp.alignment import AlignmentResult
-from pipelines.analysis import blend_whole_text
-from pipelines.analysis_inputs import AnalysisInputs
+from pipelines.stages.analysis import blend_whole_text
+from pipelines.stages.analysis_inputs import AnalysisInputs
 
 
 def inputs() -> AnalysisInputs:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.storage import open_store
+from pipelines.store.storage import open_store
 from reports import ReportData
 
 XSS = "<script>window.__xss=1</script><img src=x onerror=alert(1)>"

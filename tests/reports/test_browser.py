@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.report_writer import write_report
+from pipelines.stages.report_writer import write_report
 from tests.reports.cdp import Browser, errors, find_chromium, install_chromium, requests
 from tests.reports.synthetic import URL
 

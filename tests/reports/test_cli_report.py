@@ -1,4 +1,4 @@
-"""``likeminded report``, registered on a bare app as pipelines.cli does (the report flow is
+"""``likeminded report``, registered on a bare app as pipelines.cli.app does (the report flow is
 tested in tests/pipelines/test_flows_report.py, under the shared Prefect harness)."""
 
 import json
@@ -7,7 +7,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipelines import cli_report
+import pipelines.cli.report as cli_report
 
 
 @pytest.fixture(scope="module")

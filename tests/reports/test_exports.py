@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipelines.report_writer import write_report
+from pipelines.stages.report_writer import write_report
 from reports import render_csv, render_parquet, render_xlsx, with_names
 
 
@@ -66,7 +66,7 @@ def test_every_store_table_is_exported(tmp_path, store_path):
 
 
 def test_same_store_gives_the_same_bytes(store_path):
-    from pipelines.report_writer import render_files
+    from pipelines.stages.report_writer import render_files
 
     first, _ = render_files(store_path, focus=["KEN"])
     second, _ = render_files(store_path, focus=["KEN"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.report_writer import safe_target, write_files, write_report
+from pipelines.stages.report_writer import safe_target, write_files, write_report
 from reports import CSP, build_report, render_report, render_state_page, state_page_name
 from reports.html_parts import quote_html, safe_url
 from reports.model import Quote

@@ -1,0 +1,1 @@
+"""The analysis store: schema, reads and writes, exports and the report's data."""

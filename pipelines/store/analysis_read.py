@@ -1,0 +1,84 @@
+"""Reading the analysis back: alignment results from the stored long table (or from the
+in-memory tables of :func:`pipelines.stages.analysis.analyse_own_voice`). Imports no analysis code,
+so readers such as vote validation can use it from inside the analysis stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from corpora.store import Store
+from nlp.alignment import OVERALL, SEMANTIC, AlignmentResult
+from nlp.positions import WINDOW, Positions
+from pipelines.settings import PipelineConfig
+from pipelines.stages.text import get_taxonomy
+
+
+@dataclass(frozen=True)
+class AnalysisTables:
+    """The analysis results, as stored (see :data:`pipelines.stages.analysis.ANALYSIS_TABLES`), and
+    the window alignment."""
+
+    positions: Positions
+    window: AlignmentResult
+    frames: dict[str, pd.DataFrame]
+
+
+def load_alignment(store: Store, *, session: str = WINDOW,
+                   config: PipelineConfig | None = None,
+                   tables: AnalysisTables | None = None) -> AlignmentResult:
+    """Rebuild an :class:`AlignmentResult` for one session from the stored long table (or from
+    the in-memory ``tables`` of :func:`analyse_own_voice`)."""
+    if tables is not None:
+        alignment = tables.frames["alignment"]
+        frame = alignment[alignment["session"] == session]
+    else:
+        frame = store.con.execute(
+            "SELECT state_a, state_b, issue, score, lo, hi, basis FROM alignment "
+            "WHERE session = ?", [session]).df()
+    if frame.empty:
+        raise ValueError(f"no alignment stored for session {session!r}; run 'likeminded run' "
+                         "first, or pick a session listed by 'likeminded status'")
+    return alignment_from_frame(frame, config)
+
+
+def alignment_from_frame(frame: pd.DataFrame,
+                         config: PipelineConfig | None = None) -> AlignmentResult:
+    """An :class:`AlignmentResult` from one session's long alignment table."""
+    states = sorted(set(frame["state_a"]) | set(frame["state_b"]))
+    index = {s: i for i, s in enumerate(states)}
+    n = len(states)
+
+    def square(part: pd.DataFrame, column: str) -> np.ndarray:
+        matrix = np.full((n, n), np.nan)
+        a, b = part["state_a"].map(index).to_numpy(), part["state_b"].map(index).to_numpy()
+        matrix[a, b] = matrix[b, a] = part[column].to_numpy(dtype=float)
+        np.fill_diagonal(matrix, 1.0)
+        return matrix
+
+    config = config or PipelineConfig()
+    contested = {i.id for i in get_taxonomy(config.analysis.taxonomy).contested}
+    issues, los, his = {}, {}, {}
+    for issue, part in frame.groupby("issue"):
+        if issue == OVERALL:
+            continue
+        issues[issue] = square(part, "score")
+        if part["lo"].notna().any():
+            los[issue], his[issue] = square(part, "lo"), square(part, "hi")
+    overall_part = frame[frame["issue"] == OVERALL]
+    has_interval = overall_part["lo"].notna().any()
+    weight = config.analysis.contested_weight
+    semantic = np.zeros((n, n), bool)
+    if "basis" in overall_part.columns:
+        marked = overall_part[overall_part["basis"] == SEMANTIC]
+        a = marked["state_a"].map(index).to_numpy(dtype=int)
+        b = marked["state_b"].map(index).to_numpy(dtype=int)
+        semantic[a, b] = semantic[b, a] = True
+    return AlignmentResult(
+        states=states, issues=issues, overall=square(overall_part, "score"),
+        overall_lo=square(overall_part, "lo") if has_interval else None,
+        overall_hi=square(overall_part, "hi") if has_interval else None,
+        issue_lo=los, issue_hi=his,
+        weights={i: weight if i in contested else 1.0 for i in issues}, semantic=semantic)

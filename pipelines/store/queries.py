@@ -1,0 +1,298 @@
+"""Read-side queries over the stored analysis: partners, coalitions, convergence, exports.
+
+Each returns plain data (dicts and DataFrames) for the CLI's JSON output, the exports and the
+report; every document carries the provenance of the run that produced the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corpora.countries import country_name
+from corpora.groups import default_groups
+from corpora.store import Store
+from nlp.alignment import OVERALL
+from nlp.coalitions import (
+    compare_with_groups,
+    describe_shared,
+    find_coalitions,
+    group_cohesion,
+    shared_positions,
+)
+from nlp.partners import quote, rank_partners
+from nlp.positions import WINDOW
+from pipelines.settings import PipelineConfig
+from pipelines.stages.analysis import (
+    COHESION_GROUPS,
+    AnalysisTables,
+    analyse_own_voice,
+    coalition_frame,
+)
+from pipelines.stages.text import get_embedder, get_taxonomy
+from pipelines.store.analysis_read import load_alignment
+from pipelines.store.corrections import correct_evidence
+from pipelines.store.storage import vectors_from_arrow
+from reports.issues import MEASURE_COLUMNS, MEASURE_LABELS, centre_heading, headline_measure
+
+
+def latest_provenance(store: Store) -> dict[str, Any]:
+    """Provenance of the most recent completed run (empty when none)."""
+    for run in store.runs(limit=50):
+        if run["status"] == "completed" and run["kind"] in ("update", "analyze", "embed"):
+            return {"run_id": run["run_id"], "finished_at": str(run["finished_at"]),
+                    **{k: run["provenance"].get(k) for k in ("corpus_hash", "config_hash",
+                                                              "versions", "model_key",
+                                                              "taxonomy")}}
+    return {}
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def own_tagged_segments(store: Store, states: list[str], model_key: str, dimension: int,
+                        session: str = WINDOW) -> tuple[pd.DataFrame, np.ndarray]:
+    """Own (not group-attributed) tagged segments of ``states`` with their vectors."""
+    if not states:
+        return pd.DataFrame(), np.zeros((0, dimension), np.float32)
+    placeholders = ", ".join("?" for _ in states)
+    session_filter = "" if session == WINDOW else "AND s.session = ?"
+    params: list[Any] = [model_key, *states] + ([] if session == WINDOW else [session])
+    table = store.con.sql(
+        "SELECT s.state, s.session, i.issue, i.stance, g.text, g.statement_id, g.idx, "
+        "COALESCE(NULLIF(s.on_behalf_of, ''), a.on_behalf_detected, '') AS on_behalf_of, "
+        "CASE WHEN s.url <> '' THEN s.url ELSE s.source END AS source, e.vector "
+        "FROM segment_issues i JOIN segments g ON g.statement_id = i.statement_id "
+        "AND g.idx = i.idx JOIN statements s ON s.id = g.statement_id AND s.superseded_by IS NULL "
+        "LEFT JOIN statement_annotations a ON a.statement_id = s.id "
+        "JOIN embeddings e ON e.text_hash = g.text_hash AND e.model_key = ? "
+        f"WHERE s.state IN ({placeholders}) {session_filter} "
+        "ORDER BY s.state, s.session, g.statement_id, g.idx, i.issue",
+        params=params).to_arrow_table()
+    vectors = vectors_from_arrow(table.column("vector"), dimension)
+    frame = table.drop(["vector"]).to_pandas()
+    frame["seg"] = np.arange(len(frame))
+    frame["stance"] = frame["stance"].astype(float)
+    frame = correct_evidence(store, frame)  # rows dropped keep their seg -> vector mapping
+    return frame, vectors
+
+
+def group_members(store: Store, groups: list[str], *, of_state: str = "") -> dict[str, list[str]]:
+    """Members (on the latest statement date) of ``groups``, plus every group ``of_state``
+    belongs to when given.
+
+    Raises:
+        ValueError: an unknown group code, naming the valid ones.
+    """
+    table = default_groups()
+    unknown = [g for g in groups if g not in table.groups]
+    if unknown:
+        raise ValueError(f"group: unknown {', '.join(unknown)}; expected one of "
+                         f"{', '.join(sorted(table.groups))}")
+    day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]
+    if day is None:
+        return {}
+    members = {g: table.members_on(g, day) for g in groups}
+    if of_state:
+        members |= {g: table.members_on(g, day) for g in sorted(table.groups)
+                    if of_state in table.members_on(g, day)}
+    return members
+
+
+def position_sides(store: Store, session: str,
+                   tables: AnalysisTables | None = None) -> dict[tuple[str, str], float]:
+    """(state, issue) -> stance of the state's (non-thin) position in ``session``."""
+    if tables is not None:
+        frame = tables.frames["positions"]
+        frame = frame[(frame["session"] == session) & ~frame["thin"].astype(bool)]
+    else:
+        frame = store.con.execute("SELECT state, issue, stance FROM positions WHERE session = ? "
+                                  "AND NOT thin AND stance IS NOT NULL", [session]).df()
+    frame = frame[frame["stance"].notna()]
+    return {(str(a), str(b)): float(c) for a, b, c in
+            zip(frame["state"], frame["issue"], frame["stance"], strict=True)}
+
+
+def partners_document(store: Store, state: str, *, issue: str = OVERALL,
+                      session: str = WINDOW, top: int = 10,
+                      config: PipelineConfig | None = None, own_voice: bool = False,
+                      beyond_groups: tuple[str, ...] = (),
+                      exclude_own_groups: bool = False) -> dict[str, Any]:
+    """Ranked partners and opponents of ``state`` with drivers and quoted evidence.
+
+    Args:
+        own_voice: score on national statements only (see :func:`analyse_own_voice`).
+        beyond_groups: leave out the members of these groups.
+        exclude_own_groups: leave out the members of every group ``state`` belongs to.
+    """
+    config = config or PipelineConfig()
+    tables = analyse_own_voice(store, config) if own_voice else None
+    result = load_alignment(store, session=session, config=config, tables=tables)
+    contested = frozenset(i.id for i in get_taxonomy(config.analysis.taxonomy).contested)
+    excluded = group_members(store, list(beyond_groups),
+                             of_state=state if exclude_own_groups else "")
+    exclude = frozenset(m for members in excluded.values() for m in members) - {state}
+    partners, opposed = rank_partners(result, state, issue=issue, top=top, exclude=exclude)
+    embedder = get_embedder(config.embedding)
+    needed = [state, *[p.state for p in partners], *[p.state for p in opposed]]
+    own, vectors = own_tagged_segments(store, needed, embedder.model_key, embedder.dimension,
+                                       session)
+    if own_voice and len(own):
+        keep = (own["on_behalf_of"] == "").to_numpy()
+        own, vectors = own[keep].reset_index(drop=True), vectors[keep]
+        own["seg"] = np.arange(len(own))
+    partners, opposed = rank_partners(result, state, issue=issue, top=top, own=own,
+                                      vectors=vectors, contested=contested, exclude=exclude,
+                                      sides=position_sides(store, session, tables))
+
+    def entry(p: Any) -> dict[str, Any]:
+        item = asdict(p)
+        item["name"] = country_name(p.state)
+        item["drivers"] = [{"issue": i, "score": s} for i, s in p.drivers]
+        return item
+
+    return _clean({"state": state, "name": country_name(state), "issue": issue,
+                   "session": session, "voice": "own" if own_voice else "all",
+                   "excluded_groups": sorted(excluded),
+                   "partners": [entry(p) for p in partners],
+                   "opposed": [entry(p) for p in opposed],
+                   "provenance": latest_provenance(store)})
+
+
+def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WINDOW,
+                        k: int | None = None, config: PipelineConfig | None = None,
+                        own_voice: bool = False) -> dict[str, Any]:
+    """Coalitions from the stored alignment, with formal-group cohesion, bridge states and the
+    sides each coalition's members share (in the taxonomy's words)."""
+    config = config or PipelineConfig()
+    tables = analyse_own_voice(store, config) if own_voice else None
+    result = load_alignment(store, session=session, config=config, tables=tables)
+    if issue != OVERALL and issue not in result.issues:
+        raise ValueError(f"issue {issue!r} has no alignment scores for session {session!r}")
+    frame = coalition_frame(result, issue, sorted(pole_labels(config)))
+    coalitions = find_coalitions(frame, k=k)
+    groups = default_groups()
+    day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]
+    members = {g: groups.members_on(g, day) for g in COHESION_GROUPS if g in groups.groups}
+    cohesion = group_cohesion(frame, members).merge(
+        compare_with_groups(coalitions, members), on="group", how="left")
+    cohesion = cohesion[cohesion["members_present"] > 0]
+    labels = dict(zip(coalitions.states, coalitions.labels.tolist(), strict=True))
+    sides = position_sides(store, session, tables)
+    stances = pd.DataFrame([(s, i, v) for (s, i), v in sides.items()],
+                           columns=["state", "issue", "stance"])
+    if issue != OVERALL:
+        stances = stances[stances["issue"] == issue]
+    shared = shared_positions(labels, stances)
+    poles = pole_labels(config)
+    return _clean({
+        "issue": issue, "session": session, "voice": "own" if own_voice else "all",
+        "k": coalitions.k, "k_chosen_by": "given" if k else "best mean silhouette",
+        "k_scores": {str(c): v for c, v in coalitions.k_scores.items()},
+        "coalitions": [{"id": c, "states": states, "size": len(states),
+                        "shared": shared[shared["coalition"] == c].drop(
+                            columns=["coalition"]).to_dict(orient="records"),
+                        "positions": describe_shared(shared[shared["coalition"] == c], poles)}
+                       for c, states in coalitions.members().items()],
+        "bridges": coalitions.bridges(),
+        "groups": cohesion.to_dict(orient="records"),
+        "provenance": latest_provenance(store)})
+
+
+def pole_labels(config: PipelineConfig) -> dict[str, tuple[str, str]]:
+    """Issue -> (minus pole label, plus pole label) of the contested issues."""
+    return {i.id: (i.minus.label if i.minus else "", i.plus.label if i.plus else "")
+            for i in get_taxonomy(config.analysis.taxonomy).contested}
+
+
+def convergence_document(store: Store, *, issue: str | None = None,
+                         session: str | None = None, state: str | None = None,
+                         config: PipelineConfig | None = None) -> dict[str, Any]:
+    """Dispersion and centre per issue and session, their trends, and the moves.
+
+    Each issue names its headline measure (the one the report shows, see
+    :func:`reports.issues.headline_measure`) and gives its value per session with the 95 %
+    interval, and for contested issues where the centre of stances is heading.
+
+    Args:
+        session: only moves into this session (from the one before).
+        state: only this state's moves, with its before and after paragraphs.
+    """
+    config = config or PipelineConfig()
+    where, params = ("WHERE issue = ?", [issue]) if issue else ("", [])
+    dispersion = store.con.execute(
+        f'SELECT * FROM dispersion {where} ORDER BY issue, "order"', params).df()
+    trends = store.con.execute(f"SELECT * FROM trends {where} ORDER BY issue, measure",
+                               params).df()
+    movers = store.con.execute(
+        f"SELECT * FROM movers {where} ORDER BY to_session, abs(shift) DESC, state", params).df()
+    if session:
+        known = set(dispersion["session"])
+        if session not in known:
+            raise ValueError(f"session: unknown session {session!r}; expected one of "
+                             f"{', '.join(sorted(known))}")
+        movers = movers[movers["to_session"] == session]
+    if state:
+        movers = movers[movers["state"] == state]
+    poles = pole_labels(config)
+    contested = set(poles)
+    issues: dict[str, Any] = {}
+    for name, part in dispersion.groupby("issue", sort=True):
+        t = trends[trends["issue"] == name].set_index("measure")
+        has_sd = "stance_sd" in t.index and pd.notna(t.loc["stance_sd", "slope"])
+        measure = headline_measure(name in contested, has_sd)
+        value, lo, hi = MEASURE_COLUMNS[measure]
+        entry: dict[str, Any] = {
+            "measure": measure, "measure_label": MEASURE_LABELS[measure],
+            "sessions": [{"session": r["session"], "n_states": int(r["n_states"]),
+                          "value": r[value], "lo": r[lo], "hi": r[hi],
+                          "centre": r["centre"], "centre_lo": r["centre_lo"],
+                          "centre_hi": r["centre_hi"]} for r in part.to_dict(orient="records")],
+            "trend": t.loc[measure].to_dict() if measure in t.index else None,
+            "trends": t.reset_index().to_dict(orient="records")}
+        if "centre" in t.index:
+            direction = str(t.loc["centre", "direction"])
+            entry["centre_trend"] = {**t.loc["centre"].to_dict(),
+                                     "heading": centre_heading(direction,
+                                                               poles.get(name, ("", "")))}
+        issues[name] = entry
+    mover_records = movers.drop(columns=["size"], errors="ignore").to_dict(orient="records")
+    for record in mover_records:
+        record["toward"] = list(record["toward"])
+        minus, plus = poles.get(record["issue"], ("", ""))
+        record["pole_label"] = plus if record["pole"] == "plus" else minus
+        if state:
+            record["before"], record["after"] = mover_quotes(store, record)
+    return _clean({"issue": issue, "session": session, "state": state, "issues": issues,
+                   "movers": mover_records, "provenance": latest_provenance(store)})
+
+
+def mover_quotes(store: Store, move: dict[str, Any]) -> tuple[dict | None, dict | None]:
+    """The mover's paragraph furthest from its new pole before and nearest to it after."""
+    sign = 1.0 if move["pole"] == "plus" else -1.0
+    found = []
+    for session, best in ((move["from_session"], min), (move["to_session"], max)):
+        rows = store.con.execute(
+            "SELECT s.session, g.text, i.stance, CASE WHEN s.url <> '' THEN s.url ELSE s.source "
+            "END AS source FROM segment_issues i JOIN segments g ON g.statement_id = "
+            "i.statement_id AND g.idx = i.idx JOIN statements s ON s.id = g.statement_id AND "
+            "s.superseded_by IS NULL WHERE s.state = ? AND s.session = ? AND i.issue = ? AND "
+            "i.stance IS NOT NULL ORDER BY g.statement_id, g.idx",
+            [move["state"], session, move["issue"]]).fetchall()
+        if not rows:
+            found.append(None)
+            continue
+        row = best(rows, key=lambda r: sign * float(r[2]))
+        found.append({"session": row[0], "quote": quote(row[1]), "stance": round(row[2], 4),
+                      "source": row[3]})
+    return found[0], found[1]
