@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import ROOT, format_table, timer, write_result
-from benchmarks.stance_eval import SETS, EvalItem, load_items, score_predictions
+from benchmarks.stance_eval import LANGS, SETS, UNITS, EvalItem, load_items, score_predictions
 from benchmarks.stance_eval import format_table as format_metrics
 
 TARGETS = {"sentence accuracy": 0.92, "paragraph accuracy": 0.90, "neutral abstention": 0.85}
@@ -54,6 +54,23 @@ def predictions_from_answers(items: Sequence[EvalItem],
         else:
             predictions[item.id] = 1 if any(_sign(v) for v in stance.values()) else 0
     return predictions
+
+
+def by_unit_and_language(items: Sequence[EvalItem],
+                         predictions: Mapping[str, int]) -> dict[str, dict[str, Any]]:
+    """One :func:`score_predictions` ``overall`` cell per ``"unit/lang"`` present in the items."""
+    cells = {}
+    for unit in UNITS:
+        for lang in LANGS:
+            sub = [it for it in items if it.unit == unit and it.lang == lang]
+            if sub:
+                cells[f"{unit}/{lang}"] = score_predictions(
+                    sub, {it.id: predictions[it.id] for it in sub})["overall"]
+    return cells
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def run_analyze_text(items: Sequence[EvalItem], db: Path) -> list[dict[str, Any]]:
@@ -88,8 +105,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     items = load_items(SETS[args.which])
     with tempfile.TemporaryDirectory() as tmp, timer() as elapsed:
         answers = run_analyze_text(items, Path(tmp) / "stance_eval.duckdb")
-    metrics = score_predictions(items, predictions_from_answers(items, answers))
+    predictions = predictions_from_answers(items, answers)
+    metrics = score_predictions(items, predictions)
     print(format_metrics(metrics))
+    cells = by_unit_and_language(items, predictions)
+    print()
+    print(format_table([(key, c["n_positioned"], _rate(c["accuracy"]), _rate(c["coverage"]),
+                         c["n_neutral"], _rate(c["neutral_abstention"]))
+                        for key, c in cells.items()],
+                       ["unit/language", "n_pos", "accuracy", "coverage", "n_neutral",
+                        "abstention"]))
     unit = metrics["by_unit"]
     rows = [("sentence accuracy", unit["sentence"]["accuracy"], TARGETS["sentence accuracy"]),
             ("paragraph accuracy", unit["paragraph"]["accuracy"], TARGETS["paragraph accuracy"]),
@@ -99,7 +124,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print()
     print(format_table(rows, ["measure", "value", "target (issue 11)"]))
     results = {"set": args.which, "items": len(items), "seconds": round(elapsed(), 1),
-               "metrics": metrics, "targets": TARGETS}
+               "metrics": metrics, "by_unit_lang": cells, "targets": TARGETS}
+    if args.which == "dev":  # the tuning set: per-item answers are there to be studied
+        results["predictions"] = predictions
     name = "stance_independent" if args.which == "independent" else f"stance_{args.which}"
     path = write_result(name, results)
     print(f"\nwrote {path}")

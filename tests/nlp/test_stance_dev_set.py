@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from benchmarks.bench_stance_independent import by_unit_and_language
 from benchmarks.stance_eval import (
     CONTESTED_ISSUES,
     DEFAULT_PATH,
@@ -81,3 +82,16 @@ def test_a_dev_prefixed_id_must_still_name_the_right_unit(tmp_path):
     path.write_text(path.read_text().replace("dev-p-", "test-p-"), encoding="utf-8")
     with pytest.raises(EvalSetError, match="field 'id'"):
         load_items(path)
+
+
+def test_unit_by_language_cells_score_each_subset_alone():
+    items = [EvalItem("dev-s-bi-001", "sentence", "en", "binding_instrument", -1, (), "a"),
+             EvalItem("dev-s-bi-002", "sentence", "es", "binding_instrument", 1, (), "b"),
+             EvalItem("dev-p-nn-001", "paragraph", "es", None, 0, (), "c")]
+    cells = by_unit_and_language(items, {"dev-s-bi-001": -1, "dev-s-bi-002": 0,
+                                         "dev-p-nn-001": 1})
+    assert list(cells) == ["sentence/en", "sentence/es", "paragraph/es"]
+    assert cells["sentence/en"]["accuracy"] == 1.0
+    assert cells["sentence/es"]["accuracy"] == 0.0 and cells["sentence/es"]["coverage"] == 0.0
+    assert cells["paragraph/es"]["neutral_abstention"] == 0.0
+    assert cells["paragraph/es"]["n_positioned"] == 0
