@@ -95,3 +95,9 @@ def test_unit_by_language_cells_score_each_subset_alone():
     assert cells["sentence/es"]["accuracy"] == 0.0 and cells["sentence/es"]["coverage"] == 0.0
     assert cells["paragraph/es"]["neutral_abstention"] == 0.0
     assert cells["paragraph/es"]["n_positioned"] == 0
+
+
+def test_readme_counts_table_matches_the_dev_set(dev):
+    readme = (DEV_PATH.parent / "README.md").read_text(encoding="utf-8")
+    assert format_counts(dev) in readme, (
+        "benchmarks/data/README.md is stale: paste `python benchmarks/stance_eval.py dev` output")
