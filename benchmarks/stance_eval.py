@@ -15,7 +15,9 @@ Metrics, reported separately because they answer different questions:
 - **neutral_abstention**: over side-0 items (procedure, summaries of the debate, texts on no
   contested issue), the share left without a side.
 
-``python benchmarks/stance_eval.py`` prints the counts table of the shipped file.
+``python benchmarks/stance_eval.py [independent|dev|PATH]`` prints the counts table of a set.
+The development set (``benchmarks/data/stance_dev.yaml``, same schema, ids prefixed ``dev-``) is
+the one to tune and calibrate on; the independent set only reports.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks.common import format_table as _render_table
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "stance_independent.yaml"
+DEV_PATH = Path(__file__).resolve().parent / "data" / "stance_dev.yaml"
+#: The evaluation sets by name: ``dev`` may be used to tune and calibrate, ``independent`` only
+#: to report (never to fit anything).
+SETS: dict[str, Path] = {"independent": DEFAULT_PATH, "dev": DEV_PATH}
 
 CONTESTED_ISSUES: tuple[str, ...] = (
     "binding_instrument", "ihl", "future_mechanism", "stakeholders", "information_space",
@@ -50,7 +56,8 @@ PHENOMENA: tuple[str, ...] = (
     "off_topic",
 )
 NO_ISSUE = "none"  # key used for issue ``null`` in the breakdowns
-_ID_PATTERN = re.compile(r"^(?P<unit>[sp])-[a-z]+-\d{3}$")
+# ``dev-`` prefixes the items of the development set, so its ids never collide with the test set's.
+_ID_PATTERN = re.compile(r"^(?:dev-)?(?P<unit>[sp])-[a-z]+-\d{3}$")
 _FIELDS = ("id", "unit", "lang", "issue", "side", "phenomena", "text")
 
 
@@ -63,7 +70,8 @@ class EvalItem:
     """One labelled text of the evaluation set.
 
     Attributes:
-        id: Unique id, ``s-`` (sentence) or ``p-`` (paragraph), an issue abbreviation, a number.
+        id: Unique id, ``s-`` (sentence) or ``p-`` (paragraph), an issue abbreviation, a number;
+            prefixed ``dev-`` in the development set.
         unit: ``"sentence"`` or ``"paragraph"``.
         lang: ``"en"``, ``"es"`` or ``"fr"``.
         issue: A contested issue id, or ``None`` for a text about no contested issue.
@@ -90,7 +98,8 @@ def _check_item(raw: Any, index: int, where: str) -> EvalItem:
     if not isinstance(raw, dict):
         raise EvalSetError(f"{where}: items[{index}] must be a mapping, got {type(raw).__name__}")
     item_id = raw.get("id")
-    if not isinstance(item_id, str) or not _ID_PATTERN.match(item_id):
+    id_match = _ID_PATTERN.match(item_id) if isinstance(item_id, str) else None
+    if id_match is None:
         raise EvalSetError(f"{where}: items[{index}] field 'id' must match "
                            f"{_ID_PATTERN.pattern!r}, got {item_id!r}")
 
@@ -108,8 +117,8 @@ def _check_item(raw: Any, index: int, where: str) -> EvalItem:
     unit, lang, issue, side = raw["unit"], raw["lang"], raw["issue"], raw["side"]
     if unit not in UNITS:
         raise fail("unit", f"one of {list(UNITS)}")
-    if item_id[0] != unit[0]:
-        raise fail("unit", f"{'sentence' if item_id[0] == 's' else 'paragraph'} "
+    if id_match["unit"] != unit[0]:
+        raise fail("unit", f"{'sentence' if id_match['unit'] == 's' else 'paragraph'} "
                            f"(the id prefix says so)")
     if lang not in LANGS:
         raise fail("lang", f"one of {list(LANGS)}")
@@ -292,4 +301,5 @@ def format_counts(items: Sequence[EvalItem]) -> str:
 
 
 if __name__ == "__main__":
-    print(format_counts(load_items(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_PATH)))
+    _arg = sys.argv[1] if len(sys.argv) > 1 else "independent"
+    print(format_counts(load_items(SETS.get(_arg, _arg))))
