@@ -1,0 +1,337 @@
+"""Key findings: what an analyst reads first, as pure functions of a :class:`ReportData`.
+
+Three questions, each answered from the stored tables only:
+
+- what changed since the previous session: significant movers (the change's 95 % interval
+  excludes zero) and issues converging or diverging, with the pole the centre heads toward;
+- who the focus states' closest partners and clearest opponents are on each contested issue,
+  with the score and its interval;
+- how far to trust it: languages the taxonomy reaches poorly, thin evidence, the share of
+  paragraphs that take no side, quarantined files, and whether the corpus is illustrative.
+
+The report's opening section renders :func:`build_findings`; the one-page brief can reuse the
+per-question functions (:func:`significant_movers`, :func:`issue_trends`,
+:func:`focus_counterparts`, :func:`quality_warnings`, :func:`illustrative_note`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reports.common import OVERALL, WINDOW, estimate, is_contested, label_of, num
+from reports.data import ReportData
+from reports.issues import build_trend
+from reports.model import Estimate
+
+OPPOSED_BELOW = 0.0
+"""A counterpart is listed as an opponent only when its alignment is below this."""
+
+THIN_SHARE = 1 / 3
+"""An issue is flagged when more than this share of the states that spoke have thin evidence."""
+
+
+@dataclass(frozen=True, slots=True)
+class MoveFinding:
+    """A state whose stance on an issue changed beyond its 95 % interval between two sessions.
+
+    ``pole`` is ``"minus"`` or ``"plus"`` (where it moved), ``pole_label`` the taxonomy's words
+    for it; ``crossed`` is true when the stance changed sign (it changed sides).
+    """
+
+    state: str
+    name: str
+    issue: str
+    label: str
+    shift: Estimate
+    stance_from: float | None
+    stance_to: float | None
+    pole: str
+    pole_label: str
+    crossed: bool
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrendFinding:
+    """An issue whose dispersion falls (converging) or rises (diverging) over the sessions."""
+
+    issue: str
+    label: str
+    direction: str
+    measure: str
+    before: float | None
+    after: float | None
+    slope: Estimate
+    heading: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counterpart:
+    """A partner or opponent with its alignment score, interval and reading."""
+
+    state: str
+    name: str
+    score: Estimate
+    reading: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IssueCounterparts:
+    """The closest partners and clearest opponents of one focus state on one issue
+    (``issue`` is ``"*"`` for all issues together)."""
+
+    issue: str
+    label: str
+    partners: tuple[Counterpart, ...]
+    opponents: tuple[Counterpart, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FocusFinding:
+    """One focus state's counterparts, overall first, then per contested issue."""
+
+    state: str
+    name: str
+    issues: tuple[IssueCounterparts, ...]
+    missing: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QualityWarning:
+    """A reason to read the findings with care. ``kind``: ``illustrative``, ``language``,
+    ``thin``, ``no_stance`` or ``quarantine``; ``share`` the proportion it is about, if any."""
+
+    kind: str
+    text: str
+    share: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """The report's opening summary. ``from_session``/``to_session`` are empty when there is
+    only one session; ``movers_total`` counts every significant mover, ``movers`` the first
+    ones by size."""
+
+    from_session: str
+    to_session: str
+    movers: tuple[MoveFinding, ...]
+    movers_total: int
+    trends: tuple[TrendFinding, ...]
+    focus: tuple[FocusFinding, ...]
+    warnings: tuple[QualityWarning, ...]
+
+
+def compared_sessions(data: ReportData, session: str = WINDOW) -> tuple[str, str] | None:
+    """``(previous, latest)`` sessions the changes compare (``None`` with one session)."""
+    order = list(data.session_order)
+    to = order[-1] if session == WINDOW and order else session
+    if to not in order or order.index(to) == 0:
+        return None
+    return order[order.index(to) - 1], to
+
+
+def _pole_label(data: ReportData, issue: str, pole: str) -> str:
+    info = data.issue_info.get(issue, {})
+    words = str(info.get("plus" if pole == "plus" else "minus", "") or "")
+    return words or ("the + pole" if pole == "plus" else "the - pole")
+
+
+def significant_movers(data: ReportData, *, session: str = WINDOW,
+                       issues: Sequence[str] = ()) -> tuple[MoveFinding, ...]:
+    """Movers between the previous and the latest session whose shift's 95 % interval excludes
+    zero, largest shift first (ties by state, issue)."""
+    pair = compared_sessions(data, session)
+    if pair is None:
+        return ()
+    m = data.movers
+    m = m[(m["from_session"] == pair[0]) & (m["to_session"] == pair[1])]
+    if issues:
+        m = m[m["issue"].isin(list(issues))]
+    found = []
+    for row in m.to_dict(orient="records"):
+        shift = estimate(row["shift"], row["shift_lo"], row["shift_hi"])
+        if shift.value is None or (shift.lo is not None and shift.hi is not None
+                                   and shift.lo <= 0.0 <= shift.hi):
+            continue
+        state, issue = str(row["state"]), str(row["issue"])
+        pole = str(row["pole"]) if row["pole"] in ("minus", "plus") else (
+            "plus" if shift.value > 0 else "minus")
+        before, after = num(row["stance_from"]), num(row["stance_to"])
+        crossed = before is not None and after is not None and before * after < 0
+        words = _pole_label(data, issue, pole)
+        sentence = (f"{data.name(state)} moved toward “{words}” on "
+                    f"{label_of(data.issue_info, issue)} ({_signed(before)} → {_signed(after)}"
+                    + ("; it changed sides" if crossed else "") + ").")
+        found.append(MoveFinding(
+            state=state, name=data.name(state), issue=issue,
+            label=label_of(data.issue_info, issue), shift=shift, stance_from=before,
+            stance_to=after, pole=pole, pole_label=words, crossed=crossed, sentence=sentence))
+    found.sort(key=lambda f: (-abs(f.shift.value or 0.0), f.state, f.issue))
+    return tuple(found)
+
+
+def issue_trends(data: ReportData, *, session: str = WINDOW,
+                 issues: Sequence[str] = ()) -> tuple[TrendFinding, ...]:
+    """Issues converging or diverging (trend interval excluding zero), converging first."""
+    pair = compared_sessions(data, session)
+    before, after = pair if pair else (None, None)
+    found = []
+    for issue in issues or tuple(data.issue_info):
+        trend = build_trend(data, issue, before, after)
+        if trend is None or trend.direction not in ("converging", "diverging"):
+            continue
+        heading = trend.heading if trend.heading and trend.heading != "no clear heading" else ""
+        sentence = (f"{trend.label}: {trend.direction} ({trend.measure} "
+                    f"{_plain(trend.before)} → {_plain(trend.after)})"
+                    + (f", the centre of stances heading {heading}" if heading else "") + ".")
+        found.append(TrendFinding(
+            issue=issue, label=trend.label, direction=trend.direction, measure=trend.measure,
+            before=trend.before, after=trend.after, slope=trend.slope, heading=heading,
+            sentence=sentence))
+    rank = {"converging": 0, "diverging": 1}
+    return tuple(sorted(found, key=lambda t: (rank[t.direction], t.label)))
+
+
+def _counterpart(data: ReportData, item: Mapping[str, Any]) -> Counterpart:
+    state = str(item["state"])
+    return Counterpart(state=state, name=data.name(state),
+                       score=estimate(item.get("score"), item.get("lo"), item.get("hi")),
+                       reading=str(item.get("label") or ""))
+
+
+def focus_counterparts(data: ReportData, state: str, *, issues: Sequence[str] = (),
+                       top: int = 3) -> FocusFinding:
+    """``state``'s ``top`` partners and opponents (alignment below :data:`OPPOSED_BELOW`),
+    overall and on each contested issue of ``issues`` (default: all) it has scores on."""
+    ranked = data.partners.get(state, {})
+    wanted = [OVERALL, *[i for i in (issues or tuple(data.issue_info))
+                         if is_contested(data.issue_info, i)]]
+    rows = []
+    for issue in wanted:
+        document = ranked.get(issue)
+        if not document:
+            continue
+        partners = tuple(_counterpart(data, p) for p in document.get("partners", [])[:top])
+        opponents = tuple(c for c in (_counterpart(data, p)
+                                      for p in document.get("opposed", [])[:top])
+                          if c.score.value is not None and c.score.value < OPPOSED_BELOW)
+        rows.append(IssueCounterparts(issue=issue, label=label_of(data.issue_info, issue),
+                                      partners=partners, opponents=opponents))
+    missing = "" if rows else (f"{data.name(state)} has no alignment scores in this selection "
+                               "(too little said on enough issues).")
+    return FocusFinding(state=state, name=data.name(state), issues=tuple(rows),
+                        missing=missing)
+
+
+def illustrative_note(data: ReportData) -> str:
+    """The warning to show on every page when statements come from an illustrative corpus
+    (``data.status["illustrative"]``), else ``""``."""
+    info = data.status.get("illustrative") or {}
+    count = int(info.get("statements", 0) or 0)
+    if not count:
+        return ""
+    corpora = ", ".join(str(c) for c in info.get("corpora", ()) if c) or "an illustrative corpus"
+    total = int(data.status.get("statements", 0) or 0)
+    share = f"{count} of {total}" if total and total != count else f"all {count}"
+    return (f"Illustrative data: {share} statements come from {corpora}, whose texts were "
+            "written for demonstration. They are not what any government said; do not quote "
+            "or cite them as such.")
+
+
+def quality_warnings(data: ReportData, *, session: str = WINDOW,
+                     issues: Sequence[str] = ()) -> tuple[QualityWarning, ...]:
+    """Reasons to read the findings with care, most serious first."""
+    out = []
+    note = illustrative_note(data)
+    if note:
+        out.append(QualityWarning("illustrative", note))
+    out += [QualityWarning("language", str(w))
+            for w in data.status.get("annotation_warnings") or ()]
+    coverage = data.status.get("annotation_by_language") or {}
+    segments = sum(int(r.get("segments", 0) or 0) for r in coverage.values())
+    if segments:
+        sided = sum(int(r["with_stance"]) if "with_stance" in r else round(
+            float(r.get("stance_rate", 0.0)) * int(r.get("segments", 0) or 0))
+            for r in coverage.values())
+        untagged = sum(int(r["segments"]) - int(r["tagged"]) if "tagged" in r else round(
+            (1 - float(r.get("tag_rate", 0.0))) * int(r.get("segments", 0) or 0))
+            for r in coverage.values())
+        share = 1 - sided / segments
+        out.append(QualityWarning(
+            "no_stance", f"{share:.0%} of the {segments:,} substantive paragraphs take no side "
+            f"on any contested issue ({untagged / segments:.0%} carry no issue at all); "
+            "positions rest on the rest.", round(share, 4)))
+    out += _thin_warnings(data, session, issues)
+    quarantined = len(data.status.get("quarantine") or ())
+    if quarantined:
+        out.append(QualityWarning("quarantine", f"{quarantined} input file"
+                                  + (" could not be read and was" if quarantined == 1 else
+                                   "s could not be read and were") + " set aside (see Data "
+                                  "quality).", None))
+    return tuple(out)
+
+
+def _thin_warnings(data: ReportData, session: str, issues: Sequence[str]
+                   ) -> list[QualityWarning]:
+    statements = data.statements
+    if session != WINDOW:
+        statements = statements[statements["session"] == session]
+    spoke = set(statements["state"].astype(str))
+    pos = data.positions[(data.positions["session"] == session)
+                         & data.positions["state"].astype(str).isin(spoke)]
+    out = []
+    for issue in issues or tuple(data.issue_info):
+        part = pos[pos["issue"] == issue]
+        if part.empty or not is_contested(data.issue_info, issue):
+            continue
+        thin = part["thin"].astype(bool).to_numpy()
+        share = float(np.mean(thin))
+        if share > THIN_SHARE:
+            out.append(QualityWarning(
+                "thin", f"{label_of(data.issue_info, issue)}: {int(thin.sum())} of {len(thin)} "
+                f"states that spoke have thin evidence ({share:.0%}); they are left out of its "
+                "scores.", round(share, 4)))
+    return out
+
+
+def build_findings(data: ReportData, *, session: str = WINDOW, focus: Sequence[str] = (),
+                   issues: Sequence[str] = (), top_movers: int = 8,
+                   top: int = 3) -> Findings:
+    """The opening summary of the report (see :class:`Findings`).
+
+    Args:
+        data: stored results.
+        session: the session reported on, or ``"*"`` for all pooled (changes then compare
+            the last two sessions).
+        focus: ISO3 codes of the focus states.
+        issues: issue ids to consider (default: every issue of the taxonomy).
+        top_movers: movers listed (all are counted).
+        top: partners and opponents per issue and focus state.
+    """
+    pair = compared_sessions(data, session)
+    movers = significant_movers(data, session=session, issues=issues)
+    return Findings(
+        from_session=pair[0] if pair else "", to_session=pair[1] if pair else "",
+        movers=movers[:top_movers], movers_total=len(movers),
+        trends=issue_trends(data, session=session, issues=issues),
+        focus=tuple(focus_counterparts(data, s, issues=issues, top=top) for s in focus),
+        warnings=quality_warnings(data, session=session, issues=issues))
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}"
+
+
+def _plain(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+__all__ = ["Counterpart", "Findings", "FocusFinding", "IssueCounterparts", "MoveFinding",
+           "QualityWarning", "TrendFinding", "build_findings", "compared_sessions",
+           "focus_counterparts", "illustrative_note", "issue_trends", "quality_warnings",
+           "significant_movers"]
