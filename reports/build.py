@@ -21,6 +21,7 @@ from reports.common import (
     trim,
 )
 from reports.data import ReportData
+from reports.findings import build_findings, illustrative_note
 from reports.focus import build_focus
 from reports.issues import build_issue_section, build_trend
 from reports.model import (
@@ -411,7 +412,9 @@ def build_report(data: ReportData, *, focus: Sequence[str] = (), issues: Sequenc
                     for s in focus),
         issues=sections, topics=build_topics(data), validation=build_validation(data),
         glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info),
-        vote_sessions=build_session_validation(data.vote_sessions))
+        vote_sessions=build_session_validation(data.vote_sessions),
+        findings=build_findings(data, session=session, focus=focus, issues=chosen),
+        illustrative=illustrative_note(data))
 
 
 __all__ = ["build_report", "classical_mds", "default_focus", "select_issues"]

@@ -57,7 +57,8 @@ class MoveFinding:
 
 @dataclass(frozen=True, slots=True)
 class TrendFinding:
-    """An issue whose dispersion falls (converging) or rises (diverging) over the sessions."""
+    """An issue whose dispersion falls (converging) or rises (diverging) over the sessions;
+    ``before``/``after``: its dispersion in the first and the last session."""
 
     issue: str
     label: str
@@ -164,9 +165,12 @@ def significant_movers(data: ReportData, *, session: str = WINDOW,
         before, after = num(row["stance_from"]), num(row["stance_to"])
         crossed = before is not None and after is not None and before * after < 0
         words = _pole_label(data, issue, pole)
+        side = ""
+        if not crossed and after is not None and after != 0.0:
+            side = f"; still on the side of “{_pole_label(data, issue, _side(after))}”"
         sentence = (f"{data.name(state)} moved toward “{words}” on "
                     f"{label_of(data.issue_info, issue)} ({_signed(before)} → {_signed(after)}"
-                    + ("; it changed sides" if crossed else "") + ").")
+                    + ("; it changed sides" if crossed else side) + ").")
         found.append(MoveFinding(
             state=state, name=data.name(state), issue=issue,
             label=label_of(data.issue_info, issue), shift=shift, stance_from=before,
@@ -177,17 +181,21 @@ def significant_movers(data: ReportData, *, session: str = WINDOW,
 
 def issue_trends(data: ReportData, *, session: str = WINDOW,
                  issues: Sequence[str] = ()) -> tuple[TrendFinding, ...]:
-    """Issues converging or diverging (trend interval excluding zero), converging first."""
-    pair = compared_sessions(data, session)
-    before, after = pair if pair else (None, None)
+    """Issues converging or diverging over all sessions (the trend's interval excludes zero),
+    converging first, with the dispersion in the first and the last session."""
+    order = list(data.session_order)
+    if len(order) < 2:
+        return ()
+    first, last = order[0], order[-1]
     found = []
     for issue in issues or tuple(data.issue_info):
-        trend = build_trend(data, issue, before, after)
+        trend = build_trend(data, issue, first, last)
         if trend is None or trend.direction not in ("converging", "diverging"):
             continue
         heading = trend.heading if trend.heading and trend.heading != "no clear heading" else ""
-        sentence = (f"{trend.label}: {trend.direction} ({trend.measure} "
-                    f"{_plain(trend.before)} → {_plain(trend.after)})"
+        sentence = (f"{trend.label}: {trend.direction} over {len(order)} sessions "
+                    f"({trend.measure} {_plain(trend.before)} in {first}, "
+                    f"{_plain(trend.after)} in {last})"
                     + (f", the centre of stances heading {heading}" if heading else "") + ".")
         found.append(TrendFinding(
             issue=issue, label=trend.label, direction=trend.direction, measure=trend.measure,
@@ -204,10 +212,24 @@ def _counterpart(data: ReportData, item: Mapping[str, Any]) -> Counterpart:
                        reading=str(item.get("label") or ""))
 
 
+def _certain(score: Estimate, partner: bool) -> bool:
+    """A partner's interval lies above zero, an opponent's below :data:`OPPOSED_BELOW` (without
+    an interval, the score itself decides)."""
+    if score.value is None:
+        return False
+    if partner:
+        return (score.lo if score.lo is not None else score.value) > 0.0
+    return (score.hi if score.hi is not None else score.value) < OPPOSED_BELOW
+
+
 def focus_counterparts(data: ReportData, state: str, *, issues: Sequence[str] = (),
                        top: int = 3) -> FocusFinding:
-    """``state``'s ``top`` partners and opponents (alignment below :data:`OPPOSED_BELOW`),
-    overall and on each contested issue of ``issues`` (default: all) it has scores on."""
+    """``state``'s ``top`` partners and opponents, overall and on each contested issue of
+    ``issues`` (default: all) it has scores on.
+
+    Only counterparts whose 95 % interval lies on one side count: partners above zero,
+    opponents below :data:`OPPOSED_BELOW` (a high score with an interval reaching below zero
+    is noise, not a partner)."""
     ranked = data.partners.get(state, {})
     wanted = [OVERALL, *[i for i in (issues or tuple(data.issue_info))
                          if is_contested(data.issue_info, i)]]
@@ -216,10 +238,10 @@ def focus_counterparts(data: ReportData, state: str, *, issues: Sequence[str] = 
         document = ranked.get(issue)
         if not document:
             continue
-        partners = tuple(_counterpart(data, p) for p in document.get("partners", [])[:top])
-        opponents = tuple(c for c in (_counterpart(data, p)
-                                      for p in document.get("opposed", [])[:top])
-                          if c.score.value is not None and c.score.value < OPPOSED_BELOW)
+        partners = tuple(c for c in (_counterpart(data, p) for p in document.get("partners", []))
+                         if _certain(c.score, True))[:top]
+        opponents = tuple(c for c in (_counterpart(data, p) for p in document.get("opposed", []))
+                          if _certain(c.score, False))[:top]
         rows.append(IssueCounterparts(issue=issue, label=label_of(data.issue_info, issue),
                                       partners=partners, opponents=opponents))
     missing = "" if rows else (f"{data.name(state)} has no alignment scores in this selection "
@@ -238,7 +260,7 @@ def illustrative_note(data: ReportData) -> str:
     corpora = ", ".join(str(c) for c in info.get("corpora", ()) if c) or "an illustrative corpus"
     total = int(data.status.get("statements", 0) or 0)
     share = f"{count} of {total}" if total and total != count else f"all {count}"
-    return (f"Illustrative data: {share} statements come from {corpora}, whose texts were "
+    return (f"{share[0].upper()}{share[1:]} statements come from {corpora}, whose texts were "
             "written for demonstration. They are not what any government said; do not quote "
             "or cite them as such.")
 
@@ -321,6 +343,10 @@ def build_findings(data: ReportData, *, session: str = WINDOW, focus: Sequence[s
         trends=issue_trends(data, session=session, issues=issues),
         focus=tuple(focus_counterparts(data, s, issues=issues, top=top) for s in focus),
         warnings=quality_warnings(data, session=session, issues=issues))
+
+
+def _side(stance: float) -> str:
+    return "plus" if stance > 0 else "minus"
 
 
 def _signed(value: float | None) -> str:

@@ -7,6 +7,7 @@ state. Both are pure: a :class:`~reports.model.Report` in, a string out.
 from __future__ import annotations
 
 from reports.draft_section import render_draft_section
+from reports.html_findings import illustrative_banner, render_findings
 from reports.html_focus import render_focus
 from reports.html_parts import (
     badge,
@@ -271,21 +272,41 @@ def _subtitle(report: Report) -> str:
                f"{s.date_to}; {scope}")
 
 
+def collapsible(html: str, summary: str, *, open_: bool = False) -> str:
+    """``html`` (one ``<section>``) with everything after its heading inside a ``<details>``
+    whose summary is ``summary``, so the long parts are one click away."""
+    head_end = html.index("</h2>") + len("</h2>")
+    return (html[:head_end].replace("<section ", '<section class="collapsible" ', 1)
+            + f"<details{' open' if open_ else ''}><summary>{esc(summary)}</summary>"
+            + html[head_end:-len("</section>")] + "</details></section>")
+
+
 def render_report(report: Report) -> str:
-    """The whole report as one HTML document."""
-    nav = [*([("#draft", "Draft")] if report.draft else []),
-           ("#summary", "Summary"), ("#quality", "Data quality"), ("#changes", "Changes"),
-           ("#heatmap", "Heatmap"), ("#map", "Map"),
+    """The whole report as one HTML document: key findings first, provenance last."""
+    nav = [("#findings", "Key findings"), *([("#draft", "Draft")] if report.draft else []),
            *[(f"#focus-{b.state}", f"Brief: {b.name}") for b in report.focus],
+           ("#changes", "Changes"), ("#heatmap", "Heatmap"), ("#map", "Map"),
            ("#issues", "Issues"), ("#topics", "Topics"), ("#validation", "Votes"),
-           ("#taxonomy", "Issue ids"), ("#glossary", "Glossary")]
+           ("#quality", "Data quality"), ("#taxonomy", "Issue ids"), ("#glossary", "Glossary"),
+           ("#summary", "Provenance")]
+    focus = [collapsible(render_focus(b, page_link=state_page_name(b.state)),
+                         f"Partners with quotes, positions and statements to join "
+                         f"(also on its own page, {state_page_name(b.state)})")
+             for b in report.focus]
     body = "".join([
-        render_draft_section(report.draft),
-        _summary(report), _quality(report), _changes(report.changes), _overview(report),
-        *[render_focus(b, page_link=state_page_name(b.state)) for b in report.focus],
-        _issues(report), _topics(report), _validation(report),
-        render_issue_table(report.taxonomy), _glossary(report)])
-    return page(report.title, _subtitle(report), nav, body)
+        render_findings(report.findings) if report.findings else "",
+        render_draft_section(report.draft), *focus,
+        collapsible(_changes(report.changes), "Every mover with its quotes, pairs and trends"),
+        _overview(report),
+        collapsible(_issues(report), "Stances of every state and group, issue by issue"),
+        _topics(report), collapsible(_validation(report), "Agreement with UN votes"),
+        collapsible(_quality(report), "Quarantined files, thin evidence, coverage by language"),
+        collapsible(render_issue_table(report.taxonomy), "Ids, labels and poles")
+        if report.taxonomy else "",
+        collapsible(_glossary(report), "Terms used in this report"),
+        _summary(report)])
+    return page(report.title, _subtitle(report), nav, body,
+                banner=illustrative_banner(report.illustrative))
 
 
 def render_state_page(report: Report, state: str) -> str:
@@ -297,4 +318,5 @@ def render_state_page(report: Report, state: str) -> str:
     nav = [("index.html", "Full report"), (f"#focus-{brief.state}", "Brief"),
            ("#glossary", "Glossary")]
     return page(f"{brief.name}: like-minded partners and positions", _subtitle(report), nav,
-                render_focus(brief) + _glossary(report))
+                render_focus(brief) + _glossary(report),
+                banner=illustrative_banner(report.illustrative))

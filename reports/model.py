@@ -9,6 +9,10 @@ the same report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.findings import Findings
 
 # -- shared records --------------------------------------------------------------------------
 
@@ -426,6 +430,9 @@ class Report:
     taxonomy: tuple[IssueRow, ...] = field(default=())
     draft: DraftForecast | None = None
     vote_sessions: SessionValidation | None = None
+    findings: Findings | None = None
+    illustrative: str = ""
+    """The illustrative-data warning shown on every page (``""``: the data is real)."""
 
 
 # -- taxonomy table and draft forecast sections -------------------------------------------
