@@ -40,5 +40,5 @@ def test_quality_warnings_say_how_much_takes_no_side_and_when_data_is_illustrati
     kinds = {w.kind: w for w in found.warnings}
     assert kinds["no_stance"].share == 0.7 and "70% of the 100" in kinds["no_stance"].text
     assert found.warnings[0].kind == "illustrative"
-    assert "all 12 statements" in kinds["illustrative"].text
+    assert "All 12 statements" in kinds["illustrative"].text
     assert illustrative_note(data) == ""
