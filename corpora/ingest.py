@@ -6,8 +6,10 @@ file), *unchanged* (already stored), a *duplicate* (same text already stored fro
 
 An entry is a statement file under the folder, or a ``metadata.csv`` row whose file is missing or
 outside the folder. ``metadata.csv`` files themselves, the ``fetch_report.json`` that
-``likeminded fetch manifest`` writes, ``README``/``LICENSE`` files and hidden files are not
-statements and are counted as ``ignored``.
+``likeminded fetch manifest`` writes and the ``corpus.yaml`` at the root (the corpus's name and
+whether it is illustrative, recorded per document: :mod:`corpora.corpus_info`) describe the
+folder; ``README``/``LICENSE`` files and hidden files are not statements and are counted as
+``ignored``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from corpora.corpus_info import CORPUS_FILE, read_corpus_info
 from corpora.errors import InputError
 from corpora.groups import GroupTable, default_groups
 from corpora.ledger import (
@@ -67,6 +70,12 @@ def _is_ignored(path: Path, root: Path) -> bool:
         return True
     return (path.name.lower() in (METADATA_FILE, FETCH_REPORT_FILE)
             or path.stem.lower() in _IGNORED_STEMS)
+
+
+def _is_description(path: Path, root: Path) -> bool:
+    """The folder's own descriptions: read, not statements, not "ignored"."""
+    return (path.name.lower() in (METADATA_FILE, FETCH_REPORT_FILE)
+            or path.relative_to(root).as_posix() == CORPUS_FILE)
 
 
 def _walk(root: Path) -> tuple[list[Path], list[_Entry]]:
@@ -149,8 +158,8 @@ def discover(root: Path, limits: ReadLimits | None = None) -> tuple[list[_Entry]
         source = _relative(path, root)
         target = path.resolve() if path.is_symlink() else path
         row = rows_by_file.get(target)
-        if path.name.lower() in (METADATA_FILE, FETCH_REPORT_FILE):
-            continue  # the folder's own descriptions: read, not statements, not "ignored"
+        if _is_description(path, root):
+            continue
         if _is_ignored(path, root) or (row is None and path.suffix.lower()
                                        not in SUPPORTED_SUFFIXES):
             ignored.append(source)
@@ -234,7 +243,7 @@ def ingest_folder(
         An :class:`IngestReport` whose counts add up.
 
     Raises:
-        InputError: when ``root`` is not a folder.
+        InputError: when ``root`` is not a folder, or its ``corpus.yaml`` is invalid (named).
     """
     limits = limits or ReadLimits()
     if max_bytes is not None:
@@ -244,11 +253,13 @@ def ingest_folder(
         raise InputError(f"{printable(str(root))}: not a folder; expected a folder of statement "
                          "files", source=printable(str(root)), field="path")
     groups = groups or default_groups()
+    corpus = read_corpus_info(root_path)
     stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     report = IngestReport(root=printable(str(root_path)), run_id=run_id)
     entries, report.ignored_files = discover(root_path, limits)
 
     ledger = StatementLedger(store, report)
+    documents: list[str] = []
     for done, entry in enumerate(entries, start=1):
         try:
             if entry.problem is not None:
@@ -262,7 +273,9 @@ def ingest_folder(
             if progress is not None:
                 progress(done, len(entries))
         ledger.add(statement)
-    ledger.commit(run_id)
+        documents.append(statement.document)
+    ledger.commit(run_id, also=lambda con: store.record_corpus(
+        con, documents, corpus=corpus.name, illustrative=corpus.illustrative, note=corpus.note))
     return report
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpora.errors import InputError
 from corpora.model import Statement
 from corpora.names import printable
 from corpora.store import Store
+
+if TYPE_CHECKING:
+    import duckdb
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -175,10 +178,14 @@ class StatementLedger:
         report.ingested += 1
         report.statement_ids.append(statement.id)
 
-    def commit(self, run_id: str) -> None:
-        """Store the queued statements, versions, quarantine and duplicates in one transaction."""
+    def commit(self, run_id: str,
+               also: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
+        """Store the queued statements, versions, quarantine and duplicates in one transaction
+        (and whatever ``also`` writes, in the same one)."""
         store, report = self._store, self._report
         with store.transaction() as con:
+            if also is not None:
+                also(con)
             store.insert_statements(con, self._inserts)
             store.supersede(con, self._superseded)
             for restored_id, replaced_id in self._restored:

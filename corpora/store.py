@@ -100,6 +100,17 @@ CORPORA_SCHEMA = Schema(
                 retired_at TIMESTAMP NOT NULL
             )""",
         ),
+        (
+            # which corpus each document was last ingested from, and whether that corpus
+            # declared itself illustrative (corpus.yaml): every version of a document shares it
+            """CREATE TABLE corpus_documents (
+                document VARCHAR PRIMARY KEY,
+                corpus VARCHAR NOT NULL,
+                illustrative BOOLEAN NOT NULL,
+                note VARCHAR NOT NULL DEFAULT '',
+                recorded_at TIMESTAMP NOT NULL
+            )""",
+        ),
     ),
 )
 RETIRED = "retired"
@@ -311,6 +322,26 @@ class Store:
             digest.update(sid.encode("ascii"))
             digest.update(b"\n")
         return digest.hexdigest()
+
+    # -- corpora ----------------------------------------------------------------------------
+    def record_corpus(self, con: duckdb.DuckDBPyConnection, documents: Iterable[str], *,
+                      corpus: str, illustrative: bool, note: str = "") -> None:
+        """Record that ``documents`` were (last) ingested from ``corpus``."""
+        rows = [(d, corpus, illustrative, note, _now()) for d in sorted(set(documents))]
+        if rows:
+            con.executemany("INSERT OR REPLACE INTO corpus_documents VALUES (?, ?, ?, ?, ?)",
+                            rows)
+
+    def illustrative_summary(self) -> dict[str, Any]:
+        """Current statements from corpora that declared themselves illustrative:
+        ``{"statements": n, "corpora": [names], "notes": [notes]}`` (``n`` is 0 when none)."""
+        rows = self.con.execute(
+            "SELECT c.corpus, c.note, count(*) FROM statements s JOIN corpus_documents c "
+            "ON c.document = s.document WHERE s.superseded_by IS NULL AND c.illustrative "
+            "GROUP BY c.corpus, c.note ORDER BY c.corpus, c.note").fetchall()
+        return {"statements": int(sum(r[2] for r in rows)),
+                "corpora": sorted({r[0] for r in rows}),
+                "notes": sorted({r[1] for r in rows if r[1]})}
 
     # -- retired statements ----------------------------------------------------------------
     def find_statements(self, key: str) -> list[dict[str, Any]]:

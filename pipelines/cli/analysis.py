@@ -38,6 +38,23 @@ def _open(db: Path):  # -> Store
     return open_store(db, read_only=True)
 
 
+def illustrative_line(summary: dict) -> str:
+    """The footer line of a listing made from illustrative statements (``""`` when none)."""
+    count = int((summary or {}).get("statements", 0) or 0)
+    if not count:
+        return ""
+    corpora = ", ".join(summary.get("corpora") or ()) or "an illustrative corpus"
+    return (f"Note: illustrative data: {count} statements come from {corpora}; they are not "
+            "what any government said.")
+
+
+def _footer(summary: dict) -> None:
+    """Say on stderr that the data is illustrative (stdout stays the listing)."""
+    line = illustrative_line(summary)
+    if line:
+        echo(line, err=True)
+
+
 def _checked(store, config, *, issue: str | None = None, session: str | None = None) -> None:
     """Fail with the valid values when ``issue`` or ``session`` is unknown."""
     from pipelines.cli.choices import check_issue, check_session
@@ -89,10 +106,12 @@ def partners(
                 exclude_own_groups=exclude_groups)
         except ValueError as err:
             raise UserError(str(err)) from err
+        illustrative = store.illustrative_summary()
     if json_out:
-        emit_json(document)
+        emit_json({**document, "illustrative": illustrative})
     else:
         echo(formatting.format_partners(document, wide=wide))
+        _footer(illustrative)
 
 
 def coalitions(
@@ -123,10 +142,12 @@ def coalitions(
                                            own_voice=own_voice)
         except ValueError as err:
             raise UserError(str(err)) from err
+        illustrative = store.illustrative_summary()
     if json_out:
-        emit_json(document)
+        emit_json({**document, "illustrative": illustrative})
     else:
         echo(formatting.format_coalitions(document, wide=wide))
+        _footer(illustrative)
 
 
 def convergence(

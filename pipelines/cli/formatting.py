@@ -100,6 +100,7 @@ def store_status(store: Store) -> dict[str, Any]:
         "quarantine": store.quarantine(),
         "schema": store.schema_versions(),
         "corrections": count_corrections(store),
+        "illustrative": store.illustrative_summary(),
     }
 
 
@@ -114,6 +115,10 @@ def format_status(document: dict[str, Any]) -> str:
     if document["languages"]:
         lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in
                                                document["languages"].items()))
+    illustrative = document.get("illustrative") or {}
+    if illustrative.get("statements"):
+        lines.append(f"illustrative: {illustrative['statements']} statements from "
+                     f"{', '.join(illustrative.get('corpora') or ())} (not real statements)")
     coverage = document.get("annotation_by_language") or {}
     if coverage:
         lines.append("paragraphs by language: tagged with an issue / given a side")
