@@ -334,7 +334,11 @@ class Store:
 
     def illustrative_summary(self) -> dict[str, Any]:
         """Current statements from corpora that declared themselves illustrative:
-        ``{"statements": n, "corpora": [names], "notes": [notes]}`` (``n`` is 0 when none)."""
+        ``{"statements": n, "corpora": [names], "notes": [notes]}`` (``n`` is 0 when none, and
+        for a store opened read-only before its schema knew corpora)."""
+        if not self.con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                                "table_name = 'corpus_documents'").fetchall()[0][0]:
+            return {"statements": 0, "corpora": [], "notes": []}
         rows = self.con.execute(
             "SELECT c.corpus, c.note, count(*) FROM statements s JOIN corpus_documents c "
             "ON c.document = s.document WHERE s.superseded_by IS NULL AND c.illustrative "

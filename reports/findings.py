@@ -142,11 +142,11 @@ def _pole_label(data: ReportData, issue: str, pole: str) -> str:
     return words or ("the + pole" if pole == "plus" else "the - pole")
 
 
-def significant_movers(data: ReportData, *, session: str = WINDOW,
-                       issues: Sequence[str] = ()) -> tuple[MoveFinding, ...]:
-    """Movers between the previous and the latest session whose shift's 95 % interval excludes
-    zero, largest shift first (ties by state, issue)."""
-    pair = compared_sessions(data, session)
+def significant_movers(data: ReportData, *, session: str = WINDOW, issues: Sequence[str] = (),
+                       between: tuple[str, str] | None = None) -> tuple[MoveFinding, ...]:
+    """Movers between the previous and the latest session (or the two sessions ``between``)
+    whose shift's 95 % interval excludes zero, largest shift first (ties by state, issue)."""
+    pair = between or compared_sessions(data, session)
     if pair is None:
         return ()
     m = data.movers

@@ -74,7 +74,8 @@ def format_report_result(result: dict) -> str:
     lines = [f"report: {result['index']}"]
     lines += [f"  state page: {page}" for page in result["pages"]]
     lines.append(f"  tables: {len(result['tables'])} files in {Path(result['workbook']).parent}"
-                 f" (workbook {Path(result['workbook']).name})")
+                 f" (analyst workbook {Path(result['workbook']).name}, raw tables "
+                 f"{Path(result['raw_workbook']).name})")
     return "\n".join(lines)
 
 
@@ -95,7 +96,8 @@ def report(
     json_out: JsonOption = False,
 ) -> None:
     """Write the alignment report: one self-contained index.html (opens offline, no scripts),
-    a page per focus state, and every table as CSV, Parquet and one XLSX workbook in tables/.
+    a page per focus state, an analyst workbook (tables/likeminded.xlsx), and every table as
+    CSV, Parquet and a raw XLSX workbook in tables/.
 
     Example: likeminded report --focus KEN --focus "Costa Rica" --out data/out/report
     """

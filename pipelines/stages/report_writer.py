@@ -1,5 +1,7 @@
-"""Write the report: ``index.html``, one page per focus state, and every table as CSV, Parquet
-and one XLSX workbook under ``tables/``. Nothing is written outside the output folder."""
+"""Write the report: ``index.html``, one page per focus state, the analyst workbook
+(``tables/likeminded.xlsx``), and every table as CSV, Parquet and one raw XLSX workbook
+(``tables/likeminded-raw.xlsx``) under ``tables/``. Nothing is written outside the output
+folder."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 from nlp.positions import WINDOW
 from pipelines.settings import PipelineConfig
 from pipelines.store.queries import latest_provenance
-from pipelines.store.report_data import export_tables, load_report_data
+from pipelines.store.report_data import export_tables, load_report_data, model_record
 from pipelines.store.storage import open_store
 from reports import (
     Report,
@@ -25,8 +27,12 @@ from reports import (
     state_page_name,
     with_names,
 )
+from reports.workbook import render_workbook
 
-WORKBOOK = "tables/likeminded_tables.xlsx"
+WORKBOOK = "tables/likeminded.xlsx"
+"""The analyst workbook (summary, partners with quotes, positions, alignment, movers)."""
+RAW_WORKBOOK = "tables/likeminded-raw.xlsx"
+"""Every stored table, one sheet each, unrounded."""
 
 
 def safe_target(out: Path, name: str) -> Path:
@@ -75,7 +81,9 @@ def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[
         data, chosen = load_report_data(store, focus=list(focus), issues=list(issues),
                                         session=session, config=config, own_voice=own_voice)
         tables = export_tables(store)
-        provenance = latest_provenance(store)
+        # the run's provenance with the embedding model actually used (the run may not name it)
+        provenance = {**latest_provenance(store),
+                      **{k: v for k, v in model_record(store).items() if v}}
     report = build_report(data, focus=chosen, issues=issues, session=session)
     if draft:
         report = with_draft(report, db, draft, config)
@@ -88,7 +96,8 @@ def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[
         meta = {"table": name, **provenance}
         files[f"tables/{name}.csv"] = render_csv(frame)
         files[f"tables/{name}.parquet"] = render_parquet(frame, meta)
-    files[WORKBOOK] = render_xlsx(named, provenance=provenance)
+    files[RAW_WORKBOOK] = render_xlsx(named, provenance=provenance)
+    files[WORKBOOK] = render_workbook(report, data, provenance)
     summary = {"focus": [b.state for b in report.focus], "session": session,
                "voice": data.voice,
                "issues": [s.issue for s in report.issues]}
@@ -122,6 +131,6 @@ def write_report(db: str | Path, out: str | Path, *, focus: Sequence[str] = (),
     by_name = dict(zip(sorted(files), paths, strict=True))
     return {**summary, "out": str(out), "index": str(by_name["index.html"]),
             "pages": [str(by_name[state_page_name(s)]) for s in summary["focus"]],
-            "workbook": str(by_name[WORKBOOK]),
+            "workbook": str(by_name[WORKBOOK]), "raw_workbook": str(by_name[RAW_WORKBOOK]),
             "tables": sorted(str(p) for n, p in by_name.items() if n.startswith("tables/")),
             "files": len(paths)}

@@ -37,7 +37,7 @@ def test_report_json_with_focus_names_and_issue(app, store_path, tmp_path):
     assert document["focus"] == ["KEN", "USA"] and document["issues"] == ["binding_instrument"]
     assert document["index"] == str(out / "index.html") and (out / "index.html").exists()
     assert document["pages"] == [str(out / "state-KEN.html"), str(out / "state-USA.html")]
-    assert (out / "tables" / "likeminded_tables.xlsx").exists()
+    assert (out / "tables" / "likeminded.xlsx").exists()
 
 
 def test_default_focus_and_plain_output(app, store_path, tmp_path):
