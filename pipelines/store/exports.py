@@ -48,17 +48,7 @@ def build_table(store: Store, what: str, *, issue: str | None = None,
                "WHERE issue = ? AND session = ? ORDER BY state_a, state_b")
         frame = store.con.execute(sql, [issue, session]).df()
     elif what == "partners":
-        result = load_alignment(store, session=session, config=config)
-        rows = []
-        for state in result.states:
-            try:
-                ranked, _ = rank_partners(result, state, issue=issue, top=10)
-            except ValueError:
-                continue
-            rows += [{"state": state, "rank": n, "partner": p.state, "score": p.score,
-                      "lo": p.lo, "hi": p.hi, "basis": p.basis, "reading": p.label}
-                     for n, p in enumerate(ranked, start=1)]
-        frame = pd.DataFrame(rows)
+        frame = partners_table(store, issue=issue, session=session, config=config)
     elif what == "coalitions":
         frame = store.con.execute(
             "SELECT * FROM coalitions WHERE issue = ? ORDER BY coalition, state", [issue]).df()
@@ -92,6 +82,51 @@ def build_table(store: Store, what: str, *, issue: str | None = None,
         frame.insert(frame.columns.get_loc("state") + 1, "state_name",
                      frame["state"].map(country_name))
     return frame
+
+
+def partners_table(store: Store, *, issue: str = OVERALL, session: str = WINDOW,
+                   config: PipelineConfig | None = None, top: int = 10) -> pd.DataFrame:
+    """Every state's ``top`` partners and most opposed states on ``issue``, with names, the
+    95 % interval, the driving issues and one quoted pair of paragraphs (theirs and ours)."""
+    from pipelines.queries import own_tagged_segments, position_sides
+    from pipelines.report_data import model_record
+    from pipelines.stages import get_taxonomy
+
+    config = config or PipelineConfig()
+    result = load_alignment(store, session=session, config=config)
+    taxonomy = get_taxonomy(config.analysis.taxonomy)
+    labels = {i.id: i.label for i in taxonomy.issues}
+    contested = frozenset(i.id for i in taxonomy.contested)
+    model = model_record(store)
+    own, vectors = (own_tagged_segments(store, list(result.states), model["model_key"],
+                                        model["dimension"], session)
+                    if model else (pd.DataFrame(), None))
+    sides = position_sides(store, session, None)
+    rows = []
+    for state in result.states:
+        try:
+            ranked = rank_partners(result, state, issue=issue, top=top,
+                                   own=own if len(own) else None, vectors=vectors,
+                                   contested=contested, sides=sides, evidence_per_partner=1)
+        except ValueError:
+            continue
+        for side, entries in zip(("partner", "opposed"), ranked, strict=True):
+            for n, p in enumerate(entries, start=1):
+                e = p.evidence[0] if p.evidence else None
+                rows.append({
+                    "state": state, "issue": issue,
+                    "issue_label": "all issues" if issue == OVERALL else labels.get(issue, issue),
+                    "side": side, "rank": n, "partner": p.state,
+                    "partner_name": country_name(p.state), "score": p.score, "lo": p.lo,
+                    "hi": p.hi, "basis": p.basis, "reading": p.label,
+                    "drivers": "; ".join(f"{labels.get(i, i)} {s:+.2f}" for i, s in p.drivers),
+                    "quoted_issue": labels.get(e.issue, e.issue) if e else "",
+                    "partner_quote": e.partner_quote if e else "",
+                    "partner_session": e.partner_session if e else "",
+                    "partner_source": e.partner_source if e else "",
+                    "quote": e.quote if e else "", "quote_session": e.session if e else "",
+                    "quote_source": e.source if e else ""})
+    return pd.DataFrame(rows)
 
 
 def export_table(store: Store, what: str, out: Path, *, fmt: str, issue: str | None = None,
