@@ -2,6 +2,7 @@
 
 import io
 import json
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -58,8 +59,9 @@ def test_every_store_table_is_exported(tmp_path, store_path):
     alignment = pd.read_csv(tables / "alignment.csv")
     assert {"state_a_name", "state_b_name"} <= set(alignment.columns)
     assert "direction" not in pd.read_parquet(tables / "positions.parquet").columns
-    book = openpyxl.load_workbook(result["workbook"], read_only=True)
+    book = openpyxl.load_workbook(result["raw_workbook"], read_only=True)
     assert expected <= set(book.sheetnames)
+    assert Path(result["workbook"]).name == "likeminded.xlsx"
     header = [c.value for c in next(book["movers"].iter_rows(max_row=1))]
     assert header[:2] == ["state", "state_name"]
     assert sorted(result["tables"]) == result["tables"] and len(result["tables"]) >= 33
