@@ -19,7 +19,7 @@ pytest.importorskip("websockets.sync.client", reason="the browser test needs 'we
 
 @pytest.fixture(scope="module")
 def sample_report(sample_analysed, tmp_path_factory):
-    from pipelines.report_writer import write_report
+    from pipelines.stages.report_writer import write_report
 
     db, config, _ = sample_analysed
     out = tmp_path_factory.mktemp("sample-report")
@@ -82,7 +82,7 @@ def test_findings_first_banner_on_every_page_provenance_last(browser, sample_rep
 
 
 def test_workbooks_and_listings_say_the_data_is_illustrative(sample_report):
-    from pipelines.cli import app
+    from pipelines.cli.app import app
 
     db, result = sample_report
     book = openpyxl.load_workbook(io.BytesIO(Path(result["workbook"]).read_bytes()))
