@@ -276,7 +276,8 @@ def collapsible(html: str, summary: str, *, open_: bool = False) -> str:
     """``html`` (one ``<section>``) with everything after its heading inside a ``<details>``
     whose summary is ``summary``, so the long parts are one click away."""
     head_end = html.index("</h2>") + len("</h2>")
-    return (html[:head_end].replace("<section ", '<section class="collapsible" ', 1)
+    return (html[:head_end].replace(" aria-labelledby=", ' class="collapsible" aria-labelledby=',
+                                    1)
             + f"<details{' open' if open_ else ''}><summary>{esc(summary)}</summary>"
             + html[head_end:-len("</section>")] + "</details></section>")
 
