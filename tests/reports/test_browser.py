@@ -17,8 +17,8 @@ from tests.reports.synthetic import URL
 pytest.importorskip("websockets.sync.client", reason="the browser test needs 'websockets' "
                     "(pip install -e '.[dev]')")
 
-SECTIONS = ("summary", "quality", "changes", "heatmap", "map", "focus-KEN", "focus-USA",
-            "issues", "topics", "validation", "glossary")
+SECTIONS = ("findings", "focus-KEN", "focus-USA", "changes", "heatmap", "map", "issues",
+            "topics", "validation", "quality", "taxonomy", "glossary", "summary")
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +60,10 @@ def test_report_opens_offline_without_errors_or_requests(browser, report_dir, tm
     present = browser.evaluate(session, f"{json.dumps(SECTIONS)}.filter("
                                "id => document.getElementById(id))")
     assert present == list(SECTIONS)
+    order = browser.evaluate(session, "[...document.querySelectorAll('main>section')]"
+                             ".map(s => s.id)")
+    assert order == list(SECTIONS)  # key findings first, provenance last
+    assert browser.evaluate(session, "document.querySelector('.illustrative')") is None
     assert browser.evaluate(session, "document.querySelectorAll('svg.chart').length") >= 8
     assert browser.evaluate(session, "document.querySelector('#heatmap svg rect') !== null")
     assert browser.evaluate(session, "typeof window.__xss") == "undefined"
