@@ -265,15 +265,17 @@ def illustrative_note(data: ReportData) -> str:
             "or cite them as such.")
 
 
-def quality_warnings(data: ReportData, *, session: str = WINDOW,
-                     issues: Sequence[str] = ()) -> tuple[QualityWarning, ...]:
-    """Reasons to read the findings with care, most serious first."""
+def quality_warnings(data: ReportData, *, session: str = WINDOW, issues: Sequence[str] = (),
+                     focus: Sequence[str] = ()) -> tuple[QualityWarning, ...]:
+    """Reasons to read the findings with care, most serious first (``focus``: states whose own
+    thin evidence is named)."""
     out = []
     note = illustrative_note(data)
     if note:
         out.append(QualityWarning("illustrative", note))
     out += [QualityWarning("language", str(w))
             for w in data.status.get("annotation_warnings") or ()]
+    out += _language_notes(data)
     coverage = data.status.get("annotation_by_language") or {}
     segments = sum(int(r.get("segments", 0) or 0) for r in coverage.values())
     if segments:
@@ -288,7 +290,7 @@ def quality_warnings(data: ReportData, *, session: str = WINDOW,
             "no_stance", f"{share:.0%} of the {segments:,} substantive paragraphs take no side "
             f"on any contested issue ({untagged / segments:.0%} carry no issue at all); "
             "positions rest on the rest.", round(share, 4)))
-    out += _thin_warnings(data, session, issues)
+    out += _thin_warnings(data, session, issues, focus)
     quarantined = len(data.status.get("quarantine") or ())
     if quarantined:
         out.append(QualityWarning("quarantine", f"{quarantined} input file"
@@ -298,26 +300,61 @@ def quality_warnings(data: ReportData, *, session: str = WINDOW,
     return tuple(out)
 
 
-def _thin_warnings(data: ReportData, session: str, issues: Sequence[str]
-                   ) -> list[QualityWarning]:
+def _thin_warnings(data: ReportData, session: str, issues: Sequence[str],
+                   focus: Sequence[str] = ()) -> list[QualityWarning]:
+    """Thin evidence: issues where many of the states that spoke are left out, the contested
+    issue where most are (always named), and the focus states' own thin issues."""
     statements = data.statements
     if session != WINDOW:
         statements = statements[statements["session"] == session]
     spoke = set(statements["state"].astype(str))
     pos = data.positions[(data.positions["session"] == session)
                          & data.positions["state"].astype(str).isin(spoke)]
+    contested = [i for i in (issues or tuple(data.issue_info))
+                 if is_contested(data.issue_info, i) and i in set(pos["issue"])]
+    shares = []
+    for issue in contested:
+        thin = pos.loc[pos["issue"] == issue, "thin"].astype(bool).to_numpy()
+        shares.append((float(np.mean(thin)), int(thin.sum()), len(thin), issue))
     out = []
-    for issue in issues or tuple(data.issue_info):
-        part = pos[pos["issue"] == issue]
-        if part.empty or not is_contested(data.issue_info, issue):
+    flagged = [t for t in shares if t[0] > THIN_SHARE]
+    worst = max(shares, key=lambda t: (t[0], t[3]), default=None)
+    for share, n, total, issue in flagged or ([worst] if worst and worst[1] else []):
+        out.append(QualityWarning(
+            "thin", f"{label_of(data.issue_info, issue)}: {n} of {total} states that spoke "
+            f"have thin evidence ({share:.0%}); they are left out of its scores"
+            + ("." if flagged else " (the most of any contested issue)."), round(share, 4)))
+    for state in focus:
+        mine = pos[(pos["state"] == state) & pos["issue"].isin(contested)
+                   & pos["thin"].astype(bool)]
+        if len(mine):
+            labels = ", ".join(label_of(data.issue_info, i) for i in sorted(mine["issue"]))
+            out.append(QualityWarning("thin", f"{data.name(state)}: thin evidence on {labels}; "
+                                      "no partner or opponent is named there."))
+    return out
+
+
+def _language_notes(data: ReportData, *, reference: str = "en",
+                    ratio: float = 0.8) -> list[QualityWarning]:
+    """Languages the taxonomy reaches less well than the reference language (a tag or stance
+    rate below ``ratio`` times its own), besides the stronger warnings of the store."""
+    coverage = data.status.get("annotation_by_language") or {}
+    ref = coverage.get(reference)
+    warned = " ".join(str(w) for w in data.status.get("annotation_warnings") or ())
+    if not ref:
+        return []
+    out = []
+    for lang, row in sorted(coverage.items()):
+        if lang == reference or int(row.get("segments", 0) or 0) < 5 or f"{lang}:" in warned:
             continue
-        thin = part["thin"].astype(bool).to_numpy()
-        share = float(np.mean(thin))
-        if share > THIN_SHARE:
+        tag, side = float(row.get("tag_rate", 0.0)), float(row.get("stance_rate", 0.0))
+        if tag < ratio * float(ref.get("tag_rate", 0.0)) or side < ratio * float(
+                ref.get("stance_rate", 0.0)):
             out.append(QualityWarning(
-                "thin", f"{label_of(data.issue_info, issue)}: {int(thin.sum())} of {len(thin)} "
-                f"states that spoke have thin evidence ({share:.0%}); they are left out of its "
-                "scores.", round(share, 4)))
+                "language", f"{lang}: {tag:.0%} of {row['segments']} paragraphs tagged with an "
+                f"issue and {side:.0%} given a side, against {float(ref['tag_rate']):.0%} and "
+                f"{float(ref['stance_rate']):.0%} in {reference}: statements in {lang} are read "
+                "less completely.", round(tag, 4)))
     return out
 
 
@@ -342,7 +379,7 @@ def build_findings(data: ReportData, *, session: str = WINDOW, focus: Sequence[s
         movers=movers[:top_movers], movers_total=len(movers),
         trends=issue_trends(data, session=session, issues=issues),
         focus=tuple(focus_counterparts(data, s, issues=issues, top=top) for s in focus),
-        warnings=quality_warnings(data, session=session, issues=issues))
+        warnings=quality_warnings(data, session=session, issues=issues, focus=focus))
 
 
 def _side(stance: float) -> str:

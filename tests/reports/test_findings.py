@@ -42,3 +42,19 @@ def test_quality_warnings_say_how_much_takes_no_side_and_when_data_is_illustrati
     assert found.warnings[0].kind == "illustrative"
     assert "All 12 statements" in kinds["illustrative"].text
     assert illustrative_note(data) == ""
+
+
+def test_thin_evidence_and_weaker_languages_are_named(data):
+    positions = data.positions.copy()
+    positions.loc[(positions["state"] == "KEN") & (positions["issue"] == BINDING), "thin"] = True
+    status = {**data.status, "annotation_by_language": {
+        "en": {"segments": 100, "tagged": 90, "with_stance": 50, "tag_rate": 0.9,
+               "stance_rate": 0.5},
+        "fr": {"segments": 20, "tagged": 10, "with_stance": 8, "tag_rate": 0.5,
+               "stance_rate": 0.4}}}
+    found = build_findings(dataclasses.replace(data, positions=positions, status=status),
+                           focus=["KEN"])
+    texts = [w.text for w in found.warnings]
+    assert any(t.startswith("fr: 50% of 20 paragraphs") for t in texts)
+    assert any(t.startswith("Kenya: thin evidence on Legally binding instrument") for t in texts)
+    assert any("the most of any contested issue" in t or "thin evidence (" in t for t in texts)
