@@ -11,9 +11,10 @@ movers.
   ``converging``/``diverging`` (dispersion) or ``toward_plus``/``toward_minus`` (centre) when the
   slope's 95 % interval excludes 0, else ``stable``/``steady``.
 * **Movers**: states whose stance on a contested issue changed by more than its bootstrap
-  interval between two sessions (paragraphs that only join a consensus take no stance, so
-  adopting an agreed text is not a move); each move names the pole it went toward and the
-  camp (coalition) whose mean stance it got closer to.
+  interval between two sessions, with enough paragraphs on that issue in both (paragraphs
+  that only join a consensus take no stance, so adopting an agreed text is not a move); each
+  move names the pole it went toward and the camp (coalition) whose mean stance it got closer
+  to.
 """
 
 from __future__ import annotations
@@ -127,19 +128,24 @@ MOVER_COLUMNS = ["state", "issue", "from_session", "to_session", "shift", "shift
 def find_movers(positions: Positions, *, from_session: str, to_session: str,
                 contested: Sequence[str], camps: Mapping[str, int] | None = None,
                 issues: Sequence[str] | None = None, top: int | None = None,
-                toward_k: int = 3, min_stances: int = 2,
+                toward_k: int = 3, min_paragraphs: int = 3,
                 min_shift: float = 0.25) -> pd.DataFrame:
     """States whose stance on a contested issue moved by more than its bootstrap interval.
 
     The change ``stance_to - stance_from`` gets a 95 % interval from the two sessions'
     intervals (independent segments: half-widths add in quadrature); it is a move when the
     interval excludes 0 and it is at least ``min_shift`` (a quarter of a pole-to-centre
-    distance: smaller, statistically clear changes are changes of tone). Positions resting on
-    fewer than ``min_stances`` paragraphs that take a side have no usable interval and are left
-    out.
+    distance: smaller, statistically clear changes are changes of tone). A move also needs
+    evidence in *both* sessions: at least ``min_paragraphs`` paragraphs on the issue that take
+    a side (``n_stance``: the state's own, and its groups' on its behalf), at least one of them
+    its own (``n_own``). Two paragraphs, one of them misread, are enough to flip a stance; the
+    stance interval's prior toward 0 (:class:`nlp.positions.PositionConfig`) widens such
+    positions too, but a count rule keeps a move off the list however the paragraphs read.
 
     Args:
         camps: state -> coalition, to name the camp a mover moved toward.
+        min_paragraphs: paragraphs taking a side on the issue needed in each of the two
+            sessions (``analysis.movers.min_paragraphs``).
 
     Returns:
         DataFrame of :data:`MOVER_COLUMNS`, largest change first: ``pole`` is ``plus`` or
@@ -149,8 +155,12 @@ def find_movers(positions: Positions, *, from_session: str, to_session: str,
     """
     table = positions.table[~positions.table["thin"] & positions.table["issue"].isin(
         list(contested) if issues is None else list(set(contested) & set(issues)))]
+    if min_paragraphs < 1:
+        raise ValueError(f"min_paragraphs must be at least 1; got {min_paragraphs}")
     table = table[np.isfinite(table["stance"].to_numpy(float))
-                  & (table["n_stance"] >= min_stances)]
+                  & np.isfinite(table["stance_lo"].to_numpy(float))
+                  & np.isfinite(table["stance_hi"].to_numpy(float))
+                  & (table["n_stance"] >= min_paragraphs) & (table["n_own"] >= 1)]
     before = table[table["session"] == from_session]
     after = table[table["session"] == to_session]
     pairs = before.merge(after, on=["state", "issue"], suffixes=("_b", "_a"))

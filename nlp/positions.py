@@ -5,7 +5,9 @@ state's own segments and ``group_weight`` for segments of group statements deliv
 behalf (see :func:`expand_group_rows`). A position is the weighted mean of the tagged segments'
 embeddings, projected on the issue's principal components after centring on the issue's mean
 (so similarity measures *relative* position within the debate), and the weighted mean of the
-segments' stances on contested issues. Intervals come from a Poisson bootstrap over segments.
+segments' stances on contested issues. Intervals come from a Poisson bootstrap over segments;
+stance intervals add a weak prior toward "no position" (see :class:`PositionConfig`) so that a
+position resting on a few paragraphs gets the wide interval its evidence deserves.
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ class PositionConfig:
         components: dimensions of the per-issue projection of embeddings.
         n_boot: bootstrap replicates for intervals.
         random_state: seed of the bootstrap.
+        stance_prior: weight, in own paragraphs, of a prior pseudo-paragraph at stance 0
+            ("no position") in every replicate of a stance. A bootstrap over two paragraphs
+            that both read about -0.65 gives an interval of width ~0.1, however little two
+            paragraphs tell; the prior is the Bayesian bootstrap's (Rubin 1981) Dirichlet
+            with one extra atom at 0 of concentration ``stance_prior``: each replicate draws a
+            Gamma(``stance_prior``, 1) weight for that atom beside the paragraphs' Poisson(1)
+            weights. Its expected pull toward 0 is about ``prior / (n + prior)`` for ``n``
+            paragraphs, so it widens intervals over a few paragraphs and vanishes over many.
+            Only intervals change: the reported stance is the paragraphs' own weighted mean,
+            and the interval is laid around it (:func:`nlp.stats.centred_interval`). 0 turns
+            the prior off.
     """
 
     group_weight: float = 0.5
@@ -45,6 +58,7 @@ class PositionConfig:
     components: int = 32
     n_boot: int = 100
     random_state: int = 0
+    stance_prior: float = 1.0
 
     def validate(self) -> None:
         if not 0 <= self.group_weight <= 1:
@@ -55,6 +69,8 @@ class PositionConfig:
             raise ValueError(f"components must be at least 2; got {self.components}")
         if self.n_boot < 10:
             raise ValueError(f"n_boot must be at least 10; got {self.n_boot}")
+        if not 0 <= self.stance_prior <= 10:
+            raise ValueError(f"stance_prior must be in [0, 10]; got {self.stance_prior}")
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,12 @@ def issue_seed(random_state: int, issue: str) -> np.random.SeedSequence:
     return np.random.SeedSequence([random_state, zlib.crc32(issue.encode("utf-8"))])
 
 
+def prior_seed(random_state: int, issue: str) -> np.random.SeedSequence:
+    """The seed of an issue's stance-prior weights: a stream apart from the paragraphs' own
+    (:func:`issue_seed`), so the prior leaves the direction replicates exactly as they were."""
+    return np.random.SeedSequence([random_state, zlib.crc32(issue.encode("utf-8")), 1])
+
+
 @dataclass(frozen=True)
 class IssuePositions:
     """Positions on one issue (see :class:`Positions`; ``window`` indexes into ``table``)."""
@@ -247,8 +269,10 @@ def estimate_issue_positions(rows: pd.DataFrame, vectors: np.ndarray, *, issue: 
     projected = ((vectors[segs] - mean) @ axes.T).astype(np.float64)  # (m, k)
     rng = np.random.default_rng(issue_seed(config.random_state, issue))
     latest = [rank[s] for s in list(session_order)[-2:] if s in rank]
+    prior_rng = np.random.default_rng(prior_seed(config.random_state, issue))
     table, directions, window_boot, cell_boot = _issue_positions(
-        part, projected, session_rank[keep].astype(int), sessions, config, rng, latest)
+        part, projected, session_rank[keep].astype(int), sessions, config, rng, latest,
+        prior_rng)
     table.insert(1, "issue", issue)
     window = np.flatnonzero(table["session"].to_numpy() == WINDOW)
     labels = table["session"].to_numpy()
@@ -316,13 +340,14 @@ def estimate_positions(rows: pd.DataFrame, vectors: np.ndarray, *, session_order
 
 def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np.ndarray,
                      sessions: list[str], config: PositionConfig, rng: np.random.Generator,
-                     latest: Sequence[int] = ()
+                     latest: Sequence[int] = (), prior_rng: np.random.Generator | None = None
                      ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
     """One issue: cells per (state, session) and per state (window), with bootstrap.
 
     Rows are aggregated into cells with one sparse product; window cells are sums of a state's
     session cells. Each bootstrap replicate redraws Poisson(1) weights for every row once and
-    updates all cells together.
+    updates all cells together; each cell's stance replicate also draws the weight of its
+    prior pseudo-paragraph at 0 (``config.stance_prior``, from ``prior_rng``).
 
     Returns:
         The table (session cells, then window cells), directions ``(n_cells, k)``, window
@@ -349,12 +374,15 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
         cell_sums = to_cell @ (features * w[:, None])
         return cell_sums, to_window @ cell_sums
 
-    def finish(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Totals, directions and stances from sums ``(n, features, ...)``."""
+    def finish(sums: np.ndarray, prior: np.ndarray | float = 0.0
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Totals, directions and stances from sums ``(n, features, ...)``; ``prior`` is the
+        weight of the pseudo-paragraph at stance 0 (none for the estimates themselves)."""
         total = sums[:, 0]
         with np.errstate(invalid="ignore", divide="ignore"):
             direction = sums[:, 1:k + 1] / total[:, None]
-            mean_stance = np.where(sums[:, k + 1] > 0, sums[:, k + 2] / sums[:, k + 1], np.nan)
+            mean_stance = np.where(sums[:, k + 1] > 0,
+                                   sums[:, k + 2] / (sums[:, k + 1] + prior), np.nan)
         direction = np.where((total == 0)[:, None], np.nan, direction)
         return total, direction, mean_stance
 
@@ -369,18 +397,23 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
                  for r in latest}
     n_features = features.shape[1]
     chunk = 10  # replicates per sparse product: few Python iterations, bounded memory
+    prior_rng = prior_rng or np.random.default_rng(0)
     for start in range(0, config.n_boot, chunk):
         size = min(chunk, config.n_boot - start)
         draws = weight[:, None] * rng.poisson(1.0, size=(m, size))
+        if config.stance_prior > 0:
+            prior = prior_rng.gamma(config.stance_prior, 1.0, size=(n_cells + n_states, size))
+        else:
+            prior = np.zeros((n_cells + n_states, size))
         stacked = (features[:, :, None] * draws[:, None, :]).reshape(m, n_features * size)
         cell_b = (to_cell @ stacked).reshape(n_cells, n_features, size)
         window_b = (to_window @ cell_b.reshape(n_cells, -1)).reshape(n_states, n_features, size)
-        _, cell_dir, cell_stance = finish(cell_b)
+        _, cell_dir, cell_stance = finish(cell_b, prior[:n_cells])
         for r, store in cell_boot.items():
             chosen = cell_session == r
             store[start:start + size, :, :k] = np.moveaxis(cell_dir[chosen], 2, 0)
             store[start:start + size, :, k] = cell_stance[chosen].T
-        _, window_dir, window_stance = finish(window_b)
+        _, window_dir, window_stance = finish(window_b, prior[n_cells:])
         boot_stance[start:start + size, :n_cells] = cell_stance.T
         boot_stance[start:start + size, n_cells:] = window_stance.T
         window_boot[start:start + size, :, :k] = np.moveaxis(window_dir, 2, 0)

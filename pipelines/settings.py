@@ -82,6 +82,19 @@ class EmbeddingConfig(BaseModel):
     """Texts per encode call; each chunk is committed, so an interrupted run resumes."""
 
 
+class MoversConfig(BaseModel):
+    """Which changes of stance between two sessions count as moves."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_paragraphs: int = Field(default=3, ge=1, le=100)
+    """Paragraphs on the issue that take a side (own, or a group's on the state's behalf, one
+    at least its own) needed in *both* sessions for a change of stance to count as a move."""
+    min_shift: float = Field(default=0.25, gt=0, le=2)
+    """Smallest change of stance (on the -1..+1 scale) that is a move, besides lying beyond
+    its 95 % interval."""
+
+
 class AnalysisConfig(BaseModel):
     """Tagging, stance and topic discovery."""
 
@@ -121,6 +134,11 @@ class AnalysisConfig(BaseModel):
     leaves the issue-based alignment as it is; long, general statements such as General Debate
     speeches gain from it (see the README's validation on real data)."""
     n_boot: int = Field(default=100, ge=10)
+    stance_prior: float = Field(default=1.0, ge=0, le=10)
+    """Weight, in paragraphs, of the prior toward "no position" (stance 0) in the bootstrap of
+    stance intervals: intervals over a few paragraphs are wide (see
+    :class:`nlp.positions.PositionConfig`); 0 turns it off."""
+    movers: MoversConfig = MoversConfig()
     window: tuple[str, ...] = ()
     """Sessions to analyse (pooled positions use exactly these); empty for every session."""
     random_state: int = 0

@@ -59,7 +59,8 @@ COHESION_GROUPS = ("EU", "NAM", "AFRICAN_GROUP", "ARAB_GROUP", "ASEAN", "CARICOM
 def position_config(analysis: AnalysisConfig) -> PositionConfig:
     return PositionConfig(group_weight=analysis.group_weight, min_weight=analysis.min_weight,
                           group_only=analysis.group_only_positions, n_boot=analysis.n_boot,
-                          random_state=analysis.random_state)
+                          random_state=analysis.random_state,
+                          stance_prior=analysis.stance_prior)
 
 
 def alignment_config(analysis: AnalysisConfig) -> AlignmentConfig:
@@ -249,7 +250,9 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
     overall = coalitions[coalitions["issue"] == OVERALL]
     camps = dict(zip(overall["state"], overall["coalition"].astype(int), strict=True))
     movers = pd.concat([find_movers(positions, from_session=a, to_session=b,
-                                    contested=contested, camps=camps)
+                                    contested=contested, camps=camps,
+                                    min_paragraphs=analysis.movers.min_paragraphs,
+                                    min_shift=analysis.movers.min_shift)
                         for a, b in zip(inputs.sessions, inputs.sessions[1:], strict=False)]
                        or [pd.DataFrame(columns=MOVER_COLUMNS)], ignore_index=True)
     window_positions = positions.table[(positions.table["session"] == WINDOW)
