@@ -125,11 +125,42 @@ MOVER_COLUMNS = ["state", "issue", "from_session", "to_session", "shift", "shift
                  "stance_from", "stance_to", "pole", "camp", "toward"]
 
 
+EVIDENCE_COLUMNS = ["state", "issue", "session", "n_main", "n_main_own"]
+
+
+def mover_evidence(rows: pd.DataFrame, *, margin: float = 0.1) -> pd.DataFrame:
+    """Paragraphs that take a side on an issue *and are about it*, per state, issue and session.
+
+    A paragraph is about an issue when the issue's tag score is within ``margin`` of the
+    paragraph's best tag score: a paragraph on IHL that also grazes the information space
+    (tagged there at 0.49 beside 0.71 for IHL) says nothing of the state's position on the
+    information space, and a misread stance on such a side tag is what made states "move".
+
+    Args:
+        rows: tag rows with columns ``seg, state, session, issue, score, stance, kind``
+            (group statements expanded to their members, ``kind`` ``own`` or ``group``).
+        margin: how far below the paragraph's best score an issue's score may lie.
+
+    Returns:
+        :data:`EVIDENCE_COLUMNS`: ``n_main`` such paragraphs (own or a group's on the state's
+        behalf), ``n_main_own`` of them its own.
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    best = rows.groupby(["seg", "state"])["score"].transform("max")
+    main = rows[(rows["score"] >= best - margin) & rows["stance"].notna()]
+    main = main.assign(own=(main["kind"] == "own").astype(int))
+    counts = main.groupby(["state", "issue", "session"], sort=True).agg(
+        n_main=("seg", "size"), n_main_own=("own", "sum")).reset_index()
+    return counts[EVIDENCE_COLUMNS]
+
+
 def find_movers(positions: Positions, *, from_session: str, to_session: str,
                 contested: Sequence[str], camps: Mapping[str, int] | None = None,
                 issues: Sequence[str] | None = None, top: int | None = None,
                 toward_k: int = 3, min_paragraphs: int = 3,
-                min_shift: float = 0.25) -> pd.DataFrame:
+                min_shift: float = 0.25, evidence: pd.DataFrame | None = None
+                ) -> pd.DataFrame:
     """States whose stance on a contested issue moved by more than its bootstrap interval.
 
     The change ``stance_to - stance_from`` gets a 95 % interval from the two sessions'
@@ -141,11 +172,14 @@ def find_movers(positions: Positions, *, from_session: str, to_session: str,
     its own (``n_own``). Two paragraphs, one of them misread, are enough to flip a stance; the
     stance interval's prior toward 0 (:class:`nlp.positions.PositionConfig`) widens such
     positions too, but a count rule keeps a move off the list however the paragraphs read.
+    With ``evidence``, the paragraphs counted are those about the issue (:func:`mover_evidence`).
 
     Args:
         camps: state -> coalition, to name the camp a mover moved toward.
         min_paragraphs: paragraphs taking a side on the issue needed in each of the two
             sessions (``analysis.movers.min_paragraphs``).
+        evidence: the counts of :func:`mover_evidence`; when given, only paragraphs that are
+            about the issue count (``n_main``, ``n_main_own``) instead of every tagged one.
 
     Returns:
         DataFrame of :data:`MOVER_COLUMNS`, largest change first: ``pole`` is ``plus`` or
@@ -161,6 +195,9 @@ def find_movers(positions: Positions, *, from_session: str, to_session: str,
                   & np.isfinite(table["stance_lo"].to_numpy(float))
                   & np.isfinite(table["stance_hi"].to_numpy(float))
                   & (table["n_stance"] >= min_paragraphs) & (table["n_own"] >= 1)]
+    if evidence is not None:
+        table = table.merge(evidence, on=["state", "issue", "session"], how="inner")
+        table = table[(table["n_main"] >= min_paragraphs) & (table["n_main_own"] >= 1)]
     before = table[table["session"] == from_session]
     after = table[table["session"] == to_session]
     pairs = before.merge(after, on=["state", "issue"], suffixes=("_b", "_a"))

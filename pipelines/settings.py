@@ -90,6 +90,10 @@ class MoversConfig(BaseModel):
     min_paragraphs: int = Field(default=3, ge=1, le=100)
     """Paragraphs on the issue that take a side (own, or a group's on the state's behalf, one
     at least its own) needed in *both* sessions for a change of stance to count as a move."""
+    main_margin: float = Field(default=0.1, ge=0, le=1)
+    """A paragraph counts as evidence of a move on an issue when that issue's tag score is
+    within this of the paragraph's best tag score (the paragraph is about the issue, not
+    grazing it); 1 counts every tagged paragraph."""
     min_shift: float = Field(default=0.25, gt=0, le=2)
     """Smallest change of stance (on the -1..+1 scale) that is a move, besides lying beyond
     its 95 % interval."""

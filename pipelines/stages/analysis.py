@@ -34,7 +34,7 @@ from nlp.coalitions import (
     group_cohesion,
     shared_positions,
 )
-from nlp.convergence import MOVER_COLUMNS, find_movers, measure_dispersion
+from nlp.convergence import MOVER_COLUMNS, find_movers, measure_dispersion, mover_evidence
 from nlp.positions import (
     WINDOW,
     IssuePositions,
@@ -126,7 +126,8 @@ def _file_digest(path: str) -> str:
 def analysis_fingerprint(inputs: AnalysisInputs, config: PipelineConfig) -> str:
     """Digest of the analysis inputs and of every setting the analysis results depend on."""
     digest = hashlib.sha256()
-    rows = inputs.rows[["seg", "state", "session", "issue", "stance", "weight", "kind"]]
+    rows = inputs.rows[["seg", "state", "session", "issue", "score", "stance", "weight",
+                        "kind"]]
     digest.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
     meta = inputs.segments.drop(columns=["text", "seg"], errors="ignore").astype(str)
     digest.update(pd.util.hash_pandas_object(meta, index=False).to_numpy().tobytes())
@@ -249,10 +250,11 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
                                      contested=contested, random_state=analysis.random_state)
     overall = coalitions[coalitions["issue"] == OVERALL]
     camps = dict(zip(overall["state"], overall["coalition"].astype(int), strict=True))
+    evidence = mover_evidence(inputs.rows, margin=analysis.movers.main_margin)
     movers = pd.concat([find_movers(positions, from_session=a, to_session=b,
                                     contested=contested, camps=camps,
                                     min_paragraphs=analysis.movers.min_paragraphs,
-                                    min_shift=analysis.movers.min_shift)
+                                    min_shift=analysis.movers.min_shift, evidence=evidence)
                         for a, b in zip(inputs.sessions, inputs.sessions[1:], strict=False)]
                        or [pd.DataFrame(columns=MOVER_COLUMNS)], ignore_index=True)
     window_positions = positions.table[(positions.table["session"] == WINDOW)

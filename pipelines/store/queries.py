@@ -272,26 +272,37 @@ def convergence_document(store: Store, *, issue: str | None = None,
         minus, plus = poles.get(record["issue"], ("", ""))
         record["pole_label"] = plus if record["pole"] == "plus" else minus
         if state:
-            record["before"], record["after"] = mover_quotes(store, record)
+            record["before"], record["after"] = mover_quotes(
+                store, record, margin=config.analysis.movers.main_margin)
     return _clean({"issue": issue, "session": session, "state": state, "issues": issues,
                    "movers": mover_records, "provenance": latest_provenance(store)})
 
 
-def mover_quotes(store: Store, move: dict[str, Any]) -> tuple[dict | None, dict | None]:
-    """The mover's paragraph furthest from its new pole before and nearest to it after."""
+def mover_quotes(store: Store, move: dict[str, Any], *,
+                 margin: float = 0.1) -> tuple[dict | None, dict | None]:
+    """The mover's paragraph on the issue with the strongest stance toward its old pole (before)
+    and toward its new pole (after).
+
+    Paragraphs *about* the issue (its tag score within ``margin`` of the paragraph's best, see
+    :func:`nlp.convergence.mover_evidence`) come first; one that only grazes the issue is shown
+    only when the state said nothing else on it.
+    """
     sign = 1.0 if move["pole"] == "plus" else -1.0
     found = []
     for session, best in ((move["from_session"], min), (move["to_session"], max)):
         rows = store.con.execute(
             "SELECT s.session, g.text, i.stance, CASE WHEN s.url <> '' THEN s.url ELSE s.source "
-            "END AS source FROM segment_issues i JOIN segments g ON g.statement_id = "
+            "END AS source, i.score >= (SELECT max(j.score) FROM segment_issues j WHERE "
+            "j.statement_id = i.statement_id AND j.idx = i.idx) - ? AS about "
+            "FROM segment_issues i JOIN segments g ON g.statement_id = "
             "i.statement_id AND g.idx = i.idx JOIN statements s ON s.id = g.statement_id AND "
             "s.superseded_by IS NULL WHERE s.state = ? AND s.session = ? AND i.issue = ? AND "
             "i.stance IS NOT NULL ORDER BY g.statement_id, g.idx",
-            [move["state"], session, move["issue"]]).fetchall()
+            [margin, move["state"], session, move["issue"]]).fetchall()
         if not rows:
             found.append(None)
             continue
+        rows = [r for r in rows if r[4]] or rows
         row = best(rows, key=lambda r: sign * float(r[2]))
         found.append({"session": row[0], "quote": quote(row[1]), "stance": round(row[2], 4),
                       "source": row[3]})

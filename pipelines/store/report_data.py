@@ -123,14 +123,19 @@ def load_partners(store: Store, focus: list[str], issues: list[str], *, session:
     return out
 
 
-def load_quotes(store: Store) -> pd.DataFrame:
-    """Tagged segments of group and joint statements and of the movers (before and after)."""
+def load_quotes(store: Store, *, margin: float = 0.1) -> pd.DataFrame:
+    """Tagged segments of group and joint statements and of the movers (before and after; only
+    paragraphs about the move's issue: its score within ``margin`` of their best)."""
     group = store.con.execute(
         QUOTE_SELECT + f"WHERE {ON_BEHALF} <> '' OR COALESCE(a.joint, false)").df()
+    # the movers' paragraphs about the issue (see nlp.convergence.mover_evidence), not those
+    # that only graze it
     movers = store.con.execute(
         QUOTE_SELECT + "JOIN (SELECT DISTINCT state AS m_state, issue AS m_issue, from_session, "
         "to_session FROM movers) m ON m.m_state = s.state AND m.m_issue = i.issue "
-        "AND s.session IN (m.from_session, m.to_session)").df()
+        "AND s.session IN (m.from_session, m.to_session) WHERE i.score >= (SELECT "
+        "max(j.score) FROM segment_issues j WHERE j.statement_id = i.statement_id AND "
+        "j.idx = i.idx) - ?", [margin]).df()
     frame = pd.concat([group, movers], ignore_index=True) if len(movers) else group
     frame = correct_evidence(store, frame.drop_duplicates(["statement_id", "idx", "issue"]))
     return frame.sort_values(["statement_id", "idx", "issue"], kind="stable",
@@ -226,7 +231,7 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
             "SELECT t.topic_id, s.session, count(*) AS n FROM segment_topics t JOIN statements s "
             "ON s.id = t.statement_id AND s.superseded_by IS NULL GROUP BY t.topic_id, s.session "
             "ORDER BY t.topic_id, s.session")),
-        quotes=load_quotes(store),
+        quotes=load_quotes(store, margin=config.analysis.movers.main_margin),
         duplicates=int(con.execute("SELECT count(*) FROM duplicates").fetchall()[0][0]),
     ), focus
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.shifting_camp import shifting_camp_metrics
-from nlp.convergence import find_movers
+from nlp.convergence import find_movers, mover_evidence
 from nlp.positions import PositionConfig, Positions, estimate_positions
 from pipelines.settings import AnalysisConfig, PipelineConfig
 
@@ -117,3 +117,31 @@ def test_shifting_camp_found_with_fewer_false_movers():
     after = shifting_camp_metrics(draws=3, n_boot=60)
     assert after["recall"] > 0.25
     assert after["false_mover_rate"] < before["false_mover_rate"] / 2
+
+
+def test_only_paragraphs_about_the_issue_are_evidence_of_a_move():
+    """A paragraph on IHL that grazes the information space (0.49 beside 0.71) is no evidence
+    of a move on the information space."""
+    rows = pd.DataFrame([
+        # seg, state, session, issue, score, stance, kind
+        (0, "AAA", "S2", "ihl", 0.71, -0.9, "own"),
+        (0, "AAA", "S2", "info", 0.49, 0.7, "own"),
+        (1, "AAA", "S2", "info", 0.70, 0.6, "own"),
+        (2, "AAA", "S2", "info", 0.66, 0.5, "group"),
+        (2, "AAA", "S2", "ihl", 0.70, None, "group"),
+        (3, "AAA", "S2", "info", 0.60, None, "own")],
+        columns=["seg", "state", "session", "issue", "score", "stance", "kind"])
+    evidence = mover_evidence(rows, margin=0.1).set_index(["state", "issue", "session"])
+    assert evidence.loc[("AAA", "info", "S2")].tolist() == [2, 1]  # segs 1 and 2 (2: group)
+    assert evidence.loc[("AAA", "ihl", "S2")].tolist() == [1, 1]
+    assert mover_evidence(rows, margin=1.0).set_index(["state", "issue", "session"]).loc[
+        ("AAA", "info", "S2"), "n_main"] == 3
+    positions = _positions([
+        ("AAA", "S1", 4, 4, -0.7, -0.8, -0.6), ("AAA", "S2", 4, 4, 0.6, 0.5, 0.7)])
+    counts = pd.DataFrame([("AAA", "treaty", "S1", 4, 4), ("AAA", "treaty", "S2", 2, 1)],
+                          columns=["state", "issue", "session", "n_main", "n_main_own"])
+    args = dict(from_session="S1", to_session="S2", contested=["treaty"])
+    assert list(find_movers(positions, **args)["state"]) == ["AAA"]
+    assert find_movers(positions, **args, evidence=counts).empty
+    counts.loc[1, "n_main"] = 3
+    assert list(find_movers(positions, **args, evidence=counts)["state"]) == ["AAA"]
