@@ -83,3 +83,21 @@ def test_chair_remarks_and_consensus_are_not_positions(sample_store):
     assert not any("As a small state" in text for _, text in chair)
     # Canada only joined the consensus on the Global Mechanism in the last session
     assert "CAN" not in moved
+
+
+def test_movers_rest_on_evidence_in_both_sessions(sample_store):
+    """Every stored move has at least ``analysis.movers.min_paragraphs`` paragraphs taking a side
+    on its issue, one at least the state's own, in both sessions, and leaves its interval."""
+    from pipelines.settings import MoversConfig
+
+    least = MoversConfig().min_paragraphs
+    with open_store(sample_store, read_only=True) as store:
+        rows = store.con.execute(
+            "SELECT m.state, m.issue, m.shift_lo, m.shift_hi, p.n_stance, p.n_own FROM movers m "
+            "JOIN positions p ON p.state = m.state AND p.issue = m.issue "
+            "AND p.session IN (m.from_session, m.to_session)").fetchall()
+        n_movers = store.con.execute("SELECT count(*) FROM movers").fetchall()[0][0]
+    assert len(rows) == 2 * n_movers
+    for state, issue, lo, hi, n_stance, n_own in rows:
+        assert n_stance >= least and n_own >= 1, (state, issue)
+        assert lo > 0 or hi < 0, (state, issue)
