@@ -158,7 +158,7 @@ def mover_evidence(rows: pd.DataFrame, *, margin: float = 0.1) -> pd.DataFrame:
 def find_movers(positions: Positions, *, from_session: str, to_session: str,
                 contested: Sequence[str], camps: Mapping[str, int] | None = None,
                 issues: Sequence[str] | None = None, top: int | None = None,
-                toward_k: int = 3, min_paragraphs: int = 3,
+                toward_k: int = 3, min_paragraphs: int = 2,
                 min_shift: float = 0.25, evidence: pd.DataFrame | None = None
                 ) -> pd.DataFrame:
     """States whose stance on a contested issue moved by more than its bootstrap interval.

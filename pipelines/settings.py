@@ -87,7 +87,7 @@ class MoversConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    min_paragraphs: int = Field(default=3, ge=1, le=100)
+    min_paragraphs: int = Field(default=2, ge=1, le=100)
     """Paragraphs on the issue that take a side (own, or a group's on the state's behalf, one
     at least its own) needed in *both* sessions for a change of stance to count as a move."""
     main_margin: float = Field(default=0.1, ge=0, le=1)
