@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.shifting_camp import shifting_camp_metrics
+from benchmarks.bench_shifting_camp import shifting_camp_metrics
 from nlp.convergence import find_movers, mover_evidence
 from nlp.positions import PositionConfig, Positions, estimate_positions
 from pipelines.settings import AnalysisConfig, PipelineConfig
@@ -111,7 +111,7 @@ def test_movers_config_is_validated_and_hashed():
 
 
 def test_shifting_camp_found_with_fewer_false_movers():
-    """The simulated debate of benchmarks/shifting_camp.py: with the prior on stance intervals
+    """The simulated debate of benchmarks/bench_shifting_camp.py: with the prior on stance intervals
     the movers list names more of the camp that shifted and no more false movers than the
     earlier rule; three paragraphs per session name more than a quarter of the camp with less
     than half the earlier false moves."""

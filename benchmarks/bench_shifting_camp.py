@@ -16,16 +16,15 @@ Measures, over several independent draws:
 * ``false_movers_per_draw``: how many such false moves a list shows;
 * ``precision``: share of the named moves that are the real one.
 
-Run: ``python benchmarks/shifting_camp.py`` (before/after: the earlier rule, no prior on stance
-intervals, against the current defaults; both ask for two paragraphs per session, the default
-of ``analysis.movers.min_paragraphs``; three is shown too). Every simulated paragraph is about
-its issue, so the rule that counts only such paragraphs (:func:`nlp.convergence.mover_evidence`)
-is not exercised here.
+Run: ``python benchmarks/bench_shifting_camp.py`` (part of ``make bench``). Before/after: the
+earlier rule (no prior on stance intervals) against the current defaults; both ask for two
+paragraphs per session (the default of ``analysis.movers.min_paragraphs``; three is shown too).
+Every simulated paragraph is about its issue, so the rule that counts only such paragraphs
+(:func:`nlp.convergence.mover_evidence`) is not exercised here.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,5 +111,16 @@ def before_after(draws: int = 10) -> dict[str, Any]:
             "after_three_paragraphs": shifting_camp_metrics(draws=draws, min_paragraphs=3)}
 
 
+def main() -> None:
+    from benchmarks.common import format_table, write_result
+
+    results = before_after()
+    keys = ("stance_prior", "min_paragraphs", "recall", "false_mover_rate",
+            "false_movers_per_draw", "precision")
+    print(format_table([[name, *(r[k] for k in keys)] for name, r in results.items()],
+                       ["rule", *keys]))
+    write_result("shifting_camp", results)
+
+
 if __name__ == "__main__":
-    print(json.dumps(before_after(), indent=2))
+    main()
