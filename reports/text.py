@@ -18,7 +18,9 @@ EXPLAIN: dict[str, str] = {
         "counted: members of a group that never spoke themselves are not."),
     "changes": (
         "Compares the latest session with the one before. A mover is a state whose stance on a "
-        "contested issue changed by more than its 95 % interval (and by at least 0.25): the "
+        "contested issue changed by more than its 95 % interval (and by at least 0.25), with "
+        "at least two paragraphs about that issue in each session (a paragraph that only grazes "
+        "the issue does not count; positions on a few paragraphs have wide intervals): the "
         "direction names the pole it moved toward and the coalition whose members' mean stance "
         "it got closer to, with its paragraphs before and after. Paragraphs that only join or "
         "accept a consensus take no stance, so adopting an agreed text is not a move."),
