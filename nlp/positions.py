@@ -47,9 +47,10 @@ class PositionConfig:
             Gamma(``stance_prior``, 1) weight for that atom beside the paragraphs' Poisson(1)
             weights. Its expected pull toward 0 is about ``prior / (n + prior)`` for ``n``
             paragraphs, so it widens intervals over a few paragraphs and vanishes over many.
-            Only intervals change: the reported stance is the paragraphs' own weighted mean,
-            and the interval is laid around it (:func:`nlp.stats.centred_interval`). 0 turns
-            the prior off.
+            Only the stance intervals change: the reported stance is the paragraphs' own
+            weighted mean, the interval is laid around it (:func:`nlp.stats.centred_interval`),
+            and the replicates kept for alignment intervals (``replicates``,
+            ``session_replicates``) are the paragraphs' own. 0 turns the prior off.
     """
 
     group_weight: float = 0.5
@@ -210,7 +211,7 @@ def issue_seed(random_state: int, issue: str) -> np.random.SeedSequence:
 
 def prior_seed(random_state: int, issue: str) -> np.random.SeedSequence:
     """The seed of an issue's stance-prior weights: a stream apart from the paragraphs' own
-    (:func:`issue_seed`), so the prior leaves the direction replicates exactly as they were."""
+    (:func:`issue_seed`), so the prior leaves every other replicate exactly as it was."""
     return np.random.SeedSequence([random_state, zlib.crc32(issue.encode("utf-8")), 1])
 
 
@@ -408,14 +409,16 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
         stacked = (features[:, :, None] * draws[:, None, :]).reshape(m, n_features * size)
         cell_b = (to_cell @ stacked).reshape(n_cells, n_features, size)
         window_b = (to_window @ cell_b.reshape(n_cells, -1)).reshape(n_states, n_features, size)
-        _, cell_dir, cell_stance = finish(cell_b, prior[:n_cells])
+        # the replicates kept for alignment are the paragraphs' own; only the stance
+        # intervals carry the prior
+        _, cell_dir, cell_stance = finish(cell_b)
         for r, store in cell_boot.items():
             chosen = cell_session == r
             store[start:start + size, :, :k] = np.moveaxis(cell_dir[chosen], 2, 0)
             store[start:start + size, :, k] = cell_stance[chosen].T
-        _, window_dir, window_stance = finish(window_b, prior[n_cells:])
-        boot_stance[start:start + size, :n_cells] = cell_stance.T
-        boot_stance[start:start + size, n_cells:] = window_stance.T
+        _, window_dir, window_stance = finish(window_b)
+        boot_stance[start:start + size, :n_cells] = finish(cell_b, prior[:n_cells])[2].T
+        boot_stance[start:start + size, n_cells:] = finish(window_b, prior[n_cells:])[2].T
         window_boot[start:start + size, :, :k] = np.moveaxis(window_dir, 2, 0)
         window_boot[start:start + size, :, k] = window_stance.T
     lo, hi = centred_interval(mean_stance, boot_stance, bounds=(-1.0, 1.0))

@@ -57,14 +57,18 @@ def test_two_paragraphs_no_longer_look_certain():
     assert hi_p - lo_p > 0.4 and lo_p <= estimate_p <= hi_p
 
 
-def test_prior_leaves_directions_and_is_deterministic():
+def test_prior_leaves_alignment_replicates_and_is_deterministic():
     rows = _one_state([0.6, 0.7, -0.2], sessions=("S1", "S2"))
     vectors = np.random.default_rng(1).normal(size=(len(rows), 8)).astype(np.float32)
     runs = [estimate_positions(rows, vectors, session_order=["S1", "S2"], config=PositionConfig(
         n_boot=40, components=4, stance_prior=p)) for p in (0.0, 1.0, 1.0)]
-    k = runs[0].directions.shape[1]
+    # the replicates kept for alignment intervals are the paragraphs' own
     for issue, boot in runs[0].replicates.items():
-        np.testing.assert_array_equal(boot[..., :k], runs[1].replicates[issue][..., :k])
+        np.testing.assert_array_equal(boot, runs[1].replicates[issue])
+    for key, boot in runs[0].session_replicates.items():
+        np.testing.assert_array_equal(boot, runs[1].session_replicates[key])
+    pd.testing.assert_frame_equal(runs[0].table.drop(columns=["stance_lo", "stance_hi"]),
+                                  runs[1].table.drop(columns=["stance_lo", "stance_hi"]))
     pd.testing.assert_frame_equal(runs[1].table, runs[2].table)
 
 
