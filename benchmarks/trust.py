@@ -1,7 +1,9 @@
 """Can an analyst trust the alignment? Measures over a store analysed from the sample corpus.
 
 Reads the stored tables only (so a store written by an older version can be measured the
-same way, for before/after comparisons): python benchmarks/trust.py STORE.duckdb
+same way, for before/after comparisons): python benchmarks/trust.py STORE.duckdb. Whether the
+movers list finds a camp that really shifts is measured apart, on a simulated debate
+(``benchmarks/bench_shifting_camp.py``).
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ def trust_metrics(db: str | Path) -> dict[str, Any]:
         "states_in_corpus": n_speakers,
         "pairs_scored_share": round(float(finite.sum()) / max(1, n_speakers * (n_speakers - 1)
                                                               / 2), 3),
+        "movers_all": len(movers),
         "movers_last_session": len(last),
         "movers_last_session_states": sorted(set(last["state"])),
     }
