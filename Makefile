@@ -31,8 +31,10 @@ demo: $(STAMP)
 	@echo "Demo outputs: $(DEMO_DIR)/out"
 	@echo "Report:       $(DEMO_DIR)/out/report/index.html"
 
+# ruff, then the import contracts of pyproject.toml (the layers of ARCHITECTURE.md)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # pytest exits 5 when it collects no test: that is not a failure of the suite.
 test: $(STAMP) lint

@@ -20,6 +20,10 @@ ENV_DB = "LIKEMINDED_DB"
 ENV_MODEL = "LIKEMINDED_MODEL"
 ENV_CONFIG = "LIKEMINDED_CONFIG"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+COHESION_GROUPS: tuple[str, ...] = (
+    "EU", "NAM", "AFRICAN_GROUP", "ARAB_GROUP", "ASEAN", "CARICOM", "GRULAC", "WEOG", "EEG", "APG",
+    "NB8", "FIVE_EYES", "SCO", "BRICS", "G77")
+"""The formal groups whose cohesion the analysis and the report show."""
 
 
 def default_db() -> Path:

@@ -53,7 +53,7 @@ class ReportData:
     """Stored results a report is built from.
 
     Attributes:
-        status: :func:`pipelines.cli.formatting.store_status` (``statements``, ``states``,
+        status: :func:`pipelines.store.status.store_status` (``statements``, ``states``,
             ``sessions``, ``languages``, ``quarantine``).
         provenance: the latest run's provenance (``run_id``, ``finished_at``, ``corpus_hash``,
             ``config_hash``, ``versions``) and the embedding model (``model``,

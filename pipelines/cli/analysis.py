@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -64,6 +64,15 @@ def _checked(store, config, *, issue: str | None = None, session: str | None = N
     check_session(session, store)
 
 
+def _own_voice(store: Any, config: PipelineConfig, own_voice: bool) -> Any:
+    """The analysis of the states' own voice (``--own-voice``), computed now; else ``None``."""
+    if not own_voice:
+        return None
+    from pipelines.stages.analysis import analyse_own_voice
+
+    return analyse_own_voice(store, config)
+
+
 def partners(
     state: Annotated[str, typer.Argument(help="ISO3 code or name of the focal state.")],
     db: DbOption,
@@ -101,7 +110,7 @@ def partners(
         try:
             document = partners_document(
                 store, code, issue=issue or OVERALL, session=session or WINDOW,
-                top=top, config=config, own_voice=own_voice,
+                top=top, config=config, own_voice_tables=_own_voice(store, config, own_voice),
                 beyond_groups=tuple(g.strip().upper() for g in beyond_group or ()),
                 exclude_own_groups=exclude_groups)
         except ValueError as err:
@@ -137,9 +146,9 @@ def coalitions(
     with _open(db) as store:
         _checked(store, config, issue=issue, session=session)
         try:
-            document = coalitions_document(store, issue=issue or OVERALL,
-                                           session=session or WINDOW, k=k, config=config,
-                                           own_voice=own_voice)
+            document = coalitions_document(
+                store, issue=issue or OVERALL, session=session or WINDOW, k=k, config=config,
+                own_voice_tables=_own_voice(store, config, own_voice))
         except ValueError as err:
             raise UserError(str(err)) from err
         illustrative = store.illustrative_summary()

@@ -36,7 +36,7 @@ from pipelines.cli.common import (
     task_runner,
 )
 from pipelines.flows.locking import store_lock
-from pipelines.settings import PipelineConfig, configure_prefect
+from pipelines.settings import ENV_DB, PipelineConfig, configure_prefect
 
 app = typer.Typer(
     name="likeminded",
@@ -217,9 +217,10 @@ def status(db: DbOption, json_out: JsonOption = False) -> None:
     Example: likeminded status --db data/likeminded.duckdb
     """
     from corpora.store import Store
+    from pipelines.store.status import store_status
 
     with Store(db, read_only=True) as store:
-        document = formatting.store_status(store)
+        document = store_status(store)
     if json_out:
         emit_json(document)
     else:
@@ -229,7 +230,9 @@ def status(db: DbOption, json_out: JsonOption = False) -> None:
 @app.command("analyze-text")
 @handle_errors
 def analyze_text(
-    db: DbOption,
+    db: Annotated[Path | None, typer.Option(
+        "--db", envvar=ENV_DB, help="DuckDB store that caches the seed and sentence embeddings "
+        "(default: none; nothing is written).")] = None,
     jsonl: Annotated[bool, typer.Option(
         "--jsonl", help="Read JSONL objects with a 'text' field instead of plain lines.")] = False,
     explain: Annotated[bool, typer.Option(
@@ -243,8 +246,8 @@ def analyze_text(
     Each output line is {"text", "issues": {id: score}, "tags": [ids], "stance": {id: value or
     null}, "language"}, plus "explain" with --explain. Each text is read sentence by sentence;
     the inputs together are one context (texts without cyber vocabulary, among inputs that
-    mostly lack it, need much stronger evidence to be tagged). Seed and sentence embeddings are
-    cached in --db, so later calls start fast.
+    mostly lack it, need much stronger evidence to be tagged). With --db, seed and sentence
+    embeddings are cached in that store, so later calls start fast; without it nothing is written.
 
     Example: likeminded analyze-text < sentences.txt
     """
@@ -253,9 +256,13 @@ def analyze_text(
     config = load_config(config_file, model=model)
     lines = sys.stdin.read().splitlines()
     try:
-        with store_lock(db):  # the seed and sentence embeddings are cached in the store
-            documents = list(analyze_lines(lines, db=str(db), config=config, jsonl=jsonl,
+        if db is None:
+            documents = list(analyze_lines(lines, db=None, config=config, jsonl=jsonl,
                                            explain=explain))
+        else:
+            with store_lock(db):  # the seed and sentence embeddings are cached in the store
+                documents = list(analyze_lines(lines, db=str(db), config=config, jsonl=jsonl,
+                                               explain=explain))
         for document in documents:
             sys.stdout.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
     except ValueError as err:

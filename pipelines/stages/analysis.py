@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,14 +45,11 @@ from nlp.positions import (
     estimate_whole_positions,
     split_by_issue,
 )
-from pipelines.settings import AnalysisConfig, PipelineConfig
+from pipelines.resources import get_embedder, get_taxonomy
+from pipelines.settings import COHESION_GROUPS, AnalysisConfig, PipelineConfig
 from pipelines.stages.analysis_inputs import AnalysisInputs, load_analysis_inputs
-from pipelines.stages.text import get_embedder, get_taxonomy
-from pipelines.store.analysis_read import AnalysisTables
+from pipelines.store.analysis_read import AnalysisTables, coalition_frame
 from pipelines.store.storage import open_store, set_stage_state, stage_state, vectors_to_arrow
-
-COHESION_GROUPS = ("EU", "NAM", "AFRICAN_GROUP", "ARAB_GROUP", "ASEAN", "CARICOM", "GRULAC",
-                   "WEOG", "EEG", "APG", "NB8", "FIVE_EYES", "SCO", "BRICS", "G77")
 
 
 def position_config(analysis: AnalysisConfig) -> PositionConfig:
@@ -354,39 +350,6 @@ def _positions_arrow(positions: Positions) -> pa.Table:
                "stance_lo", "stance_hi", "n_stance", "thin"]
     arrow = pa.Table.from_pandas(table[columns].round(6), preserve_index=False)
     return arrow.append_column("direction", vectors_to_arrow(positions.directions))
-
-
-def coalition_frame(result: AlignmentResult, issue: str = OVERALL,
-                    contested: Sequence[str] = ()) -> pd.DataFrame:
-    """The alignment matrix coalitions are found in.
-
-    For the overall alignment: the weighted mean over the **contested** issues two states share
-    (at least two): coalitions are camps, and camps show on contested issues, while similarity on
-    consensual issues varies with wording more than with position. When fewer than three states
-    can be placed that way (e.g. a General Debate corpus), the overall alignment over shared
-    issues, then the whole-position one.
-    """
-    frame = result.frame(issue)
-    if issue != OVERALL:
-        return frame
-    n = len(result.states)
-    total, count = np.zeros((n, n)), np.zeros((n, n))
-    for name in contested:
-        if name in result.issues:
-            matrix = result.issues[name]
-            ok = np.isfinite(matrix)
-            total += np.where(ok, matrix, 0.0)
-            count += ok
-    with np.errstate(invalid="ignore", divide="ignore"):
-        camps = np.where(count >= 2, total / count, np.nan)
-    np.fill_diagonal(camps, 1.0)
-    candidates = [pd.DataFrame(camps, index=result.states, columns=result.states)]
-    if result.semantic is not None and result.semantic.any():
-        candidates.append(frame.where(~result.semantic))
-    for candidate in candidates:
-        if (candidate.notna().sum(axis=1) > 1).sum() >= 3:
-            return candidate
-    return frame
 
 
 def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Positions,

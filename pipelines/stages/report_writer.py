@@ -78,8 +78,14 @@ def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[
 
     ``draft``: a draft paragraph; the report then opens with who would back it."""
     with open_store(db, read_only=True) as store:
+        own_tables = None
+        if own_voice:
+            from pipelines.stages.analysis import analyse_own_voice
+
+            own_tables = analyse_own_voice(store, config or PipelineConfig())
         data, chosen = load_report_data(store, focus=list(focus), issues=list(issues),
-                                        session=session, config=config, own_voice=own_voice)
+                                        session=session, config=config,
+                                        own_voice_tables=own_tables)
         tables = export_tables(store)
         # the run's provenance with the embedding model actually used (the run may not name it)
         provenance = {**latest_provenance(store),

@@ -8,6 +8,7 @@ Prefect.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -24,14 +25,14 @@ from corpora.groups import default_groups
 from corpora.store import Store
 from nlp.annotate import ANNOTATION_METHOD, annotate_texts
 from nlp.capacity import CAPACITY, CAPACITY_VERSION, detect_capacity, is_joint_statement
-from nlp.embeddings import Embedder, EmbedderConfig, build_embedder
+from nlp.embeddings import Embedder
 from nlp.language import detect_language
 from nlp.segment import PROCEDURAL, SUBSTANTIVE, Segment, segment_statements
 from nlp.speakers import GroupDetector
 from nlp.stance import StanceModel
 from nlp.tagging import IssueTagger, domain_venues
-from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.topics import NOISE, discover_topics
+from pipelines.resources import get_embedder, get_taxonomy
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig
 from pipelines.store.embedding_cache import StoreCachedEmbedder
 from pipelines.store.storage import (
@@ -51,19 +52,6 @@ Progress = Callable[[int, int], None]
 def _fingerprint(*parts: Any) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
-
-
-@functools.cache
-def get_embedder(config: EmbeddingConfig) -> Embedder:
-    """Build (once per process and configuration) the embedder a configuration names."""
-    return build_embedder(EmbedderConfig(
-        backend=config.backend, model=config.model, precision=config.precision,
-        batch_size=config.batch_size, allow_download=config.allow_download))
-
-
-@functools.cache
-def get_taxonomy(path: str) -> Taxonomy:
-    return load_taxonomy(path or None)
 
 
 @functools.cache
@@ -263,10 +251,12 @@ def load_segment_vectors(store: Store, model_key: str, dimension: int, *,
 # -- tagging and stance ----------------------------------------------------------------------
 @functools.cache
 def _fitted_models(analysis: AnalysisConfig, embedding: EmbeddingConfig,
-                   db: str) -> tuple[IssueTagger, StanceModel]:
+                   db: str | None) -> tuple[IssueTagger, StanceModel]:
     taxonomy = get_taxonomy(analysis.taxonomy)
-    with open_store(db) as store:
-        seeds = StoreCachedEmbedder(get_embedder(embedding), store)
+    with contextlib.ExitStack() as stack:
+        seeds: Embedder | StoreCachedEmbedder = get_embedder(embedding)
+        if db is not None:
+            seeds = StoreCachedEmbedder(seeds, stack.enter_context(open_store(db)))
         tagger = IssueTagger(keyword_weight=analysis.keyword_weight,
                              off_domain_factor=analysis.off_domain_factor).fit(taxonomy, seeds)
         stance = StanceModel(margin=analysis.stance_margin,
@@ -274,8 +264,10 @@ def _fitted_models(analysis: AnalysisConfig, embedding: EmbeddingConfig,
     return tagger, stance
 
 
-def fitted_models(config: PipelineConfig, db: str) -> tuple[IssueTagger, StanceModel]:
-    """Tagger and stance model for a configuration (seed vectors come from the store's cache)."""
+def fitted_models(config: PipelineConfig,
+                  db: str | None) -> tuple[IssueTagger, StanceModel]:
+    """Tagger and stance model for a configuration (seed vectors come from the store's cache;
+    with ``db=None`` they are encoded and nothing is written)."""
     return _fitted_models(config.analysis, config.embedding, db)
 
 

@@ -4,6 +4,7 @@ so readers such as vote validation can use it from inside the analysis stage."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,8 +13,8 @@ import pandas as pd
 from corpora.store import Store
 from nlp.alignment import OVERALL, SEMANTIC, AlignmentResult
 from nlp.positions import WINDOW, Positions
+from pipelines.resources import get_taxonomy
 from pipelines.settings import PipelineConfig
-from pipelines.stages.text import get_taxonomy
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,36 @@ def alignment_from_frame(frame: pd.DataFrame,
         overall_hi=square(overall_part, "hi") if has_interval else None,
         issue_lo=los, issue_hi=his,
         weights={i: weight if i in contested else 1.0 for i in issues}, semantic=semantic)
+
+
+def coalition_frame(result: AlignmentResult, issue: str = OVERALL,
+                    contested: Sequence[str] = ()) -> pd.DataFrame:
+    """The alignment matrix coalitions are found in.
+
+    For the overall alignment: the weighted mean over the **contested** issues two states share
+    (at least two): coalitions are camps, and camps show on contested issues, while similarity on
+    consensual issues varies with wording more than with position. When fewer than three states
+    can be placed that way (e.g. a General Debate corpus), the overall alignment over shared
+    issues, then the whole-position one.
+    """
+    frame = result.frame(issue)
+    if issue != OVERALL:
+        return frame
+    n = len(result.states)
+    total, count = np.zeros((n, n)), np.zeros((n, n))
+    for name in contested:
+        if name in result.issues:
+            matrix = result.issues[name]
+            ok = np.isfinite(matrix)
+            total += np.where(ok, matrix, 0.0)
+            count += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        camps = np.where(count >= 2, total / count, np.nan)
+    np.fill_diagonal(camps, 1.0)
+    candidates = [pd.DataFrame(camps, index=result.states, columns=result.states)]
+    if result.semantic is not None and result.semantic.any():
+        candidates.append(frame.where(~result.semantic))
+    for candidate in candidates:
+        if (candidate.notna().sum(axis=1) > 1).sum() >= 3:
+            return candidate
+    return frame

@@ -88,7 +88,7 @@ def partners_table(store: Store, *, issue: str = OVERALL, session: str = WINDOW,
                    config: PipelineConfig | None = None, top: int = 10) -> pd.DataFrame:
     """Every state's ``top`` partners and most opposed states on ``issue``, with names, the
     95 % interval, the driving issues and one quoted pair of paragraphs (theirs and ours)."""
-    from pipelines.stages.text import get_taxonomy
+    from pipelines.resources import get_taxonomy
     from pipelines.store.queries import own_tagged_segments, position_sides
     from pipelines.store.report_data import model_record
 

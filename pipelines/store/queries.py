@@ -25,15 +25,9 @@ from nlp.coalitions import (
 )
 from nlp.partners import quote, rank_partners
 from nlp.positions import WINDOW
-from pipelines.settings import PipelineConfig
-from pipelines.stages.analysis import (
-    COHESION_GROUPS,
-    AnalysisTables,
-    analyse_own_voice,
-    coalition_frame,
-)
-from pipelines.stages.text import get_embedder, get_taxonomy
-from pipelines.store.analysis_read import load_alignment
+from pipelines.resources import get_embedder, get_taxonomy
+from pipelines.settings import COHESION_GROUPS, PipelineConfig
+from pipelines.store.analysis_read import AnalysisTables, coalition_frame, load_alignment
 from pipelines.store.corrections import correct_evidence
 from pipelines.store.storage import vectors_from_arrow
 from reports.issues import MEASURE_COLUMNS, MEASURE_LABELS, centre_heading, headline_measure
@@ -125,18 +119,21 @@ def position_sides(store: Store, session: str,
 
 def partners_document(store: Store, state: str, *, issue: str = OVERALL,
                       session: str = WINDOW, top: int = 10,
-                      config: PipelineConfig | None = None, own_voice: bool = False,
+                      config: PipelineConfig | None = None,
+                      own_voice_tables: AnalysisTables | None = None,
                       beyond_groups: tuple[str, ...] = (),
                       exclude_own_groups: bool = False) -> dict[str, Any]:
     """Ranked partners and opponents of ``state`` with drivers and quoted evidence.
 
     Args:
-        own_voice: score on national statements only (see :func:`analyse_own_voice`).
+        own_voice_tables: score on national statements only: the tables of
+            :func:`pipelines.stages.analysis.analyse_own_voice` (``None``: the stored analysis).
         beyond_groups: leave out the members of these groups.
         exclude_own_groups: leave out the members of every group ``state`` belongs to.
     """
     config = config or PipelineConfig()
-    tables = analyse_own_voice(store, config) if own_voice else None
+    tables = own_voice_tables
+    own_voice = tables is not None
     result = load_alignment(store, session=session, config=config, tables=tables)
     contested = frozenset(i.id for i in get_taxonomy(config.analysis.taxonomy).contested)
     excluded = group_members(store, list(beyond_groups),
@@ -171,11 +168,13 @@ def partners_document(store: Store, state: str, *, issue: str = OVERALL,
 
 def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WINDOW,
                         k: int | None = None, config: PipelineConfig | None = None,
-                        own_voice: bool = False) -> dict[str, Any]:
+                        own_voice_tables: AnalysisTables | None = None) -> dict[str, Any]:
     """Coalitions from the stored alignment, with formal-group cohesion, bridge states and the
-    sides each coalition's members share (in the taxonomy's words)."""
+    sides each coalition's members share (in the taxonomy's words); with ``own_voice_tables``
+    (see :func:`partners_document`) from those tables instead."""
     config = config or PipelineConfig()
-    tables = analyse_own_voice(store, config) if own_voice else None
+    tables = own_voice_tables
+    own_voice = tables is not None
     result = load_alignment(store, session=session, config=config, tables=tables)
     if issue != OVERALL and issue not in result.issues:
         raise ValueError(f"issue {issue!r} has no alignment scores for session {session!r}")

@@ -17,13 +17,12 @@ from corpora.store import Store
 from nlp.alignment import OVERALL
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
-from pipelines.cli.formatting import store_status
-from pipelines.settings import PipelineConfig
-from pipelines.stages.analysis import COHESION_GROUPS, AnalysisTables, analyse_own_voice
-from pipelines.stages.text import get_taxonomy
-from pipelines.store.analysis_read import load_alignment
+from pipelines.resources import get_taxonomy
+from pipelines.settings import COHESION_GROUPS, PipelineConfig
+from pipelines.store.analysis_read import AnalysisTables, load_alignment
 from pipelines.store.corrections import correct_evidence
 from pipelines.store.queries import latest_provenance, own_tagged_segments, position_sides
+from pipelines.store.status import store_status
 from pipelines.store.storage import stage_state
 from reports.data import COLUMNS, ReportData
 
@@ -160,11 +159,13 @@ def default_focus_states(store: Store, n: int = 3) -> list[str]:
 def load_report_data(store: Store, *, focus: list[str] | None = None,
                      issues: list[str] | None = None, session: str = WINDOW,
                      config: PipelineConfig | None = None,
-                     own_voice: bool = False) -> tuple[ReportData, list[str]]:
+                     own_voice_tables: AnalysisTables | None = None
+                     ) -> tuple[ReportData, list[str]]:
     """Everything :func:`reports.build_report` needs, and the focus states used.
 
-    With ``own_voice`` the analysis tables (positions, alignment, coalitions, convergence,
-    movers) are those of :func:`analyse_own_voice`, computed here and not stored.
+    With ``own_voice_tables`` the analysis tables (positions, alignment, coalitions,
+    convergence, movers) are those given, computed by
+    :func:`pipelines.stages.analysis.analyse_own_voice` and not stored.
 
     Raises:
         ValueError: the store has no analysis yet, or ``session`` is unknown (named).
@@ -184,7 +185,7 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
     model = model_record(store)
     con = store.con
     provenance = {**latest_provenance(store), **model}
-    tables = analyse_own_voice(store, config) if own_voice else None
+    tables = own_voice_tables
 
     def analysed(name: str, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         if tables is None:
@@ -221,7 +222,7 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
                                      "ORDER BY coalition, issue"),
         pair_changes=analysed("pair_changes", "SELECT * FROM pair_changes ORDER BY "
                               "abs(delta) DESC, state_a, state_b"),
-        voice="own" if own_voice else "all",
+        voice="own" if tables is not None else "all",
         vote_validation=_frame(store, "vote_validation",
                                "SELECT * FROM vote_validation ORDER BY measure"),
         vote_sessions=_frame(store, "vote_sessions", "SELECT * FROM vote_validation_sessions "

@@ -6,8 +6,8 @@ clauses to embed): marked slow."""
 
 import pytest
 
-from pipelines.cli.formatting import store_status
 from pipelines.store.queries import partners_document
+from pipelines.store.status import store_status
 from pipelines.store.storage import open_store
 
 EU = [
