@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nlp.annotate import annotate_texts
+from nlp.embeddings import Embedder
 from nlp.language import detect_language
 from pipelines.settings import PipelineConfig
 from pipelines.stages.text import fitted_models, get_embedder, get_taxonomy
@@ -38,7 +40,7 @@ def parse_inputs(lines: Sequence[str], *, jsonl: bool) -> list[str]:
     return texts
 
 
-def analyze_lines(lines: Sequence[str], *, db: str, config: PipelineConfig,
+def analyze_lines(lines: Sequence[str], *, db: str | None, config: PipelineConfig,
                   jsonl: bool = False, explain: bool = False) -> Iterator[dict[str, Any]]:
     """One result per input text: issue scores, tags, stance per contested issue, language.
 
@@ -47,6 +49,8 @@ def analyze_lines(lines: Sequence[str], *, db: str, config: PipelineConfig,
     sentences for stance. With ``explain``, ``explain`` maps each contested issue with a side to
     the sentence that decided it and what that sentence does (``own``, ``rejects_previous``,
     ...).
+
+    ``db``: the store caching seed and sentence embeddings; ``None`` writes nothing anywhere.
     """
     texts = parse_inputs(lines, jsonl=jsonl)
     if not texts:
@@ -55,8 +59,10 @@ def analyze_lines(lines: Sequence[str], *, db: str, config: PipelineConfig,
     taxonomy = get_taxonomy(config.analysis.taxonomy)
     embedder = get_embedder(config.embedding)
     languages = [detect_language(text) for text in texts]
-    with open_store(db) as store:
-        cached = StoreCachedEmbedder(embedder, store)
+    with contextlib.ExitStack() as stack:
+        cached: Embedder | StoreCachedEmbedder = embedder
+        if db is not None:
+            cached = StoreCachedEmbedder(embedder, stack.enter_context(open_store(db)))
         notes = annotate_texts(texts, cached.encode(texts), tagger=tagger,
                                stance_model=stance_model, embedder=cached, languages=languages,
                                min_domain_share=config.analysis.min_domain_share,
