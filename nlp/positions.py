@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from nlp.stats import centred_interval
 
@@ -130,6 +129,8 @@ def estimate_whole_positions(segments: pd.DataFrame, vectors: np.ndarray, *,
         random_state: seed of the bootstrap (its own stream, see :func:`issue_seed`).
         components: dimensions of the projection.
     """
+    from scipy import sparse  # here: reading the store needs no scipy
+
     states, index = np.unique(segments["state"].to_numpy(dtype=object), return_inverse=True)
     segs = segments["seg"].to_numpy()
     m, n = len(segs), len(states)
@@ -355,6 +356,8 @@ def _issue_positions(part: pd.DataFrame, projected: np.ndarray, session_rank: np
         replicates ``(n_boot, n_states, k + 1)`` (direction and stance), and for each session
         rank in ``latest`` the replicates of its cells ``(n_boot, n_cells_of_session, k + 1)``.
     """
+    from scipy import sparse  # here: reading the store needs no scipy
+
     states, state_index = np.unique(part["state"].to_numpy(dtype=object), return_inverse=True)
     n_states, m, k = len(states), len(part), projected.shape[1]
     cell_key = state_index * len(sessions) + np.asarray(session_rank)

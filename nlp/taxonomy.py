@@ -37,6 +37,18 @@ BUILTIN_TAXONOMIES: dict[str, str] = {
 """Built-in taxonomy name -> file inside the ``nlp`` package."""
 
 
+def _safe_load(text: str) -> object:
+    """``yaml.safe_load`` through libyaml where PyYAML has it (several times faster, the same
+    data); a document libyaml rejects is parsed again in Python for PyYAML's usual message."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.load(text, Loader=loader)  # a safe loader
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Pole:
     """One side of a contested issue."""
@@ -254,7 +266,7 @@ def load_taxonomy(spec: str | Path | None = None) -> Taxonomy:
                             f"{', '.join(sorted(BUILTIN_TAXONOMIES))}) or the path of a YAML "
                             "file")
     try:
-        data = yaml.safe_load(text)
+        data = _safe_load(text)
     except yaml.YAMLError as err:
         raise TaxonomyError(f"{source}: not valid YAML ({err})") from err
     return replace(parse_taxonomy(data, source=source), name=name)

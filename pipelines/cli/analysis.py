@@ -58,7 +58,7 @@ def _footer(summary: dict) -> None:
 def _checked(store, config, *, issue: str | None = None, session: str | None = None) -> None:
     """Fail with the valid values when ``issue`` or ``session`` is unknown."""
     from pipelines.cli.choices import check_issue, check_session
-    from pipelines.stages.text import get_taxonomy
+    from pipelines.resources import get_taxonomy
 
     check_issue(issue, get_taxonomy(config.analysis.taxonomy))
     check_session(session, store)

@@ -29,7 +29,7 @@ WideOption = Annotated[bool, typer.Option(
 def _taxonomy(value: str | None, config_file: Path | None) -> Any:
     from nlp.errors import TaxonomyError
     from pipelines.cli.choices import resolve_taxonomy
-    from pipelines.stages.text import get_taxonomy
+    from pipelines.resources import get_taxonomy
 
     path = resolve_taxonomy(value, load_config(config_file).analysis.taxonomy)
     try:
@@ -105,8 +105,8 @@ def forecast(
     """
     from pipelines.cli.analyst_text import format_forecast
     from pipelines.cli.choices import check_issue
+    from pipelines.resources import get_taxonomy
     from pipelines.stages.forecast import forecast_document
-    from pipelines.stages.text import get_taxonomy
 
     config = load_config(config_file)
     issue = check_issue(issue, get_taxonomy(config.analysis.taxonomy))

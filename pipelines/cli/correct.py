@@ -94,7 +94,7 @@ def stance(
     """
     from pipelines.cli.choices import check_choice
     from pipelines.cli.common import load_config
-    from pipelines.stages.text import get_taxonomy
+    from pipelines.resources import get_taxonomy
     from pipelines.store.corrections import STANCE, CorrectionError, parse_segment_id
 
     if value not in STANCE_VALUES:

@@ -46,7 +46,7 @@ def _resolve(values: list[str]) -> list[str]:
 def _check_values(db: Path, config, *, issues: list[str], session: str | None) -> None:
     """Fail with the valid values when an --issue or the --session is unknown."""
     from pipelines.cli.choices import check_issue, check_session
-    from pipelines.stages.text import get_taxonomy
+    from pipelines.resources import get_taxonomy
     from pipelines.store.storage import open_store
 
     taxonomy = get_taxonomy(config.analysis.taxonomy)
