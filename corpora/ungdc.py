@@ -380,8 +380,5 @@ def source_fingerprint(path: str | Path) -> str:
     target = Path(path)
     if target.is_dir():
         return folder_fingerprint(target)
-    digest = hashlib.sha256()
     with target.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()

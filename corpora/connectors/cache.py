@@ -76,12 +76,9 @@ def sidecar_path(url: str, folder: Path) -> Path:
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 (hex) of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
+    """SHA-256 (hex) of a file, read in blocks."""
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def write_json(path: Path, record: dict[str, Any]) -> None:

@@ -109,14 +109,11 @@ class PreparedAnalysis:
 def _file_digest(path: str) -> str:
     if not path:
         return ""
-    digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return f"unreadable:{path}"  # the votes stage reports it with its reason
-    return digest.hexdigest()
 
 
 def analysis_fingerprint(inputs: AnalysisInputs, config: PipelineConfig) -> str:
