@@ -13,7 +13,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_DB = Path("data") / "likeminded.duckdb"
 ENV_DB = "LIKEMINDED_DB"
@@ -150,6 +157,39 @@ class AnalysisConfig(BaseModel):
     window: tuple[str, ...] = ()
     """Sessions to analyse (pooled positions use exactly these); empty for every session."""
     random_state: int = 0
+    cohesion_groups: tuple[str, ...] = COHESION_GROUPS
+    """Formal groups (codes of the groups table) whose cohesion the analysis and the report show."""
+    coalition_k_min: int = Field(default=2, ge=2)
+    coalition_k_max: int = Field(default=8, ge=2)
+    """The number of coalitions is the one between ``coalition_k_min`` and ``coalition_k_max``
+    (inclusive) with the best mean silhouette."""
+    coalition_min_coverage: float = Field(default=0.5, ge=0, le=1)
+    """States aligned with less than this share of the others are left out of coalitions."""
+
+    @field_validator("cohesion_groups")
+    @classmethod
+    def _known_groups(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from corpora.groups import default_groups
+
+        known = default_groups().groups
+        unknown = [g for g in value if g not in known]
+        if unknown:
+            raise ValueError(f"unknown group {', '.join(map(repr, unknown))}; expected codes of "
+                             f"corpora/data/groups.yaml such as {', '.join(sorted(known)[:5])}")
+        if len(set(value)) != len(value):
+            raise ValueError("a group is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _coalition_range(self) -> AnalysisConfig:
+        if self.coalition_k_max < self.coalition_k_min:
+            raise ValueError(f"coalition_k_max ({self.coalition_k_max}) is below coalition_k_min "
+                             f"({self.coalition_k_min})")
+        return self
+
+    def coalition_k_range(self) -> range:
+        """The candidate numbers of coalitions."""
+        return range(self.coalition_k_min, self.coalition_k_max + 1)
 
     @field_validator("taxonomy")
     @classmethod

@@ -46,7 +46,7 @@ from nlp.positions import (
     split_by_issue,
 )
 from pipelines.resources import get_embedder, get_taxonomy
-from pipelines.settings import COHESION_GROUPS, AnalysisConfig, PipelineConfig
+from pipelines.settings import AnalysisConfig, PipelineConfig
 from pipelines.stages.analysis_inputs import AnalysisInputs, load_analysis_inputs
 from pipelines.store.analysis_read import AnalysisTables, coalition_frame
 from pipelines.store.storage import open_store, set_stage_state, stage_state, vectors_to_arrow
@@ -353,13 +353,15 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Posi
                 analysis: AnalysisConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     groups = default_groups()
     day = max(inputs.segments["date"])
-    members = {g: groups.members_on(g, day) for g in COHESION_GROUPS if g in groups.groups}
+    members = {g: groups.members_on(g, day) for g in analysis.cohesion_groups
+               if g in groups.groups}
     records, summaries, cohesions = [], [], []
     contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
     for issue in [OVERALL, *sorted(window.issues)]:
         frame = coalition_frame(window, issue, contested)
         try:
-            result = find_coalitions(frame)
+            result = find_coalitions(frame, k_range=analysis.coalition_k_range(),
+                                     min_coverage=analysis.coalition_min_coverage)
         except ValueError:
             continue
         for state, label, sil, other in zip(result.states, result.labels, result.silhouette,

@@ -26,7 +26,7 @@ from nlp.coalitions import (
 from nlp.partners import quote, rank_partners
 from nlp.positions import WINDOW
 from pipelines.resources import get_embedder, get_taxonomy
-from pipelines.settings import COHESION_GROUPS, PipelineConfig
+from pipelines.settings import PipelineConfig
 from pipelines.store.analysis_read import AnalysisTables, coalition_frame, load_alignment
 from pipelines.store.corrections import correct_evidence
 from pipelines.store.storage import vectors_from_arrow
@@ -179,10 +179,12 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
     if issue != OVERALL and issue not in result.issues:
         raise ValueError(f"issue {issue!r} has no alignment scores for session {session!r}")
     frame = coalition_frame(result, issue, sorted(pole_labels(config)))
-    coalitions = find_coalitions(frame, k=k)
+    coalitions = find_coalitions(frame, k=k, k_range=config.analysis.coalition_k_range(),
+                                 min_coverage=config.analysis.coalition_min_coverage)
     groups = default_groups()
     day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]
-    members = {g: groups.members_on(g, day) for g in COHESION_GROUPS if g in groups.groups}
+    members = {g: groups.members_on(g, day) for g in config.analysis.cohesion_groups
+               if g in groups.groups}
     cohesion = group_cohesion(frame, members).merge(
         compare_with_groups(coalitions, members), on="group", how="left")
     cohesion = cohesion[cohesion["members_present"] > 0]

@@ -18,7 +18,7 @@ from nlp.alignment import OVERALL
 from nlp.partners import rank_partners
 from nlp.positions import WINDOW
 from pipelines.resources import get_taxonomy
-from pipelines.settings import COHESION_GROUPS, PipelineConfig
+from pipelines.settings import PipelineConfig
 from pipelines.store.analysis_read import AnalysisTables, load_alignment
 from pipelines.store.corrections import correct_evidence
 from pipelines.store.queries import latest_provenance, own_tagged_segments, position_sides
@@ -70,14 +70,14 @@ def issue_info(config: PipelineConfig) -> dict[str, dict[str, str]]:
                    "plus": i.plus.label if i.plus else ""} for i in taxonomy.issues}
 
 
-def formal_groups(store: Store) -> dict[str, dict[str, Any]]:
+def formal_groups(store: Store, config: PipelineConfig) -> dict[str, dict[str, Any]]:
     """The cohesion groups with their members on the latest statement date."""
     table = default_groups()
     day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]
     if day is None:
         return {}
     return {g: {"name": table.groups[g].name, "members": table.members_on(g, day)}
-            for g in COHESION_GROUPS if g in table.groups}
+            for g in config.analysis.cohesion_groups if g in table.groups}
 
 
 def load_partners(store: Store, focus: list[str], issues: list[str], *, session: str,
@@ -199,7 +199,7 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
                          "ORDER BY issue, session, state")
     statements = _frame(store, "statements", "SELECT * FROM statements WHERE superseded_by "
                         "IS NULL ORDER BY state, session, id")
-    groups = formal_groups(store)
+    groups = formal_groups(store, config)
     states = (set(statements["state"]) | set(positions["state"])
               | {m for g in groups.values() for m in g["members"]})
     return ReportData(

@@ -1,0 +1,48 @@
+"""Constants that shape results are configuration keys (issue 15, item 5): validated, with the
+old values as defaults, part of the configuration hash, and used by the analysis and queries."""
+
+import pytest
+from pydantic import ValidationError
+
+from pipelines.settings import COHESION_GROUPS, AnalysisConfig, PipelineConfig
+from pipelines.store.queries import coalitions_document
+from pipelines.store.storage import open_store
+
+
+def test_defaults_are_the_former_constants():
+    analysis = AnalysisConfig()
+    assert analysis.cohesion_groups == COHESION_GROUPS and "EU" in COHESION_GROUPS
+    assert analysis.coalition_k_range() == range(2, 9)
+    assert analysis.coalition_min_coverage == 0.5
+
+
+@pytest.mark.parametrize(("update", "message"), [
+    ({"cohesion_groups": ["EU", "NOPE"]}, "unknown group 'NOPE'"),
+    ({"cohesion_groups": ["EU", "EU"]}, "listed twice"),
+    ({"coalition_k_min": 5, "coalition_k_max": 3}, "coalition_k_max (3) is below"),
+    ({"coalition_k_min": 1}, "greater than or equal to 2"),
+    ({"coalition_min_coverage": 1.5}, "less than or equal to 1"),
+])
+def test_invalid_values_are_named(update, message):
+    with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        AnalysisConfig.model_validate(update)
+
+
+@pytest.mark.parametrize("update", [{"cohesion_groups": ["EU"]}, {"coalition_k_max": 4},
+                                    {"coalition_min_coverage": 0.8}])
+def test_each_key_enters_the_configuration_hash(update):
+    changed = PipelineConfig(analysis=AnalysisConfig.model_validate(update))
+    assert changed.config_hash() != PipelineConfig().config_hash()
+
+
+def test_coalition_queries_follow_the_keys(analysed):
+    base = analysed["config"]
+    config = base.model_copy(update={"analysis": base.analysis.model_copy(update={
+        "coalition_k_max": 2, "cohesion_groups": ("EU",)})})
+    with open_store(analysed["db"], read_only=True) as store:
+        default = coalitions_document(store, config=base)
+        narrowed = coalitions_document(store, config=config)
+    assert set(narrowed["k_scores"]) == {"2"} and narrowed["k"] == 2
+    assert len(default["k_scores"]) > 1
+    assert {g["group"] for g in narrowed["groups"]} <= {"EU"}
+    assert len({g["group"] for g in default["groups"]}) > 1
