@@ -165,6 +165,10 @@ class AnalysisConfig(BaseModel):
     (inclusive) with the best mean silhouette."""
     coalition_min_coverage: float = Field(default=0.5, ge=0, le=1)
     """States aligned with less than this share of the others are left out of coalitions."""
+    components: int = Field(default=32, ge=2)
+    """Dimensions of the per-issue (and whole-text) projection of the embeddings."""
+    dispersion_n_boot: int = Field(default=200, ge=10)
+    """Bootstrap replicates of the dispersion and centre intervals (convergence)."""
 
     @field_validator("cohesion_groups")
     @classmethod

@@ -56,7 +56,7 @@ def position_config(analysis: AnalysisConfig) -> PositionConfig:
     return PositionConfig(group_weight=analysis.group_weight, min_weight=analysis.min_weight,
                           group_only=analysis.group_only_positions, n_boot=analysis.n_boot,
                           random_state=analysis.random_state,
-                          stance_prior=analysis.stance_prior)
+                          stance_prior=analysis.stance_prior, components=analysis.components)
 
 
 def alignment_config(analysis: AnalysisConfig) -> AlignmentConfig:
@@ -207,7 +207,8 @@ def whole_positions(inputs: AnalysisInputs, session: str, analysis: AnalysisConf
     if session != WINDOW:
         national = national[national["session"] == session]
     return estimate_whole_positions(national[["seg", "state"]], inputs.vectors, n_boot=n_boot,
-                                    random_state=analysis.random_state)
+                                    random_state=analysis.random_state,
+                                    components=analysis.components)
 
 
 def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
@@ -240,7 +241,8 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
                if len(latest) == 2 else pd.DataFrame(columns=PAIR_CHANGE_COLUMNS))
     coalitions, summary, cohesion = _coalitions(window, inputs, positions, analysis)
     convergence = measure_dispersion(positions, session_order=inputs.sessions,
-                                     contested=contested, random_state=analysis.random_state)
+                                     contested=contested, random_state=analysis.random_state,
+                                     n_boot=analysis.dispersion_n_boot)
     overall = coalitions[coalitions["issue"] == OVERALL]
     camps = dict(zip(overall["state"], overall["coalition"].astype(int), strict=True))
     evidence = mover_evidence(inputs.rows, margin=analysis.movers.main_margin)

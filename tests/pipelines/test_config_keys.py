@@ -14,6 +14,7 @@ def test_defaults_are_the_former_constants():
     assert analysis.cohesion_groups == COHESION_GROUPS and "EU" in COHESION_GROUPS
     assert analysis.coalition_k_range() == range(2, 9)
     assert analysis.coalition_min_coverage == 0.5
+    assert (analysis.components, analysis.dispersion_n_boot) == (32, 200)
 
 
 @pytest.mark.parametrize(("update", "message"), [
@@ -22,6 +23,8 @@ def test_defaults_are_the_former_constants():
     ({"coalition_k_min": 5, "coalition_k_max": 3}, "coalition_k_max (3) is below"),
     ({"coalition_k_min": 1}, "greater than or equal to 2"),
     ({"coalition_min_coverage": 1.5}, "less than or equal to 1"),
+    ({"components": 1}, "greater than or equal to 2"),
+    ({"dispersion_n_boot": 5}, "greater than or equal to 10"),
 ])
 def test_invalid_values_are_named(update, message):
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -29,7 +32,8 @@ def test_invalid_values_are_named(update, message):
 
 
 @pytest.mark.parametrize("update", [{"cohesion_groups": ["EU"]}, {"coalition_k_max": 4},
-                                    {"coalition_min_coverage": 0.8}])
+                                    {"coalition_min_coverage": 0.8}, {"components": 16},
+                                    {"dispersion_n_boot": 50}])
 def test_each_key_enters_the_configuration_hash(update):
     changed = PipelineConfig(analysis=AnalysisConfig.model_validate(update))
     assert changed.config_hash() != PipelineConfig().config_hash()
@@ -46,3 +50,10 @@ def test_coalition_queries_follow_the_keys(analysed):
     assert len(default["k_scores"]) > 1
     assert {g["group"] for g in narrowed["groups"]} <= {"EU"}
     assert len({g["group"] for g in default["groups"]}) > 1
+
+
+def test_components_reach_the_position_estimator():
+    from pipelines.stages.analysis import position_config
+
+    assert position_config(AnalysisConfig(components=16)).components == 16
+    assert position_config(AnalysisConfig()).components == 32
