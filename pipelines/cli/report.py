@@ -20,8 +20,8 @@ from pipelines.cli.common import (
 )
 
 FocusOption = Annotated[list[str] | None, typer.Option(
-    "--focus", help="State to brief (ISO3 code or name); repeatable. Default: the 3 states with "
-    "the most statements.")]
+    "--focus", help="State to brief (ISO3 code or name); repeatable. Default: the 3 aligned "
+    "states with the most statements in their own name (ties: more issues placed).")]
 IssuesOption = Annotated[list[str] | None, typer.Option(
     "--issue", help="Issue id from the taxonomy to report on; repeatable. Default: every issue.")]
 ReportSessionOption = Annotated[str | None, typer.Option(

@@ -57,3 +57,29 @@ def test_components_reach_the_position_estimator():
 
     assert position_config(AnalysisConfig(components=16)).components == 16
     assert position_config(AnalysisConfig()).components == 32
+
+
+def test_default_focus_is_what_the_help_says(analysed):
+    """The report's default focus: aligned states with the most statements in their own name
+    (group statements do not count), ties broken by issues placed, then by code."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli.app import app
+    from pipelines.store.report_data import default_focus_states
+
+    help_text = " ".join(CliRunner().invoke(app, ["report", "--help"]).output.split())
+    assert "most statements in their own name" in help_text
+    with open_store(analysed["db"], read_only=True) as store:
+        statements = store.con.execute("SELECT state, on_behalf_of FROM statements "
+                                       "WHERE superseded_by IS NULL").df()
+        aligned = {s for row in store.con.execute(
+            "SELECT state_a, state_b FROM alignment").fetchall() for s in row}
+        placed = store.con.execute("SELECT state, count(*) FROM positions WHERE session = '*' "
+                                   "AND NOT thin GROUP BY state").fetchall()
+        chosen = default_focus_states(store)
+    national = statements[statements["on_behalf_of"] == ""]["state"].value_counts()
+    issues = dict(placed)
+    expected = sorted((s for s in national.index if s in aligned),
+                      key=lambda s: (-national[s], -issues.get(s, 0), s))[:3]
+    assert chosen == expected
+    assert (statements["on_behalf_of"] != "").any()  # the slice has group statements to ignore
