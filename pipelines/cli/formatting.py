@@ -135,8 +135,21 @@ def format_run_summary(result: dict[str, Any]) -> str:
                      f" {analyze.get('states_aligned', 0)} states aligned over "
                      f"{analyze['sessions']} sessions, {analyze.get('coalitions', 0)} coalitions, "
                      f"{analyze.get('movers', 0)} movers{kept}")
+    timings = result.get("timings")
+    if timings:
+        lines.append(format_timings(timings))
     lines.append(f"corpus hash {result['corpus_hash'][:16]}  run {result['run_id']}")
     return "\n".join(lines)
+
+
+def format_timings(timings: dict[str, Any]) -> str:
+    """One line: the run's total seconds, then Prefect's start-up and each stage's."""
+    from pipelines.flows.timings import other_seconds
+
+    parts = [] if timings.get("startup") is None else [f"prefect start-up {timings['startup']:.1f}"]
+    parts += [f"{name} {seconds:.1f}" for name, seconds in timings["stages"].items()]
+    parts.append(f"other {other_seconds(timings):.1f}")
+    return f"time {timings['total']:.1f} s: " + ", ".join(parts)
 
 
 def _num(value: Any) -> str:

@@ -20,13 +20,15 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from corpora.ingest import folder_fingerprint, ingest_folder
-from nlp.positions import IssuePositions
+from nlp.positions import WINDOW, IssuePositions
 from pipelines.flows.locking import store_lock
 from pipelines.flows.progress import stderr_progress
+from pipelines.flows.report import render_report_task
+from pipelines.flows.timings import StageClock, timing_rows
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig, provenance
 from pipelines.stages import analysis
 from pipelines.stages import text as stages
-from pipelines.store.storage import open_store
+from pipelines.store.storage import open_store, save_run_timings
 
 
 def new_run_id(kind: str) -> str:
@@ -128,8 +130,11 @@ def finish_run_task(db: str, run_id: str, status: str, counts: dict[str, Any],
         corpus_hash = store.corpus_hash()
         record = {**record, "corpus_hash": corpus_hash,
                   "statements": store.count_statements()}
-        store.finish_run(run_id, status=status, counts=counts, message=message,
-                         provenance=record)
+        with store.transaction():
+            store.finish_run(run_id, status=status, counts=counts, message=message,
+                             provenance=record)
+            if "timings" in counts:
+                save_run_timings(store, timing_rows(run_id, counts["timings"]))
     return corpus_hash
 
 
@@ -154,8 +159,10 @@ INGEST_COUNTS = ("seen", "ingested", "new_versions", "unchanged", "duplicates", 
                  "ignored")
 
 
-def _ingest(folders: list[str], db: str, run_id: str, config: PipelineConfig) -> dict[str, Any]:
-    summary = combine_reports([ingest_folder_task(f, db, run_id, config) for f in folders])
+def _ingest(folders: list[str], db: str, run_id: str, config: PipelineConfig,
+            clock: StageClock) -> dict[str, Any]:
+    with clock.stage("ingest"):
+        summary = combine_reports([ingest_folder_task(f, db, run_id, config) for f in folders])
     get_run_logger().info("ingested %d, unchanged %d, duplicates %d, quarantined %d",
                           summary["ingested"], summary["unchanged"], summary["duplicates"],
                           summary["quarantined"])
@@ -209,21 +216,39 @@ def _embed(db: str, config: PipelineConfig) -> dict[str, Any]:
     return stages.embedding_counts(plan, started)
 
 
-def _nlp(db: str, config: PipelineConfig) -> dict[str, Any]:
-    return {"segment": segment_task(db, config), "embed": _embed(db, config),
-            "annotate": annotate_task(db, config), "topics": topics_task(db, config)}
+def _nlp(db: str, config: PipelineConfig, clock: StageClock) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    with clock.stage("segment"):
+        result["segment"] = segment_task(db, config)
+    with clock.stage("embed"):
+        result["embed"] = _embed(db, config)
+    with clock.stage("annotate"):
+        result["annotate"] = annotate_task(db, config)
+    with clock.stage("topics"):
+        result["topics"] = topics_task(db, config)
+    return result
 
 
-def _analyze(db: str, config: PipelineConfig) -> dict[str, Any]:
-    prepared = prepare_analysis_task(db, config)
-    if prepared.unchanged:
-        get_run_logger().info("analysis inputs unchanged: keeping the stored results")
-        return {"analyze": prepared.reused()}
-    sessions = prepared.inputs.sessions
-    calls = [(issue, rows, vectors, sessions, config.analysis)
-             for issue, rows, vectors in analysis.issue_jobs(prepared)]
-    parts = list(_each(issue_positions_task, calls))
-    return {"analyze": finish_analysis_task(db, config, prepared, parts)}
+def _analyze(db: str, config: PipelineConfig, clock: StageClock) -> dict[str, Any]:
+    with clock.stage("analyze"):
+        prepared = prepare_analysis_task(db, config)
+        if prepared.unchanged:
+            get_run_logger().info("analysis inputs unchanged: keeping the stored results")
+            return {"analyze": prepared.reused()}
+        sessions = prepared.inputs.sessions
+        calls = [(issue, rows, vectors, sessions, config.analysis)
+                 for issue, rows, vectors in analysis.issue_jobs(prepared)]
+        parts = list(_each(issue_positions_task, calls))
+        details = dict(finish_analysis_task(db, config, prepared, parts))
+    validate = details.pop(analysis.VALIDATE_SECONDS, None)
+    if validate is not None:  # timed inside the analysis: counted as its own stage
+        clock.move(validate, "analyze", "validate")
+    return {"analyze": details}
+
+
+def _report(db: str, out: str, config: PipelineConfig, clock: StageClock) -> dict[str, Any]:
+    with clock.stage("report"):
+        return render_report_task(db, out, [], [], WINDOW, config)
 
 
 def record_failure(db: str, run_id: str, err: BaseException) -> None:
@@ -242,8 +267,9 @@ def record_failure(db: str, run_id: str, err: BaseException) -> None:
 
 
 def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
-              body: Any) -> dict[str, Any]:
-    """Run ``body(run_id)`` between a start and an end record in the ``runs`` table."""
+              body: Any, clock: StageClock) -> dict[str, Any]:
+    """Run ``body(run_id)`` between a start and an end record in the ``runs`` table; the end
+    record holds the run's counts and ``clock``'s timings (also in ``run_timings``)."""
     run_id = new_run_id(kind)
     record = provenance(config=config, inputs={
         str(Path(f).resolve()): folder_fingerprint(f) for f in folders},
@@ -255,6 +281,7 @@ def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
     except BaseException as err:
         record_failure(db, run_id, err)
         raise
+    counts["timings"] = clock.timings()
     stored = {k: ({c: v[c] for c in INGEST_COUNTS} if k == "ingest" else v)
               for k, v in counts.items()}
     counts["corpus_hash"] = finish_run_task(db, run_id, "completed", stored, record)
@@ -263,49 +290,67 @@ def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
 
 
 @flow(name="ingest", log_prints=False)
-def ingest_flow(folders: list[str], db: str,
-                config: PipelineConfig | None = None) -> dict[str, Any]:
-    """Ingest folders of statements into the store and record the run's provenance."""
+def ingest_flow(folders: list[str], db: str, config: PipelineConfig | None = None,
+                called_at: float | None = None) -> dict[str, Any]:
+    """Ingest folders of statements into the store and record the run's provenance.
+
+    ``called_at`` (``time.time()`` of the call) lets the run time Prefect's start-up.
+    """
+    clock = StageClock(called_at)
     config = config or PipelineConfig()
     with store_lock(db):
         result = _recorded("ingest", db, config, folders,
-                           lambda run_id: {"ingest": _ingest(folders, db, run_id, config)})
+                           lambda run_id: {"ingest": _ingest(folders, db, run_id, config, clock)},
+                           clock)
     summary = result["ingest"]
     summary.update(run_id=result["run_id"], corpus_hash=result["corpus_hash"])
     return summary
 
 
 @flow(name="embed", log_prints=False)
-def embed_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any]:
+def embed_flow(db: str, config: PipelineConfig | None = None,
+               called_at: float | None = None) -> dict[str, Any]:
     """Segment new statements, embed new segments, tag issues and stance, discover topics."""
+    clock = StageClock(called_at)
     config = config or PipelineConfig()
     with store_lock(db):
-        return _recorded("embed", db, config, [], lambda run_id: _nlp(db, config))
+        return _recorded("embed", db, config, [], lambda run_id: _nlp(db, config, clock), clock)
 
 
 @flow(name="analyze", log_prints=False)
-def analyze_flow(db: str, config: PipelineConfig | None = None) -> dict[str, Any]:
+def analyze_flow(db: str, config: PipelineConfig | None = None,
+                 called_at: float | None = None) -> dict[str, Any]:
     """Positions, alignment, coalitions and convergence from the stored tags and embeddings."""
+    clock = StageClock(called_at)
     config = config or PipelineConfig()
     with store_lock(db):
-        return _recorded("analyze", db, config, [], lambda run_id: _analyze(db, config))
+        return _recorded("analyze", db, config, [], lambda run_id: _analyze(db, config, clock),
+                         clock)
 
 
 @flow(name="update", log_prints=False)
 def update_flow(folders: list[str], db: str, config: PipelineConfig | None = None,
-                focus: list[str] | None = None) -> dict[str, Any]:
+                focus: list[str] | None = None, report_out: str | None = None,
+                called_at: float | None = None) -> dict[str, Any]:
     """The whole chain, incrementally: ingest the folders, then every analysis stage.
 
-    Publishes a Markdown summary of what changed and, for each ``focus`` state, a table of its
-    top partners as Prefect artifacts.
+    With ``report_out`` the report and the table exports are written there as the last stage
+    (``report`` in the result: its index file and the number of files). Each stage's wall time
+    is in the result's ``timings`` and in the ``run_timings`` table; ``called_at``
+    (``time.time()`` of the call) adds Prefect's start-up. Publishes a Markdown summary of what
+    changed and, for each ``focus`` state, a table of its top partners as Prefect artifacts.
     """
+    clock = StageClock(called_at)
     config = config or PipelineConfig()
 
     def body(run_id: str) -> dict[str, Any]:
-        return {"ingest": _ingest(folders, db, run_id, config), **_nlp(db, config),
-                **_analyze(db, config)}
+        result = {"ingest": _ingest(folders, db, run_id, config, clock),
+                  **_nlp(db, config, clock), **_analyze(db, config, clock)}
+        if report_out is not None:
+            result["report"] = _report(db, report_out, config, clock)
+        return result
 
     with store_lock(db):  # also when served: a scheduled and a manual run never interleave
-        result = _recorded("update", db, config, folders, body)
+        result = _recorded("update", db, config, folders, body, clock)
     publish_summary_task(db, result, list(focus or []))
     return result

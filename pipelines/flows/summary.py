@@ -8,6 +8,7 @@ import pandas as pd
 
 from corpora.countries import country_name
 from corpora.store import Store
+from pipelines.flows.timings import other_seconds
 from pipelines.store.storage import annotation_coverage, coverage_warnings
 
 
@@ -34,6 +35,7 @@ def run_markdown(store: Store, result: dict[str, Any]) -> str:
             details = ", ".join(f"{k} {v}" for k, v in sorted(result[stage].items())
                                 if isinstance(v, int | float | str))
             lines.append(f"| {stage} | {details} |")
+    lines += timing_lines(result.get("timings"))
     coverage = annotation_coverage(store)
     if coverage:
         lines += ["", "## Coverage by language", "",
@@ -66,3 +68,18 @@ def run_markdown(store: Store, result: dict[str, Any]) -> str:
         lines += ["", f"## Quarantined files ({len(quarantine)})", ""]
         lines += [f"- {q['reason']}" for q in quarantine[:50]]
     return "\n".join(lines) + "\n"
+
+
+def timing_lines(timings: dict[str, Any] | None) -> list[str]:
+    """Markdown table of where the run's time went: Prefect's start-up, each stage, the rest."""
+    if not timings:
+        return []
+    total = timings["total"]
+    steps = [] if timings.get("startup") is None else [("Prefect start-up", timings["startup"])]
+    steps += list(timings["stages"].items())
+    steps.append(("other (run records, task overhead)", other_seconds(timings)))
+    lines = ["", f"## Where the time went ({total:.1f} s)", "", "| step | seconds | share |",
+             "|---|---|---|"]
+    lines += [f"| {name} | {seconds:.2f} | {seconds / total if total else 0:.0%} |"
+              for name, seconds in steps]
+    return lines

@@ -192,6 +192,14 @@ ANALYSIS_SCHEMA = Schema(
             # the stored analysis predates these tables' new columns: compute it again
             "DELETE FROM analysis_state WHERE stage = 'analyze'",
         ),
+        (
+            # where each run's time went: Prefect's start-up, each stage, the total (seconds)
+            """CREATE TABLE run_timings (
+                run_id VARCHAR NOT NULL, position INTEGER NOT NULL, step VARCHAR NOT NULL,
+                seconds DOUBLE NOT NULL,
+                PRIMARY KEY (run_id, step)
+            )""",
+        ),
     ),
 )
 

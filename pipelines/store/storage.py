@@ -95,6 +95,21 @@ def set_stage_state(store: Store, stage: str, fingerprint: str, details: dict[st
          json.dumps(details, sort_keys=True, default=str)])
 
 
+def save_run_timings(store: Store, rows: Sequence[Sequence[Any]]) -> None:
+    """Replace a run's rows ``(run_id, position, step, seconds)`` in ``run_timings``."""
+    if not rows:
+        return
+    store.con.execute("DELETE FROM run_timings WHERE run_id = ?", [rows[0][0]])
+    execute_many(store.con, "INSERT INTO run_timings VALUES (?, ?, ?, ?)", rows)
+
+
+def run_timings(store: Store, run_id: str) -> dict[str, float]:
+    """Seconds of each step of a run (``startup``, the stages, ``total``), in order."""
+    return dict(store.con.execute(
+        "SELECT step, seconds FROM run_timings WHERE run_id = ? ORDER BY position",
+        [run_id]).fetchall())
+
+
 def stage_state(store: Store, stage: str) -> tuple[str, dict[str, Any]] | None:
     rows = store.con.execute("SELECT fingerprint, details FROM analysis_state WHERE stage = ?",
                              [stage]).fetchall()
