@@ -97,7 +97,7 @@ def test_a_vector_does_not_depend_on_its_batch(precision):
     """Chunks, order and neighbours change nothing, bit for bit (bf16 is emulated, and slow,
     on CPUs without native bfloat16, so the texts are few)."""
     embedder = build_embedder(EmbedderConfig(precision=precision, batch_size=4))
-    assert embedder.model_key.endswith("/bf16-b4" if precision == "bf16" else "/fp32")
+    assert embedder.model_key.endswith("/bf16w-b4" if precision == "bf16" else "/fp32")
     together = embedder.encode(TEXTS)
     alone = np.vstack([embedder.encode([t]) for t in TEXTS[:3]])
     reversed_half = embedder.encode(TEXTS[::-2])[::-1]
