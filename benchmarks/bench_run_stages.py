@@ -36,15 +36,18 @@ ARCHIVE = SHARED_DATA / "ungdc_2013-2024_no2017.tar.gz"
 TARGET_RATIO = 0.6
 
 
-def ingest_template(db: Path, years: str) -> int:
-    """Ingest the session(s) into a new store; returns the number of statements."""
+def ingest_template(db: Path, years: str, speeches: int | None = None) -> int:
+    """Ingest the session(s) into a new store, keeping the first ``speeches`` (by id) when
+    given; returns the number of statements."""
     from corpora.ungdc import ingest_ungdc, parse_years
     from pipelines.store.storage import open_store
 
     with open_store(db) as store:
-        report = ingest_ungdc(ARCHIVE, store, run_id="bench-run-stages",
-                              years=parse_years(years))
-    return report.ingested
+        ingest_ungdc(ARCHIVE, store, run_id="bench-run-stages", years=parse_years(years))
+        if speeches is not None:
+            store.con.execute("DELETE FROM statements WHERE id NOT IN (SELECT id FROM "
+                              "statements ORDER BY id LIMIT ?)", [speeches])
+        return store.count_statements()
 
 
 def timed_run(template: Path, work: Path) -> dict[str, Any]:
@@ -115,6 +118,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", default="2013", help="session year(s), e.g. 2013")
     parser.add_argument("--repeat", type=int, default=2, help="repetitions (default 2)")
+    parser.add_argument("--speeches", type=int, default=None,
+                        help="keep only the first N speeches of the session (a quicker check)")
     parser.add_argument("--bare-encode", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_encode:  # the child side
@@ -128,7 +133,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         template = root / "template.duckdb"
-        statements = ingest_template(template, args.years)
+        statements = ingest_template(template, args.years, args.speeches)
         for n in range(args.repeat):
             run = timed_run(template, root / f"run{n}")
             bare = timed_bare_encode(run["db"])
@@ -144,6 +149,7 @@ def main() -> int:
                             "bare_encode_seconds": round(bare["encode_seconds"], 3),
                             "ratio": round(ratio, 4)})
     write_result("bench_run_stages", {"years": args.years, "speeches": statements,
+                                      "subset": args.speeches is not None,
                                       "target_ratio": TARGET_RATIO, "repeats": repeats})
     return 0
 

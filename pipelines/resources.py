@@ -7,18 +7,41 @@ embedder loads no model: the model loads on first use.
 from __future__ import annotations
 
 import functools
+import threading
 
 from nlp.embeddings import Embedder, EmbedderConfig, build_embedder
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from pipelines.settings import EmbeddingConfig
 
+_EMBEDDERS_LOCK = threading.Lock()
+
 
 @functools.cache
-def get_embedder(config: EmbeddingConfig) -> Embedder:
-    """Build (once per process and configuration) the embedder a configuration names."""
+def _cached_embedder(config: EmbeddingConfig) -> Embedder:
     return build_embedder(EmbedderConfig(
         backend=config.backend, model=config.model, precision=config.precision,
         batch_size=config.batch_size, allow_download=config.allow_download))
+
+
+def get_embedder(config: EmbeddingConfig) -> Embedder:
+    """Build (once per process and configuration, also across threads) the embedder a
+    configuration names."""
+    with _EMBEDDERS_LOCK:
+        return _cached_embedder(config)
+
+
+get_embedder.cache_info = _cached_embedder.cache_info  # type: ignore[attr-defined]
+get_embedder.cache_clear = _cached_embedder.cache_clear  # type: ignore[attr-defined]
+
+
+def load_model(config: EmbeddingConfig) -> None:
+    """Load the configured embedding model now (torch, the weights), e.g. in a thread while
+    Prefect starts; an error is left for the embedding stage to report."""
+    try:
+        embedder = get_embedder(config)
+        getattr(embedder, "model", None)
+    except Exception:
+        return
 
 
 @functools.cache

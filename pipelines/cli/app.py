@@ -127,13 +127,15 @@ def run(
     if not folders:
         _require_statements(db)
     configure_prefect(db)
-    from pipelines.flows.pipeline import update_flow
+    from pipelines.flows.pipeline import start_model_loading, update_flow
 
     flow = update_flow
     with store_lock(db, wait_seconds=wait):
         chosen = task_runner(runner, dask_address, dask_workers)
         if chosen is not None:
             flow = update_flow.with_options(task_runner=chosen)
+        else:  # the model is needed in this process: load it while Prefect starts
+            start_model_loading(config)
         called_at = time.time()
         try:
             result = flow(folders, str(db), config, report_out=str(out / "report"),

@@ -51,9 +51,9 @@ def test_stage_clock_moves_a_part_timed_inside_a_stage_and_keeps_order():
     timings = clock.timings()
     assert list(timings["stages"]) == ["segment", "analyze", "validate"]
     assert timings["startup"] is None
-    with pytest.raises(ValueError, match="stage 'embedding': expected one of ingest, segment"):
-        with clock.stage("embedding"):
-            pass
+    with (pytest.raises(ValueError, match="stage 'embedding': expected one of ingest, segment"),
+          clock.stage("embedding")):
+        pass
 
 
 def test_startup_rows_markdown_and_other():

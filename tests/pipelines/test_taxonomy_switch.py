@@ -37,8 +37,8 @@ def test_run_on_the_store_then_switch_taxonomy_without_reembedding(
     assert first["embed"]["new_embeddings"] > 0 and first["annotate"]["taxonomy_name"] == "cyber"
     assert (tmp_path / "out" / "report" / "index.html").is_file()
     timings = first["timings"]  # the command line times Prefect's start-up and the report too
-    assert list(timings["stages"]) == ["ingest", "segment", "embed", "annotate", "topics",
-                                       "analyze", "report"]
+    assert sorted(timings["stages"]) == sorted(["ingest", "segment", "embed", "annotate",
+                                                "topics", "analyze", "report"])
     assert timings["startup"] >= 0 and all(s >= 0 for s in timings["stages"].values())
     assert timings["startup"] + sum(timings["stages"].values()) <= timings["total"]
 
