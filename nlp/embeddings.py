@@ -18,6 +18,7 @@ import functools
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,6 +237,7 @@ class SentenceTransformerEmbedder:
             self.files_sha256 = files_sha256(source)
         self._source = str(source) if source.is_dir() else config.model
         self._model = None
+        self._loading = threading.RLock()
         self._dimension = _pooling_dimension(source) if source.is_dir() else None
         if not self.weights_sha256:  # a hub name: the weights are hashed when loaded
             self.model  # noqa: B018
@@ -250,6 +252,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def model(self):  # -> SentenceTransformer, loaded on first use (importing torch takes s)
+        with self._loading:  # loaded once, also when a thread preloads it
+            return self._loaded_model()
+
+    def _loaded_model(self):  # -> SentenceTransformer
         if self._model is None:
             model = self._load(self._source)
             if not self.weights_sha256:  # a hub name: hash the weights as loaded, in fp32
