@@ -99,13 +99,14 @@ def timed_bare_encode(db: str) -> dict[str, Any]:
 
 def rows_of(run: dict[str, Any], bare: float) -> list[tuple[str, float, str, str]]:
     """Table rows: each step's seconds, share of the run's process time and of the encode."""
-    from pipelines.flows.timings import other_seconds
+    from pipelines.flows.timings import STAGES, other_seconds
 
     timings = run["timings"]
     whole = run["process_seconds"]
     steps = [("python start + imports", whole - timings["total"])]
     steps.append(("prefect start-up", timings["startup"] or 0.0))
-    steps += list(timings["stages"].items())
+    # the JSON summary sorts its keys: put the stages back in the order a run goes through them
+    steps += sorted(timings["stages"].items(), key=lambda item: STAGES.index(item[0]))
     steps.append(("other (records, artifacts, task overhead)", other_seconds(timings)))
     rows = [(name, seconds, f"{seconds / whole:.1%}", f"{seconds / bare:.3f}")
             for name, seconds in steps]
