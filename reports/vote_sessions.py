@@ -20,27 +20,49 @@ METHODS: tuple[tuple[str, str], ...] = (
     ("regional_group", "Same regional group"),
 )
 """Method id and column heading, in column order."""
+SHORT_NAMES = {"tfidf": "TF-IDF", "mean_embedding": "mean embedding",
+               "regional_group": "same regional group"}
+"""Baselines as the one-sentence reading names them."""
 ISSUE_NAMES = {"*": "all roll calls", "me": "Middle East", "nu": "nuclear weapons",
                "di": "arms control", "hr": "human rights", "co": "colonialism",
                "ec": "economic development"}
 
 
+def _mean(rows: list[SessionValidationRow], column: int) -> float | None:
+    values = [r.cells[column].value for r in rows
+              if r.cells[column] is not None and r.cells[column].value is not None]
+    return sum(values) / len(values) if values else None
+
+
 def _meaning(rows: list[SessionValidationRow]) -> str:
+    """One sentence: the alignment's mean correlation beside the baselines', in how many
+    sessions it beats the regional-group prior, and (where computed) whether each issue's own
+    alignment tracks that issue's votes better than the overall alignment does."""
     overall = [r for r in rows if r.vote_issue == "*"]
-    a, g = 0, len(METHODS) - 1
+    a, i, g = 0, 1, len(METHODS) - 1
     pairs = [(r.cells[a].value, r.cells[g].value) for r in overall
              if r.cells[a] is not None and r.cells[g] is not None
              and r.cells[a].value is not None and r.cells[g].value is not None]
     if not pairs:
         return "Too few sessions have both speeches and votes to say anything yet."
     wins = sum(x > y for x, y in pairs)
-    mean = sum(x for x, _ in pairs) / len(pairs)
+    means = {SHORT_NAMES[method]: _mean(overall, column)
+             for column, (method, _) in enumerate(METHODS) if method in SHORT_NAMES}
+    beside = ", ".join(f"{name} {fmt(value, 2, False)}" for name, value in means.items()
+                       if value is not None)
     verdict = ("states that speak alike in a year's General Debate also tend to vote alike "
-               "that year, more than their regional group alone predicts" if wins == len(pairs)
-               else "speech alignment tracks voting, but does not beat the regional-group "
-               f"prior in every session ({wins} of {len(pairs)})")
+               "that year, more than their regional group alone predicts, in every session"
+               if wins == len(pairs) else
+               f"it beats the regional-group prior in {wins} of {len(pairs)} sessions")
+    cells = [(r.cells[i].value, r.cells[a].value) for r in rows if r.vote_issue != "*"
+             and r.cells[i] is not None and r.cells[a] is not None
+             and r.cells[i].value is not None and r.cells[a].value is not None]
+    issues = (f"; the issue's own alignment tracks that issue's votes better than the overall "
+              f"alignment in {sum(x > y for x, y in cells)} of {len(cells)} session and "
+              "issue-area cells" if cells else "")
     return (f"Over {len(pairs)} sessions the alignment's rank correlation with vote agreement "
-            f"averages {fmt(mean, 2, False)}: {verdict}.")
+            f"averages {fmt(sum(x for x, _ in pairs) / len(pairs), 2, False)} ({beside}): "
+            f"{verdict}{issues}.")
 
 
 def build_session_validation(frame: pd.DataFrame, *, measure: str = "s_score"
