@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
+GD_DB ?= data/gd.duckdb
 
-.PHONY: demo test lint bench bench-real server clean help
+.PHONY: demo test lint bench bench-real bench-gd-settings server clean help
 PREFECT_PORT ?= 4200
 
 help:
@@ -13,6 +14,7 @@ help:
 	@echo "make test   - install into .venv, lint with ruff, run the test suite"
 	@echo "make bench  - run the benchmarks (tables on stdout, JSON in benchmarks/results/)"
 	@echo "make bench-real - the whole General Debate archive in ../shared/data, stage by stage (long)"
+	@echo "make bench-gd-settings GD_DB=... - General Debate settings chosen out of sample"
 	@echo "make server - start a local Prefect server for scheduled runs (likeminded serve)"
 	@echo "make clean  - remove .venv and generated data"
 
@@ -48,6 +50,11 @@ bench: $(STAMP)
 # whole archive, time and peak memory per stage. BENCH_REAL_ARGS="--years 2013" for one session.
 bench-real: $(STAMP)
 	$(BIN)/python benchmarks/bench_real.py $(BENCH_REAL_ARGS)
+
+# Opt-in: the General Debate settings chosen on some sessions and reported on the others, on a
+# store analysed with the unga taxonomy (README "Validation on real data"): GD_DB=data/gd.duckdb
+bench-gd-settings: $(STAMP)
+	$(BIN)/python benchmarks/bench_gd_settings.py --db $(GD_DB)
 
 # A local Prefect server for `likeminded serve` (scheduled runs); Ctrl-C stops it.
 server: $(STAMP)

@@ -124,3 +124,42 @@ def test_cli_stores_it_and_the_report_shows_it(gd):
     missing = CliRunner().invoke(app, ["validate-votes", str(f["votes"]), "--per-session",
                                        "--db", gd["db"], "--no-store"])
     assert missing.exit_code == 1 and "--per-session needs --groups" in missing.output
+
+
+def test_settings_are_chosen_on_other_sessions_than_they_are_reported_on(gd):
+    from benchmarks.bench_gd_settings import (
+        DEFAULTS,
+        evaluate,
+        session_alignments,
+        setting_name,
+        vote_targets,
+    )
+
+    grid = {"stance_weight": (0.7, 0.0), "contested_weight": (4.0,),
+            "whole_text_weight": (0.0, 1.0), "min_weight": (1.0,), "shrink": (0.0, 2.0),
+            "pool": (1, 2)}
+    alignments, sessions = session_alignments(gd["db"], "unga", grid)
+    assert sessions == ["UNGA-73", "UNGA-74"] and len(alignments) == 16
+    assert next(iter(alignments)) == setting_name(DEFAULTS)  # defaults first: they win ties
+    f = files(gd)
+    targets = vote_targets(gd["db"], sessions, votes_file=f["votes"],
+                           roll_calls=f["roll_calls"], groups=f["groups"])
+    result = evaluate(alignments, targets, n_boot=20)
+    scores = pd.DataFrame(result["scores"])
+    assert len(scores) == 16 * 2 and scores["coverage"].between(0, 1).all()
+    held = pd.DataFrame(result["held_out"])
+    loo = held[held["scheme"] == "leave-one-out"].set_index("session")
+    for session, other in (("UNGA-73", "UNGA-74"), ("UNGA-74", "UNGA-73")):
+        # the setting reported for a session is the best one on the other session
+        best = scores[scores["session"] == other].sort_values("score", ascending=False,
+                                                               kind="stable")
+        assert loo.loc[session, "setting"] == best["setting"].iloc[0]
+        mine = scores[(scores["session"] == session)
+                      & (scores["setting"] == loo.loc[session, "setting"])]["score"]
+        assert loo.loc[session, "alignment"] == pytest.approx(mine.iloc[0], abs=1e-4)
+        assert loo.loc[session, "alignment_lo"] <= loo.loc[session, "alignment_hi"]
+    assert set(result["fixed"]) == {"defaults"}
+    assert [r["held_out"] for r in result["text_plus_prior"]] == sessions
+    # the first session has no previous one to pool with
+    pooled = setting_name({**DEFAULTS, "pool": 2})
+    assert alignments[pooled]["UNGA-73"].equals(alignments[setting_name(DEFAULTS)]["UNGA-73"])
