@@ -80,7 +80,8 @@ def session_alignments(db: str, taxonomy: str, grid: dict[str, tuple[float, ...]
     """
     from nlp.alignment import OVERALL, AlignmentConfig, score_alignment
     from nlp.positions import combine_positions
-    from pipelines.analysis import (
+    from pipelines.settings import AnalysisConfig, PipelineConfig
+    from pipelines.stages.analysis import (
         blend_whole_text,
         issue_jobs,
         issue_positions,
@@ -88,8 +89,7 @@ def session_alignments(db: str, taxonomy: str, grid: dict[str, tuple[float, ...]
         prepare_analysis,
         whole_positions,
     )
-    from pipelines.settings import AnalysisConfig, PipelineConfig
-    from pipelines.stages import get_taxonomy
+    from pipelines.stages.text import get_taxonomy
 
     analysis = AnalysisConfig(taxonomy=taxonomy, n_boot=10)
     prepared = prepare_analysis(db, PipelineConfig(analysis=analysis))
@@ -155,9 +155,9 @@ def vote_targets(db: str, sessions: list[str], *, votes_file: Path, roll_calls: 
     from nlp.baselines import mean_embedding_similarity, same_group_prior, tfidf_similarity
     from nlp.votes import agreement_matrices, vote_matrix
     from pipelines.settings import PipelineConfig
-    from pipelines.stages import get_embedder
-    from pipelines.storage import open_store
-    from pipelines.vote_sessions import _session_texts, _session_vectors, session_number
+    from pipelines.stages.text import get_embedder
+    from pipelines.stages.vote_sessions import _session_texts, _session_vectors, session_number
+    from pipelines.store.storage import open_store
 
     votes = read_votes(votes_file, roll_calls=roll_calls)
     group_of = regional_groups(groups)
@@ -223,9 +223,9 @@ def with_prior(frame: pd.DataFrame, prior: pd.DataFrame, bonus: float) -> pd.Dat
 def held_out_table(choices: pd.DataFrame, alignments: dict[str, dict[str, pd.DataFrame]],
                    targets: dict[str, dict[str, pd.DataFrame]], n_boot: int) -> pd.DataFrame:
     """The chosen settings' held-out alignment beside the baselines, with intervals, on the
-    same pairs (as :func:`pipelines.vote_sessions.validate_sessions` pairs them)."""
+    same pairs (as :func:`pipelines.stages.vote_sessions.validate_sessions` pairs them)."""
     from nlp.votes import correlate_alignment
-    from pipelines.vote_sessions import _common
+    from pipelines.stages.vote_sessions import _common
 
     rows = []
     for choice in choices.to_dict(orient="records"):
