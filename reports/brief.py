@@ -20,6 +20,9 @@ from reports.model import Estimate, JoinableStatement, Quote
 
 QUOTE_LIMIT = 230
 """Characters of a quoted paragraph on the page (cut at a word, with an ellipsis)."""
+CLEAR_SIDE = 0.5
+"""A mover's new paragraph grounds a talking point only when it takes our side at least this
+clearly (a weak stance is as likely a misreading as a move)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +244,8 @@ def build_points(partners: Sequence[IssuePartner], moves: Sequence[Move],
             f"{_num(p.score)}): build on its words.", p.theirs))
     # the quoted paragraph must itself take our side, or it does not show the move
     toward = [m for m in moves if m.direction == "toward" and m.after is not None and m.clear
-              and m.after_stance is not None and m.after_stance * m.ours > 0]
+              and m.after_stance is not None and m.after_stance * m.ours > 0
+              and abs(m.after_stance) >= CLEAR_SIDE]
     if toward:
         m = toward[0]
         first.append(TalkingPoint(

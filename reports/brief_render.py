@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import zipfile
 
 from reports.brief import Brief, IssuePartner, Move, TalkingPoint, cite
 from reports.common import WINDOW
@@ -308,7 +309,19 @@ def render_brief_docx(brief: Brief) -> bytes:
     doc.add_paragraph(f"likeminded brief; {brief.provenance}.")
     buffer = io.BytesIO()
     doc.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip(buffer.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same archive with fixed entry dates, so the same brief gives the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
 
 
 RENDERERS = {"html": render_brief_html, "md": render_brief_md, "docx": render_brief_docx}
