@@ -15,7 +15,6 @@ from typing import Any
 
 from reports.common import WINDOW, estimate, is_contested, label_of, num, quote_from_row, trim
 from reports.data import ReportData
-from reports.focus import build_focus
 from reports.model import Estimate, JoinableStatement, Quote
 
 QUOTE_LIMIT = 230
@@ -220,6 +219,42 @@ def _evidence_quote(data: ReportData, e: Mapping[str, Any] | None, *,
                         issue=str(e["issue"])))
 
 
+def could_join(data: ReportData, state: str, scope: str, issues: Sequence[str],
+               top: int = 2) -> tuple[JoinableStatement, ...]:
+    """Statements of the last two sessions (of ``scope`` when it is one session) that the state
+    could join or align itself with: joint statements it did not deliver, and statements of
+    groups it does not belong to (states often align themselves with another group's
+    statement), on contested issues where it holds a position, every side matching its own."""
+    mine = {i: v for i in issues if is_contested(data.issue_info, i)
+            and (v := _our_stance(data, state, i, scope).value) is not None}
+    q = data.quotes
+    recent = set(data.session_order[-2:]) if scope == WINDOW else {scope}
+    group = q["on_behalf_of"].fillna("").astype(str)
+    member = group.isin(sorted(_groups_of(data, state)))
+    q = q[(q["joint"].fillna(False).astype(bool) | (group != "")) & ~member
+          & (q["state"] != state) & q["issue"].isin(list(mine)) & q["session"].isin(recent)]
+    q = q[q["stance"].astype(float).notna()]
+    order = {s: n for n, s in enumerate(data.session_order)}
+    found = []
+    for _, part in q.groupby("statement_id", sort=True):
+        stances = part.groupby("issue")["stance"].mean()
+        if any((float(stances[i]) > 0) != (mine[i] > 0) or float(stances[i]) == 0
+               for i in stances.index):
+            continue
+        fit = sum(1.0 - abs(float(stances[i]) - mine[i]) for i in stances.index) / len(stances)
+        best = part.sort_values(["score", "idx"], ascending=[False, True], kind="stable").iloc[0]
+        code = str(best["on_behalf_of"] or "")
+        name = (f"{data.groups.get(code, {}).get('name', code)} statement" if code
+                else f"joint statement delivered by {data.name(str(best['state']))}")
+        found.append(JoinableStatement(
+            group=code or "joint", group_name=name, session=str(best["session"]),
+            fit=round(fit, 4), issues=tuple(label_of(data.issue_info, i)
+                                            for i in sorted(stances.index)),
+            quote=_short(quote_from_row(best, data.name))))
+    found.sort(key=lambda j: (-j.fit, -order.get(j.session, -1), j.group, j.quote.source))
+    return tuple(found[:top])
+
+
 def cite(q: Quote) -> str:
     """``Kenya, OEWG-2024-8, oewg-2024-8/ken.txt`` (on behalf of a group when so)."""
     group = f" for {q.on_behalf_of}" if q.on_behalf_of else ""
@@ -254,7 +289,7 @@ def build_points(partners: Sequence[IssuePartner], moves: Sequence[Move],
     if joinable:
         j = joinable[0]
         first.append(TalkingPoint(
-            f"Consider joining the {j.group_name} statement ({j.session}) on "
+            f"Consider joining or aligning with the {j.group_name} ({j.session}) on "
             f"{', '.join(j.issues)}: its stances match ours.", j.quote))
     for p in partners:
         if p.side and p.mine is not None:
@@ -323,9 +358,7 @@ def build_brief(data: ReportData, state: str, *, session: str, scope: str = WIND
     if not partners:
         notes.append(f"No alignment scores for {data.name(state)}: it said too little on enough "
                      "issues (or is not in the corpus), so partners cannot be ranked.")
-    focus = build_focus(data, state, session=scope, issues=tuple(chosen), coalition={})
-    joinable = tuple(j for j in focus.joinable if set(j.issues)
-                     & {label_of(data.issue_info, i) for i in chosen})[:3]
+    joinable = could_join(data, state, scope, chosen)
     points = build_points(partners, moves, joinable)
     if len(points) < 3:
         notes.append(f"Only {len(points)} talking point(s) rest on quoted evidence; no more are "

@@ -16,7 +16,9 @@ from reports.model import Estimate, JoinableStatement, Quote
 
 MAX_MOVES = 3
 """Moves shown on the page (toward first, then by size); the rest are counted."""
-SHORT = 115
+MAX_ISSUES = 6
+"""Issue rows shown on the page (those with a partner first); the rest are counted."""
+SHORT = 100
 """Characters of a quote in the tables (cut at a word, with an ellipsis)."""
 
 CSS = """
@@ -78,6 +80,17 @@ def _moves_shown(brief: Brief) -> tuple[list[Move], int]:
     return list(brief.moves[:MAX_MOVES]), max(0, len(brief.moves) - MAX_MOVES)
 
 
+def _issues_shown(brief: Brief) -> tuple[list[IssuePartner], str]:
+    """The issue rows that fit on the page, and a note naming the others (or ``""``)."""
+    if len(brief.partners) <= MAX_ISSUES:
+        return list(brief.partners), ""
+    ranked = sorted(brief.partners, key=lambda p: not p.partner)[:MAX_ISSUES]
+    shown = [p for p in brief.partners if p in ranked]
+    rest = [p.label for p in brief.partners if p not in ranked]
+    return shown, (f"{len(rest)} more issue(s) ({', '.join(rest)}): brief on one with "
+                   "--issue, or see likeminded report.")
+
+
 # -- HTML ------------------------------------------------------------------------------------
 
 def _e(text: object) -> str:
@@ -99,7 +112,7 @@ def _where(q: Quote) -> str:
 
 
 def _point_html(p: TalkingPoint) -> str:
-    return f"<li>{_e(p.text)}<br>{_qhtml(p.quote, 200)}</li>"
+    return f"<li>{_e(p.text)}<br>{_qhtml(p.quote, 180)}</li>"
 
 
 def _move_row(m: Move) -> str:
@@ -108,8 +121,8 @@ def _move_row(m: Move) -> str:
             f'<span class="{arrow}">{arrow}</span> {_e(_num(m.shift))} '
             f'<span class="cite">(us {m.ours:+.2f})</span></td>'
             f'<td class="what">{_e(m.from_session)}: '
-            f"{_qhtml(m.before, 90, missing='silent on it', short=True)}<br>"
-            f"{_e(m.to_session)}: {_qhtml(m.after, 90, missing='silent on it', short=True)}"
+            f"{_qhtml(m.before, 80, missing='silent on it', short=True)}<br>"
+            f"{_e(m.to_session)}: {_qhtml(m.after, 80, missing='silent on it', short=True)}"
             "</td></tr>")
 
 
@@ -121,12 +134,12 @@ def _partner_row(p: IssuePartner) -> str:
     return (f'<tr><td class="who"><b>{_e(p.label)}</b>: {_e(p.name)} {_e(_num(p.score))}'
             f'{side}</td><td class="what">'
             f"{_qhtml(p.theirs, missing='no paragraph pair found', short=True)}<br>"
-            f"us: {_qhtml(p.mine, 90, missing='-', short=True)}</td></tr>")
+            f"us: {_qhtml(p.mine, 80, missing='-', short=True)}</td></tr>")
 
 
 def _join_html(j: JoinableStatement) -> str:
     return (f"<li>{_e(j.group_name)} ({_e(j.session)}; {_e(', '.join(j.issues))}; fit "
-            f"{j.fit:.2f}): {_qhtml(j.quote, 160)}</li>")
+            f"{j.fit:.2f}): {_qhtml(j.quote, 100, short=True)}</li>")
 
 
 def render_brief_html(brief: Brief) -> str:
@@ -155,17 +168,20 @@ def render_brief_html(brief: Brief) -> str:
     else:
         out.append("<p>No state moved beyond its interval on these issues.</p>")
     out.append("<h2>Best partner outside our groups, per issue</h2>")
-    if brief.partners:
+    rows, rest = _issues_shown(brief)
+    if rows:
         out.append("<table><tr><th>issue: partner, alignment [95%]</th>"
                    "<th>their words / ours</th></tr>"
-                   + "".join(_partner_row(p) for p in brief.partners) + "</table>")
+                   + "".join(_partner_row(p) for p in rows) + "</table>")
+        if rest:
+            out.append(f'<p class="notes">{_e(rest)}</p>')
     else:
         out.append("<p>No partners can be ranked.</p>")
-    out.append("<h2>Statements we could join</h2>")
+    out.append("<h2>Statements we could join or align with</h2>")
     if brief.joinable:
         out.append("<ul>" + "".join(_join_html(j) for j in brief.joinable) + "</ul>")
     else:
-        out.append("<p>No joint statement whose stances match ours.</p>")
+        out.append("<p>No joint or other group's statement whose stances match ours.</p>")
     if brief.notes:
         out.append('<p class="notes">' + " ".join(_e(n) for n in brief.notes) + "</p>")
     out.append(f"<footer>likeminded brief; {_e(brief.provenance)}. Scores are alignments "
@@ -205,9 +221,10 @@ def render_brief_md(brief: Brief) -> str:
     else:
         out.append("No state moved beyond its interval on these issues.")
     out += ["", "## Best partner outside our groups, per issue", ""]
-    if brief.partners:
+    rows, rest = _issues_shown(brief)
+    if rows:
         out += ["| issue | partner | alignment [95%] | their words / ours |", "|---|---|---|---|"]
-        for p in brief.partners:
+        for p in rows:
             side = f" (us: {p.side})" if p.side else ""
             if not p.partner:
                 out.append(f"| {p.label}{side} | - | - | {p.note} |")
@@ -215,12 +232,14 @@ def render_brief_md(brief: Brief) -> str:
                 out.append(f"| {p.label}{side} | {p.name} | {_num(p.score)} | "
                            f"{_qmd(p.theirs, missing='no paragraph pair found')}<br>us: "
                            f"{_qmd(p.mine, 110, missing='-')} |")
+        if rest:
+            out += ["", rest]
     else:
         out.append("No partners can be ranked.")
-    out += ["", "## Statements we could join", ""]
+    out += ["", "## Statements we could join or align with", ""]
     out += [f"- {j.group_name} ({j.session}; {', '.join(j.issues)}; fit {j.fit:.2f}): "
             f"{_qmd(j.quote)}" for j in brief.joinable] or [
-        "No joint statement whose stances match ours."]
+        "No joint or other group's statement whose stances match ours."]
     if brief.notes:
         out += ["", *[f"_{n}_" for n in brief.notes]]
     out += ["", f"---\nlikeminded brief; {brief.provenance}."]
@@ -285,7 +304,8 @@ def render_brief_docx(brief: Brief) -> bytes:
     if not moves:
         doc.add_paragraph("No state moved beyond its interval on these issues.")
     doc.add_heading("Best partner outside our groups, per issue", level=2)
-    for p in brief.partners:
+    rows, rest = _issues_shown(brief)
+    for p in rows:
         para = doc.add_paragraph(style="List Bullet")
         side = f" (us: {p.side})" if p.side else ""
         if not p.partner:
@@ -295,15 +315,17 @@ def render_brief_docx(brief: Brief) -> bytes:
         _docx_quote(para, p.theirs, missing="no paragraph pair found")
         para.add_run(" Us: ")
         _docx_quote(para, p.mine, 110, missing="-")
+    if rest:
+        doc.add_paragraph(rest)
     if not brief.partners:
         doc.add_paragraph("No partners can be ranked.")
-    doc.add_heading("Statements we could join", level=2)
+    doc.add_heading("Statements we could join or align with", level=2)
     for j in brief.joinable:
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(f"{j.group_name} ({j.session}; {', '.join(j.issues)}; fit {j.fit:.2f}): ")
         _docx_quote(para, j.quote)
     if not brief.joinable:
-        doc.add_paragraph("No joint statement whose stances match ours.")
+        doc.add_paragraph("No joint or other group's statement whose stances match ours.")
     for note in brief.notes:
         doc.add_paragraph().add_run(note).italic = True
     doc.add_paragraph(f"likeminded brief; {brief.provenance}.")
