@@ -28,16 +28,16 @@ def cli(*args, code=0):
 
 @pytest.fixture(scope="module")
 def briefs(sample_analysed, tmp_path_factory):
-    """The brief of each of :data:`STATES` as HTML (with its --json document), MD and DOCX."""
+    """The brief of each of :data:`STATES` as HTML (with its --json document); EST's also as
+    Markdown and DOCX."""
     db = sample_analysed[0]
     out = tmp_path_factory.mktemp("briefs")
     made = {}
     for state in STATES:
-        document = json.loads(cli("brief", state, "--out", out / f"{state}.html", "--db", db,
-                                  "--json").stdout)
-        cli("brief", state, "--out", out / f"{state}.md", "--db", db)
-        cli("brief", state, "--format", "docx", "--out", out / f"{state}.docx", "--db", db)
-        made[state] = document
+        made[state] = json.loads(cli("brief", state, "--out", out / f"{state}.html", "--db", db,
+                                     "--json").stdout)
+    cli("brief", "EST", "--out", out / "EST.md", "--db", db)
+    cli("brief", "Estonia", "--format", "docx", "--out", out / "EST.docx", "--db", db)
     return db, out, made
 
 
@@ -93,7 +93,7 @@ def test_markdown_and_docx_carry_the_same_brief(briefs):
     from docx import Document
 
     _, out, made = briefs
-    for state in STATES:
+    for state in ("EST",):
         brief = made[state]["brief"]
         text = (out / f"{state}.md").read_text(encoding="utf-8")
         assert text.startswith(f"# Brief for {brief['name']} ({state}), as of ")
