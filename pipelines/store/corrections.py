@@ -358,8 +358,11 @@ def quote_corrections(store: Store) -> tuple[set[tuple[str, int]], set[tuple[str
 
 
 def count_corrections(store: Store) -> int:
-    """Active corrections (0 when the table does not exist yet)."""
-    return len(list_corrections(store))
+    """Active corrections that apply to the current corpus (orphaned ones, whose paragraph is
+    gone, are left out; 0 when the table does not exist yet)."""
+    if not _has_table(store):
+        return 0
+    return len(active_targets(store))
 
 
 def describe(record: dict[str, Any]) -> str:

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from corpora.groups import default_groups
-from pipelines.cli import app
-from pipelines.storage import open_store
+from pipelines.cli.app import app
+from pipelines.store.storage import open_store
 from tests.reports.cdp import find_chromium
 
 # EST and RUS, and KEN: the sample's state with the most to say (moves, partners, statements)
@@ -84,7 +84,7 @@ def test_every_claim_of_the_brief_rests_on_stored_evidence(briefs, state):
 
 
 def _cohesion():
-    from pipelines.analysis import COHESION_GROUPS
+    from pipelines.stages.analysis import COHESION_GROUPS
 
     return COHESION_GROUPS
 

@@ -195,7 +195,7 @@ def test_corrections_follow_their_paragraph_into_a_new_version(analysed, analyse
     """A new version of a statement keeps the correction of a paragraph it did not change; a
     version that changed the paragraph leaves the correction orphaned, listed as such."""
     from corpora.ingest import ingest_folder
-    from pipelines.stages import annotate_segments, embed_new_segments, segment_new_statements
+    from pipelines.stages.text import annotate_segments, embed_new_segments, segment_new_statements
 
     db, config = str(analysed_copy), analysed["config"]
     statement, idx, _ = tagged(db, "RUS", "binding_instrument", 1)
@@ -239,6 +239,7 @@ def test_corrections_follow_their_paragraph_into_a_new_version(analysed, analyse
     assert not (rows["statement_id"] == statement).any()  # the old version is out
     text_out = cli("correct", "list", "--db", db).stdout
     assert f"follows its text to {target}#{target_idx}" in text_out
+    assert json.loads(cli("status", "--db", db, "--json").stdout)["corrections"] == 1
     # the corrected paragraph itself edited: the correction applies to nothing, and says so
     new_version(original.replace(text, text.replace(" ", "  ", 1) + " Indeed."), "v3")
     records, orphaned = listed()
@@ -246,3 +247,4 @@ def test_corrections_follow_their_paragraph_into_a_new_version(analysed, analyse
     text_out = cli("correct", "list", "--db", db).stdout
     assert "orphaned: its paragraph is no longer in the corpus" in text_out
     assert "1 orphaned: undo them" in text_out
+    assert json.loads(cli("status", "--db", db, "--json").stdout)["corrections"] == 0
