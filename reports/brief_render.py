@@ -196,8 +196,13 @@ def render_brief_html(brief: Brief) -> str:
 def _qmd(q: Quote | None, limit: int = SHORT, *, missing: str = "no paragraph") -> str:
     if q is None:
         return f"_{missing}_"
-    text = _clip(q.text, limit).replace("|", "\\|")
-    return f"“{text}” ({cite(q)})"
+    return f"“{_md(_clip(q.text, limit))}” ({_md(cite(q))})"
+
+
+def _md(text: str) -> str:
+    """Text from statements made inert in Markdown: no raw HTML, no table breaks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        "|", "\\|")
 
 
 def render_brief_md(brief: Brief) -> str:

@@ -135,7 +135,7 @@ def test_the_html_brief_prints_on_one_page(briefs, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["Estnia"], "closest in the store: EST"),
     (["EST", "--session", "OEWG-2025-12"], "unknown session 'OEWG-2025-12'; valid: OEWG-2019-1"),
-    (["EST", "--issue", "binding"], "unknown issue 'binding'; valid: binding_instrument"),
+    (["EST", "--issue", "binding"], "unknown issue 'binding'; closest: binding_instrument"),
     (["EST", "--format", "pdf"], "unknown format 'pdf'; valid: html, md, docx"),
 ])
 def test_unknown_values_are_one_line_errors_with_the_valid_ones(sample_analysed, tmp_path, args,
