@@ -88,6 +88,7 @@ class Brief:
     notes: tuple[str, ...]
     illustrative: str
     provenance: str
+    unplaced: int = 0
 
 
 def _short(q: Quote) -> Quote:
@@ -351,22 +352,23 @@ def build_brief(data: ReportData, state: str, *, session: str, scope: str = WIND
         notes.append(f"{data.name(state)} has no statement of its own in the store: its "
                      "positions, if any, rest on group statements only.")
     moves, unplaced = build_moves(data, state, session, [i for i in chosen if i in contested])
-    if unplaced:
+    if unplaced and moves:
         notes.append(f"{unplaced} move(s) into {session} are on issues where "
-                     f"{data.name(state)} has no stance, so toward or away cannot be said.")
+                     f"{data.name(state)} has no clear stance of its own, so toward or away "
+                     "cannot be said.")
     partners = build_partners(data, state, scope, chosen) if data.partners.get(state) else ()
     if not partners:
         notes.append(f"No alignment scores for {data.name(state)}: it said too little on enough "
                      "issues (or is not in the corpus), so partners cannot be ranked.")
     joinable = could_join(data, state, scope, chosen)
     points = build_points(partners, moves, joinable)
-    if len(points) < 3:
+    if 0 < len(points) < 3:
         notes.append(f"Only {len(points)} talking point(s) rest on quoted evidence; no more are "
                      "offered.")
     groups = tuple(str(data.groups[g].get("name", g)) for g in sorted(_groups_of(data, state)))
     return Brief(state=state, name=data.name(state), session=session, scope=scope,
                  member_of=groups, statements=statements, moves=moves, partners=partners,
-                 joinable=joinable, points=points, notes=tuple(notes),
+                 joinable=joinable, points=points, notes=tuple(notes), unplaced=unplaced,
                  illustrative=illustrative_text(data), provenance=_provenance(data))
 
 

@@ -76,6 +76,14 @@ def subtitle(brief: Brief) -> str:
             f"{brief.session}; partners and statements to join over {scope}.")
 
 
+def no_moves(brief: Brief) -> str:
+    """What the moves section says when it lists none."""
+    if brief.unplaced:
+        return (f"{brief.unplaced} move(s) into {brief.session}, all on issues where "
+                f"{brief.name} has no clear stance: toward or away cannot be said.")
+    return "No state moved beyond its interval on these issues."
+
+
 def _moves_shown(brief: Brief) -> tuple[list[Move], int]:
     return list(brief.moves[:MAX_MOVES]), max(0, len(brief.moves) - MAX_MOVES)
 
@@ -166,7 +174,7 @@ def render_brief_html(brief: Brief) -> str:
         if more:
             out.append(f'<p class="notes">{more} more move(s): likeminded report.</p>')
     else:
-        out.append("<p>No state moved beyond its interval on these issues.</p>")
+        out.append(f"<p>{_e(no_moves(brief))}</p>")
     out.append("<h2>Best partner outside our groups, per issue</h2>")
     rows, rest = _issues_shown(brief)
     if rows:
@@ -224,7 +232,7 @@ def render_brief_md(brief: Brief) -> str:
         if more:
             out += ["", f"{more} more move(s): likeminded report."]
     else:
-        out.append("No state moved beyond its interval on these issues.")
+        out.append(no_moves(brief))
     out += ["", "## Best partner outside our groups, per issue", ""]
     rows, rest = _issues_shown(brief)
     if rows:
@@ -307,7 +315,7 @@ def render_brief_docx(brief: Brief) -> bytes:
     if more:
         doc.add_paragraph(f"{more} more move(s): likeminded report.")
     if not moves:
-        doc.add_paragraph("No state moved beyond its interval on these issues.")
+        doc.add_paragraph(no_moves(brief))
     doc.add_heading("Best partner outside our groups, per issue", level=2)
     rows, rest = _issues_shown(brief)
     for p in rows:

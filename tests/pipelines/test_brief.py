@@ -117,7 +117,7 @@ def test_the_html_brief_prints_on_one_page(briefs, tmp_path):
     _, out, _ = briefs
     for state in STATES:
         html = (out / f"{state}.html").read_text(encoding="utf-8")
-        assert "<script" not in html and "http" not in html.split("<body>")[0]
+        assert "<script" not in html and "://" not in html.split("<body>")[0]
         # chromium prints on Letter unless the page asks otherwise: test Letter and A4
         for paper, css in (("letter", ""), ("a4", "@page { size: A4; }")):
             page = tmp_path / f"{state}-{paper}.html"
@@ -147,15 +147,21 @@ def test_unknown_values_are_one_line_errors_with_the_valid_ones(sample_analysed,
     assert not (tmp_path / "b.html").exists()
 
 
-def test_a_state_without_evidence_gets_a_brief_that_says_so(sample_analysed, tmp_path):
-    out = tmp_path / "btn.md"
-    document = json.loads(cli("brief", "Bhutan", "--out", out, "--db", sample_analysed[0],
+@pytest.mark.parametrize(("name", "known"), [("Bhutan", True), ("Liechtenstein", False)])
+def test_a_state_without_evidence_gets_a_brief_that_says_so(sample_analysed, tmp_path, name,
+                                                            known):
+    """Bhutan only speaks through its groups; Liechtenstein is not in the store at all."""
+    out = tmp_path / "b.md"
+    document = json.loads(cli("brief", name, "--out", out, "--db", sample_analysed[0],
                               "--json").stdout)
     brief = document["brief"]
-    assert not document["known_state"] and brief["points"] == [] and brief["moves"] == []
+    assert document["known_state"] is known
+    assert brief["points"] == [] and brief["moves"] == [] and brief["partners"] == []
     assert any("no statement of its own" in n for n in brief["notes"])
-    assert any("No alignment scores for Bhutan" in n for n in brief["notes"])
-    assert "No talking point rests on quoted evidence." in out.read_text(encoding="utf-8")
+    assert any(f"No alignment scores for {name}" in n for n in brief["notes"])
+    text = out.read_text(encoding="utf-8")
+    assert "No talking point rests on quoted evidence." in text
+    assert "No state moved beyond its interval" not in text or not brief["unplaced"]
 
 
 def test_one_issue_and_one_session(sample_analysed, tmp_path):
