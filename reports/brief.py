@@ -15,6 +15,7 @@ from typing import Any
 
 from reports.common import WINDOW, estimate, is_contested, label_of, num, quote_from_row, trim
 from reports.data import ReportData
+from reports.findings import illustrative_note
 from reports.model import Estimate, JoinableStatement, Quote
 
 QUOTE_LIMIT = 230
@@ -328,15 +329,10 @@ def _provenance(data: ReportData) -> str:
 
 
 def illustrative_text(data: ReportData) -> str:
-    """The warning shown when statements come from an illustrative corpus (else ``""``)."""
-    info = data.status.get("illustrative") or {}
-    count = int(info.get("statements", 0) or 0) if isinstance(info, Mapping) else 0
-    if not count:
-        return ""
-    corpora = ", ".join(str(c) for c in info.get("corpora", ()) if c) or "an illustrative corpus"
-    return (f"Illustrative data: {count} of {int(data.status.get('statements', 0) or count)} "
-            f"statements come from {corpora}, written for demonstration. They are not what any "
-            "government said; do not quote them as such.")
+    """The report's illustrative-corpus warning (:func:`reports.findings.illustrative_note`),
+    headed for the brief, or ``""`` when no statement comes from an illustrative corpus."""
+    note = illustrative_note(data)
+    return f"Illustrative data: {note}" if note else ""
 
 
 def build_brief(data: ReportData, state: str, *, session: str, scope: str = WINDOW,

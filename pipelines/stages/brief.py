@@ -44,7 +44,7 @@ def illustrative_status(store: Store) -> dict[str, Any]:
     from pipelines.cli.formatting import store_status
 
     recorded = store_status(store).get("illustrative")
-    if recorded:
+    if recorded and recorded.get("statements"):
         return dict(recorded)
     hashes = _sample_hashes()
     rows = store.con.execute("SELECT content_hash FROM statements WHERE superseded_by IS NULL"

@@ -57,7 +57,7 @@ def test_every_claim_of_the_brief_rests_on_stored_evidence(briefs, state):
     db, _, made = briefs
     brief = made[state]["brief"]
     assert made[state]["format"] == "html" and brief["state"] == state
-    assert brief["illustrative"].startswith("Illustrative data: 326 of 326 statements")
+    assert brief["illustrative"].startswith("Illustrative data: All 326 statements come from")
     assert 1 <= len(brief["points"]) <= 3
     for point in brief["points"]:
         assert _said(db, point["quote"]), point
