@@ -16,6 +16,8 @@ from reports.model import Estimate, JoinableStatement, Quote
 
 MAX_MOVES = 3
 """Moves shown on the page (toward first, then by size); the rest are counted."""
+NONE_ABOUT = "no paragraph mainly about it"
+"""Shown for a mover's session without a paragraph mainly about the issue."""
 MAX_ISSUES = 6
 """Issue rows shown on the page (those with a partner first); the rest are counted."""
 SHORT = 100
@@ -129,8 +131,8 @@ def _move_row(m: Move) -> str:
             f'<span class="{arrow}">{arrow}</span> {_e(_num(m.shift))} '
             f'<span class="cite">(us {m.ours:+.2f})</span></td>'
             f'<td class="what">{_e(m.from_session)}: '
-            f"{_qhtml(m.before, 80, missing='silent on it', short=True)}<br>"
-            f"{_e(m.to_session)}: {_qhtml(m.after, 80, missing='silent on it', short=True)}"
+            f"{_qhtml(m.before, 80, missing=NONE_ABOUT, short=True)}<br>"
+            f"{_e(m.to_session)}: {_qhtml(m.after, 80, missing=NONE_ABOUT, short=True)}"
             "</td></tr>")
 
 
@@ -227,8 +229,8 @@ def render_brief_md(brief: Brief) -> str:
         out += ["| state | issue | relative to us | shift [95%] | before / after |",
                 "|---|---|---|---|---|"]
         out += [f"| {m.name} | {m.label} | {m.direction} (us {m.ours:+.2f}) | {_num(m.shift)} | "
-                f"{m.from_session}: {_qmd(m.before, 110, missing='silent on it')}<br>"
-                f"{m.to_session}: {_qmd(m.after, 110, missing='silent on it')} |" for m in moves]
+                f"{m.from_session}: {_qmd(m.before, 110, missing=NONE_ABOUT)}<br>"
+                f"{m.to_session}: {_qmd(m.after, 110, missing=NONE_ABOUT)} |" for m in moves]
         if more:
             out += ["", f"{more} more move(s): likeminded report."]
     else:
@@ -309,9 +311,9 @@ def render_brief_docx(brief: Brief) -> bytes:
         para.add_run(f"{m.name}, {m.label}: {m.direction} (shift {_num(m.shift)}; us "
                      f"{m.ours:+.2f}). ").bold = True
         para.add_run(f"{m.from_session}: ")
-        _docx_quote(para, m.before, 110, missing="silent on it")
+        _docx_quote(para, m.before, 110, missing=NONE_ABOUT)
         para.add_run(f" {m.to_session}: ")
-        _docx_quote(para, m.after, 110, missing="silent on it")
+        _docx_quote(para, m.after, 110, missing=NONE_ABOUT)
     if more:
         doc.add_paragraph(f"{more} more move(s): likeminded report.")
     if not moves:
