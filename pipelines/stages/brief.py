@@ -41,7 +41,7 @@ def illustrative_status(store: Store) -> dict[str, Any]:
     """``{"statements": n, "corpora": [...]}`` for current statements of an illustrative
     corpus: the store's own record when it has one (``status["illustrative"]``), else those
     whose text is one of the bundled sample's."""
-    from pipelines.cli.formatting import store_status
+    from pipelines.store.status import store_status
 
     recorded = store_status(store).get("illustrative")
     if recorded and recorded.get("statements"):

@@ -84,7 +84,7 @@ def test_every_claim_of_the_brief_rests_on_stored_evidence(briefs, state):
 
 
 def _cohesion():
-    from pipelines.stages.analysis import COHESION_GROUPS
+    from pipelines.settings import COHESION_GROUPS
 
     return COHESION_GROUPS
 
