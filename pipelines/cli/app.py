@@ -278,12 +278,14 @@ def analyze_text(
 def _register_commands() -> None:
     import pipelines.cli.analysis as cli_analysis
     import pipelines.cli.analyst as cli_analyst
+    import pipelines.cli.brief as cli_brief
     import pipelines.cli.connectors as cli_connectors
     import pipelines.cli.report as cli_report
     import pipelines.cli.retire as cli_retire
 
     cli_analysis.register(app)
     cli_analyst.register(app)
+    cli_brief.register(app)
     cli_retire.register(app)
     cli_connectors.register(app)
     cli_report.register(app)

@@ -165,24 +165,37 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help="Include undone corrections.")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """List the corrections (who, when, why).
+    """List the corrections (who, when, why) and where each applies now.
+
+    A correction follows its paragraph into a new version of the statement; one whose
+    paragraph is no longer in the corpus (edited or retired) is listed as orphaned: it applies
+    to nothing until undone or recorded again.
 
     Example: likeminded correct list --json
     """
     from pipelines.cli.analyst_text import clip
-    from pipelines.store.corrections import describe, list_corrections
+    from pipelines.store.corrections import FOLLOWS, ORPHANED, describe, resolve_corrections
 
     with _store(db, write=False) as store:
-        records = list_corrections(store, include_undone=all_)
+        records = resolve_corrections(store, include_undone=all_)
+    orphaned = sum(1 for r in records if r["status"] == ORPHANED and not r["undone_at"])
     if json_out:
-        emit_json({"corrections": records, "count": len(records)})
+        emit_json({"corrections": records, "count": len(records), "orphaned": orphaned})
         return
     if not records:
         echo("no corrections")
     for r in records:
         state = f" (undone {r['undone_at']})" if r["undone_at"] else ""
         echo(clip(f"{r['id']:>4}  {describe(r)}{state}", 80))
+        if r["status"] == FOLLOWS:
+            echo(clip(f"      follows its text to {r['target']} (a new version)", 80))
+        elif r["status"] == ORPHANED:
+            echo(clip("      orphaned: its paragraph is no longer in the corpus; applies to "
+                      "nothing", 80))
         echo(clip(f"      {r['created_at']} {r['author'] or '?'}: {r['why'] or '-'}", 80))
+    if orphaned:
+        echo(f"{orphaned} orphaned: undo them ('likeminded correct undo ID') or record them "
+             "again on the new text")
 
 
 @correct_app.command("undo")
@@ -220,7 +233,7 @@ def export(
 
     Example: likeminded correct export team.yaml
     """
-    from pipelines.store.corrections import export_corrections
+    from pipelines.store.corrections_exchange import export_corrections
 
     with _store(db, write=False) as store:
         count = export_corrections(store, path)
@@ -241,7 +254,8 @@ def import_(
 
     Example: likeminded correct import team.yaml
     """
-    from pipelines.store.corrections import CorrectionError, import_corrections
+    from pipelines.store.corrections import CorrectionError
+    from pipelines.store.corrections_exchange import import_corrections
 
     with _store(db) as store:
         try:

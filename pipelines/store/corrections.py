@@ -14,11 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from corpora.store import Schema, Store
 
@@ -42,12 +40,25 @@ CORRECTIONS_SCHEMA = Schema(
             created_at TIMESTAMP NOT NULL,
             undone_at TIMESTAMP
         )""",
-    ),),
+    ), (
+        # keys that follow the text when a new version of the statement is ingested: the
+        # statement id changes with any edit, the paragraph's text hash only when it is edited
+        "ALTER TABLE corrections ADD COLUMN state VARCHAR",
+        "ALTER TABLE corrections ADD COLUMN session VARCHAR",
+        "ALTER TABLE corrections ADD COLUMN document VARCHAR",
+        "ALTER TABLE corrections ADD COLUMN text_hash VARCHAR",
+        "UPDATE corrections SET state = s.state, session = s.session, document = s.document "
+        "FROM statements s WHERE s.id = corrections.statement_id",
+        "UPDATE corrections SET text_hash = g.text_hash FROM segments g WHERE "
+        "g.statement_id = corrections.statement_id AND g.idx = corrections.idx",
+    )),
 )
 """The corrections table: one row per judgement, never deleted (``undone_at`` marks undo)."""
 
 COLUMNS = ("id", "kind", "statement_id", "idx", "issue", "value", "action", "why", "author",
-           "created_at", "undone_at")
+           "created_at", "undone_at", "state", "session", "document", "text_hash")
+KEYS = ("state", "session", "document", "text_hash")
+"""What a correction is keyed on besides the statement id, so that it follows the text."""
 
 
 class CorrectionError(ValueError):
@@ -98,27 +109,43 @@ def _check_statement(store: Store, statement_id: str) -> None:
 def add_correction(store: Store, *, kind: str, statement_id: str, idx: int | None = None,
                    issue: str | None = None, value: float | None = None, action: str,
                    why: str = "", author: str = "", created_at: dt.datetime | None = None,
-                   check: bool = True) -> int:
+                   check: bool = True, **keys: str | None) -> int:
     """Record one correction; returns its id.
+
+    Besides the statement id, the correction is keyed on the statement's state, session and
+    document and the paragraph's text hash (``keys``, else read from the store), so that it
+    follows the paragraph into a new version of the statement (:func:`resolve_corrections`).
 
     Raises:
         CorrectionError: unknown kind or action, a stance outside -1, 0, 1, or a segment or
             statement the store does not hold (when ``check``).
     """
     validate_correction(store, kind=kind, statement_id=statement_id, idx=idx, value=value,
-                        action=action, check=check)
+                        action=action, check=check, **keys)
+    found = _keys_of(store, statement_id, idx if kind != CHAIR else None)
+    keys = {k: keys.get(k) or found.get(k) for k in KEYS}
     with store.transaction() as con:
         next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM corrections").fetchall()[0][0]
-        con.execute("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        con.execute(f"INSERT INTO corrections ({', '.join(COLUMNS)}) VALUES "
+                    f"({', '.join('?' * len(COLUMNS))})",
                     [next_id, kind, statement_id, idx, issue,
                      None if value is None else float(value), action, why or "", author or "",
-                     created_at or _now()])
+                     created_at or _now(), None, *(keys[k] for k in KEYS)])
     return int(next_id)
+
+
+def _keys_of(store: Store, statement_id: str, idx: int | None) -> dict[str, Any]:
+    """State, session, document (and the paragraph's text hash) of a stored statement."""
+    row = store.con.execute(
+        "SELECT s.state, s.session, s.document, g.text_hash FROM statements s LEFT JOIN "
+        "segments g ON g.statement_id = s.id AND g.idx = ? WHERE s.id = ?",
+        [-1 if idx is None else idx, statement_id]).fetchall()
+    return dict(zip(KEYS, row[0], strict=True)) if row else {}
 
 
 def validate_correction(store: Store, *, kind: str, statement_id: str, idx: int | None = None,
                         value: float | None = None, action: str, check: bool = True,
-                        **_: Any) -> None:
+                        **keys: Any) -> None:
     """Check a correction before it is recorded (see :func:`add_correction`)."""
     if kind not in KINDS:
         raise CorrectionError(f"kind: expected one of {', '.join(KINDS)}; got {kind!r}")
@@ -127,6 +154,10 @@ def validate_correction(store: Store, *, kind: str, statement_id: str, idx: int 
     if kind == QUOTE and action not in (REJECT, PIN):
         raise CorrectionError(f"quote: expected reject or pin; got {action!r}")
     if check:
+        record = {"kind": kind, "statement_id": statement_id, "idx": idx,
+                  **{k: keys.get(k) for k in KEYS}}
+        if any(record[k] for k in KEYS) and _target(store, record) is not None:
+            return  # an imported correction that follows its text into this store
         if kind == CHAIR:
             _check_statement(store, statement_id)
         else:
@@ -169,11 +200,74 @@ def list_corrections(store: Store, *, include_undone: bool = False) -> list[dict
     return records
 
 
+APPLIES, FOLLOWS, ORPHANED = "applies", "follows", "orphaned"
+"""Where a correction stands: on its own statement, moved with its paragraph to a new version
+of the statement, or on a paragraph the corpus no longer holds."""
+
+
+def _target(store: Store, record: dict[str, Any]) -> tuple[str, int | None] | None:
+    """The current statement (and segment) a correction applies to, or ``None`` (orphaned).
+
+    Its own statement id first, while that statement is current (and the paragraph at ``idx``
+    still has the recorded text); else, in the current statements of the same state and session,
+    the paragraph with the recorded text hash (its own document first) or, for a Chair
+    correction, the current version of the same document.
+    """
+    con = store.con
+    if record["kind"] == CHAIR:
+        rows = con.execute(
+            "SELECT id FROM statements WHERE superseded_by IS NULL AND (id = ? OR (document = ? "
+            "AND state = ? AND session = ?)) ORDER BY (id = ?) DESC, version DESC, id LIMIT 1",
+            [record["statement_id"], record.get("document"), record.get("state"),
+             record.get("session"), record["statement_id"]]).fetchall()
+        return (rows[0][0], None) if rows else None
+    digest = record.get("text_hash")
+    rows = con.execute(
+        "SELECT g.statement_id, g.idx FROM segments g JOIN statements s ON s.id = g.statement_id "
+        "AND s.superseded_by IS NULL WHERE (g.statement_id = ? AND g.idx = ? AND (? IS NULL OR "
+        "g.text_hash = ?)) OR (g.text_hash = ? AND s.state = ? AND s.session = ?) "
+        "ORDER BY (g.statement_id = ?) DESC, (s.document = ?) DESC, g.statement_id, g.idx "
+        "LIMIT 1",
+        [record["statement_id"], record["idx"], digest, digest, digest, record.get("state"),
+         record.get("session"), record["statement_id"], record.get("document")]).fetchall()
+    return (rows[0][0], int(rows[0][1])) if rows else None
+
+
+def resolve_corrections(store: Store, *, include_undone: bool = False) -> list[dict[str, Any]]:
+    """Corrections (as :func:`list_corrections`) with where each applies now.
+
+    Adds ``status`` (:data:`APPLIES`, :data:`FOLLOWS` or :data:`ORPHANED`) and ``target``
+    (``STATEMENT_ID#IDX``, or the statement id of a Chair correction; ``None`` when orphaned),
+    and ``target_statement_id`` / ``target_idx``. An undone correction is resolved too.
+    """
+    out = []
+    for record in list_corrections(store, include_undone=include_undone):
+        found = _target(store, record)
+        if found is None:
+            status, target = ORPHANED, None
+        else:
+            same = found[0] == record["statement_id"] and (
+                found[1] is None or found[1] == record["idx"])
+            status = APPLIES if same else FOLLOWS
+            target = found[0] if found[1] is None else f"{found[0]}#{found[1]}"
+        out.append({**record, "status": status, "target": target,
+                    "target_statement_id": None if found is None else found[0],
+                    "target_idx": None if found is None else found[1]})
+    return out
+
+
+def active_targets(store: Store) -> list[dict[str, Any]]:
+    """Active corrections that apply to something now, keyed on their target: ``statement_id``
+    and ``idx`` are the current statement and segment they apply to."""
+    return [{**r, "statement_id": r["target_statement_id"], "idx": r["target_idx"]}
+            for r in resolve_corrections(store) if r["status"] != ORPHANED]
+
+
 def corrections_digest(store: Store) -> str:
-    """Digest of the active corrections (empty when there are none): part of the analysis
-    fingerprint, so adding or undoing one recomputes the analyses."""
+    """Digest of the active corrections where they apply now (empty when none applies): part of
+    the analysis fingerprint, so adding or undoing one recomputes the analyses."""
     active = [{k: r[k] for k in ("kind", "statement_id", "idx", "issue", "value", "action")}
-              for r in list_corrections(store)]
+              for r in active_targets(store)]
     if not active:
         return ""
     return hashlib.sha256(json.dumps(active, sort_keys=True, default=str).encode()
@@ -185,9 +279,10 @@ def apply_corrections(store: Store, tags: pd.DataFrame) -> pd.DataFrame:
 
     A stance correction sets the segment's stance on the issue (``0`` = takes no side), adding
     the tag when the tagger missed it; a Chair statement's rows are dropped (a Chair speaks for
-    no state). The latest active correction of a segment and issue wins.
+    no state). The latest active correction of a segment and issue wins. Corrections follow
+    their paragraph into new versions of a statement (:func:`resolve_corrections`).
     """
-    active = list_corrections(store)
+    active = active_targets(store)
     if not active:
         return tags
     chair = {r["statement_id"] for r in active if r["kind"] == CHAIR}
@@ -221,10 +316,10 @@ def correct_evidence(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     """Evidence rows (``statement_id, idx, state, issue, stance, ...``) with the corrections
     applied: rejected quotes and Chair statements dropped, overruled stances set, and where a
     state has pinned quotes on an issue, only those kept as its evidence on that issue."""
-    active = list_corrections(store)
+    active = active_targets(store)
     if not active or frame.empty:
         return frame
-    rejected, pinned = quote_corrections(store)
+    rejected, pinned = _quote_targets(active)
     chair = {r["statement_id"] for r in active if r["kind"] == CHAIR}
     keys = list(zip(frame["statement_id"], frame["idx"].astype(int), strict=True))
     keep = [k not in rejected and k[0] not in chair for k in keys]
@@ -245,100 +340,29 @@ def correct_evidence(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def quote_corrections(store: Store) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
-    """Segments rejected as evidence and segments pinned as evidence: ``(rejected, pinned)``.
-
-    The latest active quote correction of a segment wins."""
+def _quote_targets(active: list[dict[str, Any]]
+                   ) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     latest: dict[tuple[str, int], str] = {}
-    for r in list_corrections(store):
+    for r in active:
         if r["kind"] == QUOTE:
             latest[(r["statement_id"], int(r["idx"]))] = r["action"]
     return ({k for k, a in latest.items() if a == REJECT},
             {k for k, a in latest.items() if a == PIN})
 
 
+def quote_corrections(store: Store) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """Segments rejected as evidence and segments pinned as evidence: ``(rejected, pinned)``.
+
+    The latest active quote correction of a segment wins."""
+    return _quote_targets(active_targets(store))
+
+
 def count_corrections(store: Store) -> int:
-    """Active corrections (0 when the table does not exist yet)."""
-    return len(list_corrections(store))
-
-
-# -- YAML exchange ---------------------------------------------------------------------------
-EXCHANGE_FIELDS = ("kind", "statement_id", "idx", "issue", "value", "action", "why", "author",
-                   "created_at")
-
-
-def export_corrections(store: Store, path: Path) -> int:
-    """Write the active corrections to a YAML file a colleague can import; returns the count."""
-    records = [{k: r[k] for k in EXCHANGE_FIELDS if r[k] is not None}
-               for r in list_corrections(store)]
-    document = {"likeminded_corrections": 1, "corrections": records}
-    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True),
-                    encoding="utf-8")
-    return len(records)
-
-
-def _parse_entry(raw: Any, where: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise CorrectionError(f"{where}: expected a mapping")
-    unknown = sorted(set(raw) - set(EXCHANGE_FIELDS))
-    if unknown:
-        raise CorrectionError(f"{where}: unknown field(s) {', '.join(unknown)}; expected "
-                              f"{', '.join(EXCHANGE_FIELDS)}")
-    for field in ("kind", "statement_id", "action"):
-        if not isinstance(raw.get(field), str) or not raw[field]:
-            raise CorrectionError(f"{where}.{field}: expected a non-empty string")
-    entry = dict(raw)
-    created = entry.get("created_at")
-    if created is not None:
-        try:
-            entry["created_at"] = dt.datetime.fromisoformat(str(created))
-        except ValueError as err:
-            raise CorrectionError(f"{where}.created_at: expected an ISO date-time; got "
-                                  f"{created!r}") from err
-    return entry
-
-
-def import_corrections(store: Store, path: Path) -> dict[str, int]:
-    """Add the corrections of a YAML file written by :func:`export_corrections`.
-
-    Entries already recorded (same kind, segment or statement, issue, value and action, active)
-    are skipped, so importing the same file twice changes nothing.
-
-    Raises:
-        CorrectionError: the file is not a corrections file, or an entry is invalid (named by
-            its position); nothing is imported then.
-    """
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise CorrectionError(f"{path}: cannot read ({err.strerror})") from err
-    except yaml.YAMLError as err:
-        raise CorrectionError(f"{path}: not valid YAML ({err})") from err
-    if not isinstance(document, dict) or not isinstance(document.get("corrections"), list):
-        raise CorrectionError(f"{path}: expected a mapping with a 'corrections' list (as "
-                              "written by 'likeminded correct export')")
-    entries = [_parse_entry(raw, f"{path}: corrections[{n}]")
-               for n, raw in enumerate(document["corrections"])]
-
-    def key(r: dict[str, Any]) -> tuple[Any, ...]:
-        value = r.get("value")
-        return (r["kind"], r["statement_id"], r.get("idx"), r.get("issue"),
-                None if value is None else float(value), r["action"])
-
-    existing = {key(r) for r in list_corrections(store)}
-    new = []
-    for n, entry in enumerate(entries):
-        if key(entry) in existing:
-            continue
-        try:
-            validate_correction(store, **entry)
-        except CorrectionError as err:
-            raise CorrectionError(f"{path}: corrections[{n}]: {err}") from err
-        existing.add(key(entry))
-        new.append(entry)
-    for entry in new:
-        add_correction(store, **entry, check=False)
-    return {"added": len(new), "skipped": len(entries) - len(new)}
+    """Active corrections that apply to the current corpus (orphaned ones, whose paragraph is
+    gone, are left out; 0 when the table does not exist yet)."""
+    if not _has_table(store):
+        return 0
+    return len(active_targets(store))
 
 
 def describe(record: dict[str, Any]) -> str:

@@ -188,3 +188,63 @@ def test_rejected_and_pinned_quotes_in_the_partners_evidence(analysed_copy):
     mine = [e["quote"] for e in evidence() if e["state"] == state and e["issue"] == issue]
     assert mine and all(" ".join(text.split()).startswith(q.rstrip("…").rstrip())
                         for q in mine), (mine, text)
+
+
+def test_corrections_follow_their_paragraph_into_a_new_version(analysed, analysed_copy,
+                                                               tmp_path):
+    """A new version of a statement keeps the correction of a paragraph it did not change; a
+    version that changed the paragraph leaves the correction orphaned, listed as such."""
+    from corpora.ingest import ingest_folder
+    from pipelines.stages.text import annotate_segments, embed_new_segments, segment_new_statements
+
+    db, config = str(analysed_copy), analysed["config"]
+    statement, idx, _ = tagged(db, "RUS", "binding_instrument", 1)
+    cli("correct", "stance", f"{statement}#{idx}", "binding_instrument", "-1", "--why", "irony",
+        "--db", db)
+    cli("correct", "chair", statement, "--why", "test", "--db", db)
+    cli("correct", "undo", "2", "--db", db)  # the chair mark would hide the statement
+    with open_store(db, read_only=True) as store:
+        source, text = store.con.execute(
+            "SELECT s.source, g.text FROM statements s JOIN segments g ON g.statement_id = s.id "
+            "WHERE s.id = ? AND g.idx = ?", [statement, idx]).fetchall()[0]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(analysed["root"] / "corpus", corpus)
+    path = corpus / source
+    original = path.read_text(encoding="utf-8")
+    assert text in original, "the corrected paragraph is one line of the file"
+
+    def new_version(body, run_id):
+        path.write_text(body, encoding="utf-8")
+        with open_store(db) as store:
+            summary = ingest_folder(corpus, store, run_id=run_id)
+        assert summary.new_versions == 1, summary
+        segment_new_statements(db, config)
+
+    def listed():
+        document = json.loads(cli("correct", "list", "--all", "--db", db, "--json").stdout)
+        return {r["id"]: r for r in document["corrections"]}, document["orphaned"]
+
+    # another paragraph added: the corrected one is unchanged and the correction follows it
+    new_version(original + "\n\nWe thank the Chair once more for the draft.\n", "v2")
+    records, orphaned = listed()
+    assert orphaned == 0 and records[1]["status"] == "follows"
+    target, target_idx = records[1]["target_statement_id"], records[1]["target_idx"]
+    assert target != statement and records[1]["target"] == f"{target}#{target_idx}"
+    embed_new_segments(db, config)
+    annotate_segments(db, config)
+    rows = prepare_analysis(db, config).inputs.rows
+    mine = rows[(rows["statement_id"] == target) & (rows["idx"] == target_idx)
+                & (rows["issue"] == "binding_instrument") & (rows["kind"] == "own")]
+    assert mine["stance"].tolist() == [-1.0]
+    assert not (rows["statement_id"] == statement).any()  # the old version is out
+    text_out = cli("correct", "list", "--db", db).stdout
+    assert f"follows its text to {target}#{target_idx}" in text_out
+    assert json.loads(cli("status", "--db", db, "--json").stdout)["corrections"] == 1
+    # the corrected paragraph itself edited: the correction applies to nothing, and says so
+    new_version(original.replace(text, text.replace(" ", "  ", 1) + " Indeed."), "v3")
+    records, orphaned = listed()
+    assert orphaned == 1 and records[1]["status"] == "orphaned" and records[1]["target"] is None
+    text_out = cli("correct", "list", "--db", db).stdout
+    assert "orphaned: its paragraph is no longer in the corpus" in text_out
+    assert "1 orphaned: undo them" in text_out
+    assert json.loads(cli("status", "--db", db, "--json").stdout)["corrections"] == 0
