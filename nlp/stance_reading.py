@@ -53,12 +53,16 @@ class Reading:
         role: what that clause does (see :mod:`nlp.stance_cues`), or ``""``.
         relevance: that clause's tagger score for the issue over the issue's threshold (1 or
             more: the clause alone would be tagged with the issue).
+        on_issue: that clause is more about this issue than about any other (the tagger's
+            :meth:`~nlp.tagging.IssueTagger.issue_proba`) and scores at least ``focus_floor``
+            of the threshold.
     """
 
     stance: float | None
     sentence: str = ""
     role: str = ""
     relevance: float = 0.0
+    on_issue: bool = False
 
 
 def paragraph_clauses(text: str, language: str = "en") -> list[str]:
@@ -101,7 +105,8 @@ def _plan(texts: Sequence[str], languages: Sequence[str]) -> tuple[list[list[_Cl
 def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
                     tagger: IssueTagger, stance_model: StanceModel, embedder: Embedder,
                     languages: Sequence[str] | None = None,
-                    relevance: float = 0.7) -> list[dict[str, Reading]]:
+                    relevance: float = 0.7,
+                    focus_floor: float | None = None) -> list[dict[str, Reading]]:
     """Read the stance of each paragraph on each of its issues.
 
     Args:
@@ -113,7 +118,9 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         embedder: encodes every clause of every text in one call (wrap it in a cache).
         languages: ISO 639-1 code per text, for sentence splitting (English by default).
         relevance: a clause counts when its tagger score reaches this share of the issue's
-            threshold.
+            threshold...
+        focus_floor: ...or when the issue is the one it is most about (the tagger's
+            ``issue_proba``) and its score reaches this share; ``None``: no such gate.
 
     Returns:
         Per text, ``{issue_id: Reading}`` for its contested issues.
@@ -132,22 +139,25 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         return out
     vectors = embedder.encode(unique)
     scores = tagger.score(unique, vectors)
+    top_issue = np.argmax(tagger.issue_proba(vectors), axis=1)
     column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
     for issue_id in sorted({i for n in needed for i in wanted[n]}):
         j = column[issue_id]
-        relevant = scores[:, j] >= relevance * tagger.thresholds_[j]
+        on_issue = ((top_issue == j) & (scores[:, j] >= focus_floor * tagger.thresholds_[j])
+                    if focus_floor is not None else np.zeros(len(unique), dtype=bool))
+        relevant = (scores[:, j] >= relevance * tagger.thresholds_[j]) | on_issue
         proba = stance_model.predict_proba(issue_id, vectors)
         value = proba[:, 2] - proba[:, 0]
         neutral = stance_model.is_neutral(proba)
         for n, plan in zip(needed, plans, strict=True):
             if issue_id in wanted[n]:
                 out[n][issue_id] = _decide(plan, value, neutral, relevant,
-                                           scores[:, j] / tagger.thresholds_[j])
+                                           scores[:, j] / tagger.thresholds_[j], on_issue)
     return out
 
 
 def _decide(plan: list[_Clause], value: np.ndarray, neutral: np.ndarray,
-            relevant: np.ndarray, rel: np.ndarray) -> Reading:
+            relevant: np.ndarray, rel: np.ndarray, on_issue: np.ndarray) -> Reading:
     best: tuple[float, float, _Clause, float] | None = None
     for k, clause in enumerate(plan):
         row, sign, about = clause.scored_row, clause.sign, clause.row
@@ -162,9 +172,11 @@ def _decide(plan: list[_Clause], value: np.ndarray, neutral: np.ndarray,
             continue
         # a clause that is plainly about the issue outweighs an equally sure one in passing
         relevance = float(max(rel[about], rel[row]))
-        strength = abs(value[row]) * ROLE_WEIGHTS[clause.role] * min(1.0, relevance)
+        focused = bool(on_issue[about] or on_issue[row])
+        strength = (abs(value[row]) * ROLE_WEIGHTS[clause.role]
+                    * (1.0 if focused else min(1.0, relevance)))
         if strength > 0 and (best is None or strength > best[0]):
-            best = (strength, sign * float(value[row]), clause, relevance)
+            best = (strength, sign * float(value[row]), clause, relevance, focused)
     if best is None:
         return Reading(None)
-    return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4))
+    return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4), best[4])
