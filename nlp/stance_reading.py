@@ -28,6 +28,9 @@ from nlp.embeddings import Embedder
 from nlp.segment import is_procedural, pipeline_for
 from nlp.stance import StanceModel
 from nlp.stance_cues import (
+    CONCEDED,
+    CONTRAST,
+    ENDORSES_CLAUSE,
     ENDORSES_PREVIOUS,
     OWN,
     QUESTION,
@@ -40,7 +43,10 @@ from nlp.stance_cues import (
 from nlp.tagging import IssueTagger
 
 ROLE_WEIGHTS = {OWN: 1.0, QUESTION: 0.5, REJECTS_CLAUSE: 1.0, REJECTS_PREVIOUS: 1.0,
-                ENDORSES_PREVIOUS: 1.0, REPORTED: 0.0}
+                ENDORSES_PREVIOUS: 1.0, ENDORSES_CLAUSE: 1.0, REPORTED: 0.0, CONCEDED: 0.3}
+REASON_WORDS = 10
+"""A reaction to the clause before it ("we cannot accept that, because ...") this long also
+counts as a view of its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +97,12 @@ def _plan(texts: Sequence[str], languages: Sequence[str]) -> tuple[list[list[_Cl
     plans = []
     for text, language in zip(texts, languages, strict=True):
         clauses = []
-        for clause in paragraph_clauses(text, language):
+        parts = paragraph_clauses(text, language)
+        for k, clause in enumerate(parts):
             role = sentence_role(clause)
+            if role.role == OWN and not role.clause and k + 1 < len(parts) and CONTRAST.match(
+                    parts[k + 1]):  # "X, but Y": X is conceded
+                role = type(role)(CONCEDED)
             own = row(clause)
             scored, sign = own, 1.0
             if role.clause:  # the rejected claim, or the content of a reported view
@@ -156,27 +166,37 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
     return out
 
 
+def _candidates(plan: list[_Clause], k: int) -> list[tuple[int, int, float]]:
+    """``(row scored, row it is about, sign)`` for each reading of clause ``k``."""
+    clause = plan[k]
+    if clause.role in (REJECTS_PREVIOUS, ENDORSES_PREVIOUS):
+        own = [(clause.row, clause.row, 1.0)]
+        if k == 0:  # nothing before it to react to: read it as it stands
+            return own
+        before = plan[k - 1]
+        sign = before.sign * (-1.0 if clause.role == REJECTS_PREVIOUS else 1.0)
+        reaction = [(before.scored_row, before.row, sign)]
+        # "we cannot accept that, because X": a reason that says more than the reaction
+        return reaction + (own if len(clause.text.split()) >= REASON_WORDS else [])
+    if clause.role == REJECTS_CLAUSE:
+        return [(clause.scored_row, clause.scored_row, clause.sign)]
+    return [(clause.scored_row, clause.row, clause.sign)]
+
+
 def _decide(plan: list[_Clause], value: np.ndarray, neutral: np.ndarray,
             relevant: np.ndarray, rel: np.ndarray, on_issue: np.ndarray) -> Reading:
-    best: tuple[float, float, _Clause, float] | None = None
+    best: tuple[float, float, _Clause, float, bool] | None = None
     for k, clause in enumerate(plan):
-        row, sign, about = clause.scored_row, clause.sign, clause.row
-        if clause.role in (REJECTS_PREVIOUS, ENDORSES_PREVIOUS):
-            if k == 0:
+        weight = ROLE_WEIGHTS[clause.role]
+        for row, about, sign in _candidates(plan, k):
+            if not (relevant[about] or relevant[row]) or neutral[row]:
                 continue
-            row, about = plan[k - 1].scored_row, plan[k - 1].row
-            sign = plan[k - 1].sign * (-1.0 if clause.role == REJECTS_PREVIOUS else 1.0)
-        elif clause.role == REJECTS_CLAUSE:
-            about = row
-        if not (relevant[about] or relevant[row]) or neutral[row]:
-            continue
-        # a clause that is plainly about the issue outweighs an equally sure one in passing
-        relevance = float(max(rel[about], rel[row]))
-        focused = bool(on_issue[about] or on_issue[row])
-        strength = (abs(value[row]) * ROLE_WEIGHTS[clause.role]
-                    * (1.0 if focused else min(1.0, relevance)))
-        if strength > 0 and (best is None or strength > best[0]):
-            best = (strength, sign * float(value[row]), clause, relevance, focused)
+            # a clause that is plainly about the issue outweighs an equally sure one in passing
+            relevance = float(max(rel[about], rel[row]))
+            focused = bool(on_issue[about] or on_issue[row])
+            strength = abs(value[row]) * weight * (1.0 if focused else min(1.0, relevance))
+            if strength > 0 and (best is None or strength > best[0]):
+                best = (strength, sign * float(value[row]), clause, relevance, focused)
     if best is None:
         return Reading(None)
     return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4), best[4])
