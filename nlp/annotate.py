@@ -29,7 +29,7 @@ from nlp.stance import StanceModel
 from nlp.stance_reading import Reading, read_paragraphs
 from nlp.tagging import IssueTagger, domain_context
 
-ANNOTATION_METHOD = "clauses-2"
+ANNOTATION_METHOD = "clauses-3"
 """Names the tagging and stance method; part of the stored annotations' fingerprint, so a change
 to how tags or stances are computed re-annotates stored statements."""
 
@@ -58,7 +58,8 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
                    venue: Sequence[bool] | None = None,
                    stance_relevance: float = 0.8,
                    clause_relevance: float = 1.0,
-                   focus_floor: float | None = None) -> list[Annotation]:
+                   focus_floor: float | None = None,
+                   off_topic_gate: bool = False) -> list[Annotation]:
     """Tag texts and read their stance on contested issues.
 
     Args:
@@ -81,11 +82,16 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
             against 0.63, but 0.4 more tags per sentence, and on the sample corpus Estonia's
             most opposed states on a binding instrument stop being the treaty camp; 1.0 kept.
         focus_floor: the per-issue relevance gate. A text in domain whose closest issue
-            (:meth:`~nlp.tagging.IssueTagger.issue_proba`, which weighs every issue against the
+            (:meth:`~nlp.tagging.IssueTagger.closest_issue`, which weighs every issue against the
             others) is a contested one, scoring at least this share of that issue's threshold,
             is read for stance on it; a clause that is most about the issue counts as relevant
             at this share too, and when such a clause decides a side the text is tagged with
             the issue. ``None`` turns the gate off.
+        off_topic_gate: a text without the domain vocabulary whose closest issue is none of
+            them (:meth:`~nlp.tagging.IssueTagger.closest_issue`, the taxonomy's off-topic
+            sentences) counts as outside the domain even in a venue of the field. On the
+            development set: neutral texts left without a side 0.72 -> 0.80, accuracy 0.774 ->
+            0.771.
 
     Returns:
         One :class:`Annotation` per text, in input order.
@@ -107,10 +113,12 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
     else:
         in_domain = domain_context(cue, list(groups) if groups is not None else [0] * len(texts),
                                    min_share=min_domain_share)
+    top_issue = tagger.closest_issue(vectors)
+    if off_topic_gate:  # in a venue of the field, a text about something else entirely
+        in_domain = in_domain & (cue | (top_issue >= 0))
     tags = tagger.tag(scores, in_domain)
     contested = set(stance_model.issue_ids_)
     columns = [j for j, i in enumerate(tagger.issue_ids_) if i in contested]
-    top_issue = np.argmax(tagger.issue_proba(vectors), axis=1)
     to_read = []
     for n, row in enumerate(scores):
         near = [tagger.issue_ids_[j] for j in columns

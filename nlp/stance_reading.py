@@ -60,7 +60,7 @@ class Reading:
         relevance: that clause's tagger score for the issue over the issue's threshold (1 or
             more: the clause alone would be tagged with the issue).
         on_issue: that clause is more about this issue than about any other (the tagger's
-            :meth:`~nlp.tagging.IssueTagger.issue_proba`) and scores at least ``focus_floor``
+            :meth:`~nlp.tagging.IssueTagger.closest_issue`) and scores at least ``focus_floor``
             of the threshold.
     """
 
@@ -130,7 +130,7 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         relevance: a clause counts when its tagger score reaches this share of the issue's
             threshold...
         focus_floor: ...or when the issue is the one it is most about (the tagger's
-            ``issue_proba``) and its score reaches this share; ``None``: no such gate.
+            ``closest_issue``) and its score reaches this share; ``None``: no such gate.
 
     Returns:
         Per text, ``{issue_id: Reading}`` for its contested issues.
@@ -149,7 +149,7 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         return out
     vectors = embedder.encode(unique)
     scores = tagger.score(unique, vectors)
-    top_issue = np.argmax(tagger.issue_proba(vectors), axis=1)
+    top_issue = tagger.closest_issue(vectors)
     column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
     for issue_id in sorted({i for n in needed for i in wanted[n]}):
         j = column[issue_id]
