@@ -17,12 +17,13 @@ OWN = "own"
 REPORTED = "reported"
 REJECTS_PREVIOUS = "rejects_previous"
 ENDORSES_PREVIOUS = "endorses_previous"
+PROCEDURE = "procedure"
 REJECTS_CLAUSE = "rejects_clause"
 ENDORSES_CLAUSE = "endorses_clause"
 QUESTION = "question"
 CONCEDED = "conceded"
 ROLES = (OWN, REPORTED, REJECTS_PREVIOUS, ENDORSES_PREVIOUS, REJECTS_CLAUSE, ENDORSES_CLAUSE,
-         QUESTION, CONCEDED)
+         QUESTION, CONCEDED, PROCEDURE)
 
 
 def _re(*patterns: str) -> re.Pattern[str]:
@@ -51,7 +52,14 @@ _ATTRIBUTION = _re(
     r"proposed|claimed|asserted|contended)\b",
     r"\b(?:proponents|advocates|supporters|opponents)\s+of\b", r"\bthose\s+who\b",
     r"\bthere\s+(?:are|have\s+been)\s+(?:those|voices|calls|proposals)\b",
-    r"\bviews\s+(?:differ|diverge|vary|remain\s+(?:divided|far\s+apart))\b",
+    r"\b(?:views|positions|opinions)\s+(?:differ(?:ed)?|diverge(?:d)?|var(?:y|ied)|"
+    r"remain(?:ed)?\s+(?:divided|far\s+apart))\b",
+    r"\b(?:remains?|remained)\s+(?:an\s+)?(?:open|unresolved|unsettled)\s+question\b",
+    r"^(?:d['’]autres|certain(?:e)?s|quelques\s+délégations|otros|otras|algunos|algunas)\b",
+    r"\b(?:les\s+)?(?:vues|avis|positions)\s+(?:divergent|diffèrent|restent\s+(?:éloignées|"
+    r"divisées))\b",
+    r"\b(?:las\s+)?(?:opiniones|posiciones)\s+(?:difieren|divergen|siguen\s+(?:divididas|"
+    r"alejadas))\b",
     # what the speaker has heard or been told is others' view, not the speaker's
     r"\b(?:we|i)\s+(?:often\s+|sometimes\s+|also\s+|repeatedly\s+)?(?:hear|have\s+heard|heard|"
     r"keep\s+hearing|are\s+(?:often\s+)?told|have\s+been\s+told|were\s+told)\b",
@@ -65,6 +73,18 @@ _ATTRIBUTION = _re(
     r"\b(?:algunas|varias|otras|ciertas)\s+delegaciones\b",
     r"\b(?:algunos|varios|otros|ciertos)\s+(?:estados|países|miembros)\b",
     r"\bse\s+ha\s+(?:sugerido|propuesto|dicho|argumentado)\b",
+)
+
+# the running of the meeting: no position on anything
+_PROCEDURE = _re(
+    r"\b(?:will|shall)\s+(?:now\s+)?(?:suspend|resume|adjourn|reconvene|close|open)\b",
+    r"\b(?:meeting|session|sitting)\s+(?:is|will\s+be)\s+(?:suspended|adjourned|resumed|closed)\b",
+    r"\bno\s+decision\s+(?:is|will\s+be)\s+(?:expected|taken|required)\b",
+    r"\bconference\s+room\b", r"\binterpretation\s+will\s+be\s+provided\b",
+    r"\blist\s+of\s+speakers\b", r"\b(?:give|gives|giving)\s+the\s+floor\b",
+    r"\bsalle\s+de\s+conférence\b", r"\bla\s+séance\s+est\s+(?:suspendue|levée|ouverte)\b",
+    r"\bsala\s+de\s+conferencias\b", r"\bse\s+(?:suspende|levanta)\s+la\s+sesión\b",
+    r"\blista\s+de\s+oradores\b", r"\bliste\s+des\s+orateurs\b",
 )
 
 # a short reaction to the sentence before it
@@ -164,6 +184,8 @@ class SentenceRole:
 def sentence_role(sentence: str) -> SentenceRole:
     """Classify what a sentence does (see the module docstring); ``own`` when no cue fires."""
     text = sentence.strip()
+    if _PROCEDURE.search(text) and len(text.split()) <= 30:
+        return SentenceRole(PROCEDURE)
     if _CONCESSION.match(text) and "," not in text:
         return SentenceRole(CONCEDED)
     endorsed = _ENDORSES_CLAUSE.search(text)

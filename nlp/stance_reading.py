@@ -33,6 +33,7 @@ from nlp.stance_cues import (
     ENDORSES_CLAUSE,
     ENDORSES_PREVIOUS,
     OWN,
+    PROCEDURE,
     QUESTION,
     REJECTS_CLAUSE,
     REJECTS_PREVIOUS,
@@ -43,7 +44,8 @@ from nlp.stance_cues import (
 from nlp.tagging import IssueTagger
 
 ROLE_WEIGHTS = {OWN: 1.0, QUESTION: 0.5, REJECTS_CLAUSE: 1.0, REJECTS_PREVIOUS: 1.0,
-                ENDORSES_PREVIOUS: 1.0, ENDORSES_CLAUSE: 1.0, REPORTED: 0.0, CONCEDED: 0.3}
+                ENDORSES_PREVIOUS: 1.0, ENDORSES_CLAUSE: 1.0, REPORTED: 0.0, CONCEDED: 0.3,
+                PROCEDURE: 0.0}
 REASON_WORDS = 10
 """A reaction to the clause before it ("we cannot accept that, because ...") this long also
 counts as a view of its own."""
