@@ -159,6 +159,7 @@ _ENDORSES_CLAUSE = _re(
     r"\bcompartimos\s+(?:la\s+(?:opinión|idea|visión)|el\s+criterio)\s+(?:de\s+)?que\s+"
     r"(?P<es>.+)",
 )
+_NEGATED = re.compile(r"\b(?:not|n['’]t|cannot|never|no)\s*$|\b(?:ne|no)\s+\w+\s*$", re.I)
 # a leading concession ("While we value X", "Although X"); its main clause follows the comma
 _CONCESSION = re.compile(
     r"^(?:while|whilst|although|though|even\s+though|granted\s+that|admittedly|"
@@ -189,7 +190,7 @@ def sentence_role(sentence: str) -> SentenceRole:
     if _CONCESSION.match(text) and "," not in text:
         return SentenceRole(CONCEDED)
     endorsed = _ENDORSES_CLAUSE.search(text)
-    if endorsed:
+    if endorsed and not _NEGATED.search(text[:endorsed.start()]):
         clause = next(v for v in endorsed.groupdict().values() if v)
         if len(clause.split()) >= 3:
             return SentenceRole(ENDORSES_CLAUSE, clause.strip())

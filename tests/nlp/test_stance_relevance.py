@@ -43,6 +43,13 @@ def test_roles_of_heard_views_rejected_clauses_and_procedure(sentence, role, cla
     assert (found.role, found.clause) == (role, clause)
 
 
+def test_a_negated_endorsement_endorses_nothing():
+    assert sentence_role("We do not agree with those who have said that a convention is "
+                         "needed now.").role != ENDORSES_CLAUSE
+    assert sentence_role("We do not share the view that existing law is insufficient.").role \
+        == REJECTS_CLAUSE
+
+
 def test_concessions_and_but_clauses_are_cut_apart():
     assert split_clauses(["While we value the working group, a programme of action is better."]) \
         == ["While we value the working group", "a programme of action is better."]
