@@ -17,9 +17,13 @@ OWN = "own"
 REPORTED = "reported"
 REJECTS_PREVIOUS = "rejects_previous"
 ENDORSES_PREVIOUS = "endorses_previous"
+PROCEDURE = "procedure"
 REJECTS_CLAUSE = "rejects_clause"
+ENDORSES_CLAUSE = "endorses_clause"
 QUESTION = "question"
-ROLES = (OWN, REPORTED, REJECTS_PREVIOUS, ENDORSES_PREVIOUS, REJECTS_CLAUSE, QUESTION)
+CONCEDED = "conceded"
+ROLES = (OWN, REPORTED, REJECTS_PREVIOUS, ENDORSES_PREVIOUS, REJECTS_CLAUSE, ENDORSES_CLAUSE,
+         QUESTION, CONCEDED, PROCEDURE)
 
 
 def _re(*patterns: str) -> re.Pattern[str]:
@@ -48,7 +52,20 @@ _ATTRIBUTION = _re(
     r"proposed|claimed|asserted|contended)\b",
     r"\b(?:proponents|advocates|supporters|opponents)\s+of\b", r"\bthose\s+who\b",
     r"\bthere\s+(?:are|have\s+been)\s+(?:those|voices|calls|proposals)\b",
-    r"\bviews\s+(?:differ|diverge|vary|remain\s+(?:divided|far\s+apart))\b",
+    r"\b(?:views|positions|opinions)\s+(?:differ(?:ed)?|diverge(?:d)?|var(?:y|ied)|"
+    r"remain(?:ed)?\s+(?:divided|far\s+apart))\b",
+    r"\b(?:remains?|remained)\s+(?:an\s+)?(?:open|unresolved|unsettled)\s+question\b",
+    r"^(?:d['’]autres|certain(?:e)?s|quelques\s+délégations|otros|otras|algunos|algunas)\b",
+    r"\b(?:les\s+)?(?:vues|avis|positions)\s+(?:divergent|diffèrent|restent\s+(?:éloignées|"
+    r"divisées))\b",
+    r"\b(?:las\s+)?(?:opiniones|posiciones)\s+(?:difieren|divergen|siguen\s+(?:divididas|"
+    r"alejadas))\b",
+    # what the speaker has heard or been told is others' view, not the speaker's
+    r"\b(?:we|i)\s+(?:often\s+|sometimes\s+|also\s+|repeatedly\s+)?(?:hear|have\s+heard|heard|"
+    r"keep\s+hearing|are\s+(?:often\s+)?told|have\s+been\s+told|were\s+told)\b",
+    r"\b(?:tell|told|assure|assured|remind)\s+us\b",
+    r"\bnous\s+(?:entendons|avons\s+entendu)\b", r"\bon\s+nous\s+dit\b",
+    r"\b(?:escuchamos|hemos\s+escuchado|oímos|hemos\s+oído)\b", r"\bse\s+nos\s+dice\b",
     r"\b(?:the\s+)?(?:chair(?:'s|’s)?\s+summary|draft\s+report|report)\s+"
     r"(?:notes|records|reflects|refers|mentions|summari[sz]es)\b",
     r"\b(?:certaines|plusieurs|d['’]autres)\s+(?:délégations|états|pays|membres)\b",
@@ -58,12 +75,37 @@ _ATTRIBUTION = _re(
     r"\bse\s+ha\s+(?:sugerido|propuesto|dicho|argumentado)\b",
 )
 
+# the running of the meeting: no position on anything
+_PROCEDURE = _re(
+    r"\b(?:will|shall)\s+(?:now\s+)?(?:suspend|resume|adjourn|reconvene|close|open)\b",
+    r"\b(?:meeting|session|sitting)\s+(?:is|will\s+be)\s+(?:suspended|adjourned|resumed|closed)\b",
+    r"\bno\s+decision\s+(?:is|will\s+be)\s+(?:expected|taken|required)\b",
+    r"\bconference\s+room\b", r"\binterpretation\s+will\s+be\s+provided\b",
+    r"\blist\s+of\s+speakers\b", r"\b(?:give|gives|giving)\s+the\s+floor\b",
+    r"\bsalle\s+de\s+conférence\b", r"\bla\s+séance\s+est\s+(?:suspendue|levée|ouverte)\b",
+    r"\bsala\s+de\s+conferencias\b", r"\bse\s+(?:suspende|levanta)\s+la\s+sesión\b",
+    r"\blista\s+de\s+oradores\b", r"\bliste\s+des\s+orateurs\b",
+)
+
 # a short reaction to the sentence before it
 _REJECTS_PREVIOUS = _re(
     r"\b(?:do|does|can|could)\s*(?:not|n['’]t)\s+(?:share|agree\s+with|accept|subscribe\s+to|"
-    r"support|endorse|follow)\s+(?:this|that|these|those|such|the(?:ir|se)?)\s*"
+    r"support|endorse|follow)\s+(?:(?:this|that|these|those|such|the(?:ir|se)?)\s*"
     r"(?:view|views|position|assessment|approach|argument|logic|analysis|reasoning|premise|"
-    r"proposal|proposals|call|calls|idea|conclusion)?\b",
+    r"proposal|proposals|call|calls|idea|conclusion|framing|reading|interpretation)\b|"
+    r"(?:this|that|these|those|it)\s*(?:[,.;:!]|$))",
+    r"\b(?:we|i)\s+(?:can\s*not|cannot|can['’]t|do\s+not|don['’]t)\s+agree\s*(?:[,.;:!]|$)",
+    r"\b(?:we|i)\s+(?:believe|consider|find|think|feel)\s+(?:this|that|such\s+an?\s+\w+|it)\s+"
+    r"(?:is|would\s+be|to\s+be)\s+(?:both\s+|very\s+|deeply\s+|highly\s+)?(?:premature|"
+    r"dangerous|misguided|mistaken|wrong|unacceptable|counterproductive|unhelpful|unwise|"
+    r"unnecessary|unrealistic|flawed|misplaced|ill-advised|problematic)\b",
+    r"\b(?:this|that|such\s+an?\s+\w+)\s+(?:is|would\s+be)\s+(?:both\s+|very\s+|deeply\s+)?"
+    r"(?:premature|dangerous|misguided|mistaken|wrong|unacceptable|counterproductive|unwise|"
+    r"ill-advised)\b",
+    r"\bwe\s+see\s+(?:it|this|things|the\s+matter)\s+(?:the\s+other\s+way\s+(?:round|around)|"
+    r"otherwise)\b",
+    r"\b(?:we|i)\s+(?:reject|cannot\s+accept)\s+(?:this|that|these|such)\s+(?:framing|view|"
+    r"approach|premise|argument|logic|characterisation|characterization|reading)\b",
     r"\b(?:we|i|my\s+(?:delegation|country|government)|our\s+(?:delegation|country)|"
     r"the\s+group)\s+(?:respectfully\s+|strongly\s+|fully\s+)?disagrees?\b",
     r"\b(?:we|i)\s+beg\s+to\s+differ\b",
@@ -95,11 +137,40 @@ _REJECTS_CLAUSE = _re(
     r"\bdisagree\s+(?:with\s+(?:the\s+)?(?:view|idea|notion|argument|claim)\s+)?that\s+"
     r"(?P<en3>.+)",
     r"\bit\s+is\s+not\s+(?:true|the\s+case|correct)\s+that\s+(?P<en4>.+)",
+    r"\b(?:do|does|can|could|will)\s*(?:not|n['’]t)\s+(?:accept|agree|support|endorse|"
+    r"believe|subscribe\s+to)\s+(?:the\s+(?:idea|notion|view|claim|argument|premise|"
+    r"suggestion)\s+(?:that|of)\s+|that\s+)(?P<en5>.+)",
     r"\bne\s+partageons\s+pas\s+(?:l['’](?:avis|idée)|le\s+point\s+de\s+vue)\s+"
     r"(?:selon\s+lequel|selon\s+laquelle|que)\s+(?P<fr>.+)",
     r"\bno\s+compartimos\s+(?:la\s+(?:opinión|idea|visión)|el\s+criterio)\s+(?:de\s+)?que\s+"
     r"(?P<es>.+)",
 )
+
+
+# "We agree with those who have said that X": the speaker holds X
+_ENDORSES_CLAUSE = _re(
+    r"\b(?:agree|side|concur)\s+with\s+(?:those|the\s+(?:delegations|states|many))\s+"
+    r"(?:who|which)\s+(?:have\s+)?(?:\w+\s+)?(?:said|argued|stated|noted|stressed|recalled|"
+    r"suggested|pointed\s+out|called\s+for)\s+(?:that\s+)?(?P<en1>.+)",
+    r"\b(?:share|endorse|support)\s+the\s+(?:view|assessment|conviction)\s+(?:expressed\s+by\s+"
+    r"[^,]+\s+)?that\s+(?P<en2>.+)",
+    r"\bpartageons\s+(?:l['’](?:avis|idée)|le\s+point\s+de\s+vue)\s+(?:selon\s+lequel|"
+    r"selon\s+laquelle|que)\s+(?P<fr>.+)",
+    r"\bcompartimos\s+(?:la\s+(?:opinión|idea|visión)|el\s+criterio)\s+(?:de\s+)?que\s+"
+    r"(?P<es>.+)",
+)
+_NEGATED = re.compile(r"\b(?:not|n['’]t|cannot|never|no)\s*$|\b(?:ne|no)\s+\w+\s*$", re.I)
+# a leading concession ("While we value X", "Although X"); its main clause follows the comma
+_CONCESSION = re.compile(
+    r"^(?:while|whilst|although|though|even\s+though|granted\s+that|admittedly|"
+    r"bien\s+que|quoique|tout\s+en|si\s+bien|aunque|aun\s+cuando|pese\s+a\s+que)\b", re.I)
+# a clause that turns against the one before it
+CONTRAST = re.compile(
+    r"^(?:but|yet|however|nevertheless|nonetheless|still|that\s+said|mais|cependant|toutefois|"
+    r"néanmoins|pero|sin\s+embargo|no\s+obstante)\b", re.I)
+# "Like many delegations before us, we ...": the speaker's view after a leading comparison
+_LIKE_OTHERS = re.compile(r"^(?:like|as\s+with|along\s+with|together\s+with|with|as\s+did|"
+                          r"comme|como|al\s+igual\s+que)\b[^,]{3,120},\s*(?P<rest>.+)$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +185,15 @@ class SentenceRole:
 def sentence_role(sentence: str) -> SentenceRole:
     """Classify what a sentence does (see the module docstring); ``own`` when no cue fires."""
     text = sentence.strip()
+    if _PROCEDURE.search(text) and len(text.split()) <= 30:
+        return SentenceRole(PROCEDURE)
+    if _CONCESSION.match(text) and "," not in text:
+        return SentenceRole(CONCEDED)
+    endorsed = _ENDORSES_CLAUSE.search(text)
+    if endorsed and not _NEGATED.search(text[:endorsed.start()]):
+        clause = next(v for v in endorsed.groupdict().values() if v)
+        if len(clause.split()) >= 3:
+            return SentenceRole(ENDORSES_CLAUSE, clause.strip())
     match = _REJECTS_CLAUSE.search(text)
     if match:
         clause = next(v for v in match.groupdict().values() if v)
@@ -132,20 +212,34 @@ def sentence_role(sentence: str) -> SentenceRole:
             content = _REPORTED_CONTENT.split(text[attribution.end():], maxsplit=1)
             claim = content[1].strip() if len(content) == 2 else ""
             return SentenceRole(REPORTED, claim if len(claim.split()) >= 3 else "")
+        like = _LIKE_OTHERS.match(text)
+        if like and _SPEAKER.search(like.group("rest")):
+            return SentenceRole(OWN, like.group("rest").strip())
     if text.endswith("?"):
         return SentenceRole(QUESTION)
     return SentenceRole(OWN)
 
 
 _REPORTED_CONTENT = re.compile(r"\b(?:that|que|qu['’])\b|:", re.I)
-_CLAUSE_SPLIT = re.compile(r"\s*;\s+|\s+[–—]\s+")
+_CLAUSE_SPLIT = re.compile(r"\s*;\s+|\s+[–—]\s+|,\s+(?=(?:but|yet|mais|pero)\s)", re.I)
+
+
+def _split_concession(clause: str) -> list[str]:
+    """"While X, Y" -> ["While X", "Y"] (at the first comma; one comma-free part each)."""
+    if not _CONCESSION.match(clause) or "," not in clause:
+        return [clause]
+    head, tail = clause.split(",", 1)
+    return [head.strip(), tail.strip()] if len(tail.split()) >= 3 else [clause]
 
 
 def split_clauses(sentences: list[str]) -> list[str]:
-    """Cut sentences at semicolons and dashes ("Some argue X; we disagree" is two moves)."""
+    """Cut sentences at semicolons, dashes and ", but" ("Some argue X; we disagree" is two
+    moves), and a leading concession from its main clause ("While X, Y")."""
     out = []
     for sentence in sentences:
-        out.extend(p for p in _CLAUSE_SPLIT.split(sentence) if p.strip())
+        for part in _CLAUSE_SPLIT.split(sentence):
+            if part.strip():
+                out.extend(_split_concession(part.strip()))
     return out
 
 

@@ -28,8 +28,12 @@ from nlp.embeddings import Embedder
 from nlp.segment import is_procedural, pipeline_for
 from nlp.stance import StanceModel
 from nlp.stance_cues import (
+    CONCEDED,
+    CONTRAST,
+    ENDORSES_CLAUSE,
     ENDORSES_PREVIOUS,
     OWN,
+    PROCEDURE,
     QUESTION,
     REJECTS_CLAUSE,
     REJECTS_PREVIOUS,
@@ -40,7 +44,11 @@ from nlp.stance_cues import (
 from nlp.tagging import IssueTagger
 
 ROLE_WEIGHTS = {OWN: 1.0, QUESTION: 0.5, REJECTS_CLAUSE: 1.0, REJECTS_PREVIOUS: 1.0,
-                ENDORSES_PREVIOUS: 1.0, REPORTED: 0.0}
+                ENDORSES_PREVIOUS: 1.0, ENDORSES_CLAUSE: 1.0, REPORTED: 0.0, CONCEDED: 0.3,
+                PROCEDURE: 0.0}
+REASON_WORDS = 10
+"""A reaction to the clause before it ("we cannot accept that, because ...") this long also
+counts as a view of its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +61,16 @@ class Reading:
         role: what that clause does (see :mod:`nlp.stance_cues`), or ``""``.
         relevance: that clause's tagger score for the issue over the issue's threshold (1 or
             more: the clause alone would be tagged with the issue).
+        on_issue: that clause is more about this issue than about any other (the tagger's
+            :meth:`~nlp.tagging.IssueTagger.closest_issue`) and scores at least ``focus_floor``
+            of the threshold.
     """
 
     stance: float | None
     sentence: str = ""
     role: str = ""
     relevance: float = 0.0
+    on_issue: bool = False
 
 
 def paragraph_clauses(text: str, language: str = "en") -> list[str]:
@@ -87,8 +99,12 @@ def _plan(texts: Sequence[str], languages: Sequence[str]) -> tuple[list[list[_Cl
     plans = []
     for text, language in zip(texts, languages, strict=True):
         clauses = []
-        for clause in paragraph_clauses(text, language):
+        parts = paragraph_clauses(text, language)
+        for k, clause in enumerate(parts):
             role = sentence_role(clause)
+            if role.role == OWN and not role.clause and k + 1 < len(parts) and CONTRAST.match(
+                    parts[k + 1]):  # "X, but Y": X is conceded
+                role = type(role)(CONCEDED)
             own = row(clause)
             scored, sign = own, 1.0
             if role.clause:  # the rejected claim, or the content of a reported view
@@ -101,7 +117,8 @@ def _plan(texts: Sequence[str], languages: Sequence[str]) -> tuple[list[list[_Cl
 def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
                     tagger: IssueTagger, stance_model: StanceModel, embedder: Embedder,
                     languages: Sequence[str] | None = None,
-                    relevance: float = 0.7) -> list[dict[str, Reading]]:
+                    relevance: float = 0.7,
+                    focus_floor: float | None = None) -> list[dict[str, Reading]]:
     """Read the stance of each paragraph on each of its issues.
 
     Args:
@@ -113,7 +130,9 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         embedder: encodes every clause of every text in one call (wrap it in a cache).
         languages: ISO 639-1 code per text, for sentence splitting (English by default).
         relevance: a clause counts when its tagger score reaches this share of the issue's
-            threshold.
+            threshold...
+        focus_floor: ...or when the issue is the one it is most about (the tagger's
+            ``closest_issue``) and its score reaches this share; ``None``: no such gate.
 
     Returns:
         Per text, ``{issue_id: Reading}`` for its contested issues.
@@ -132,39 +151,54 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         return out
     vectors = embedder.encode(unique)
     scores = tagger.score(unique, vectors)
+    top_issue = tagger.closest_issue(vectors)
     column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
     for issue_id in sorted({i for n in needed for i in wanted[n]}):
         j = column[issue_id]
-        relevant = scores[:, j] >= relevance * tagger.thresholds_[j]
+        on_issue = ((top_issue == j) & (scores[:, j] >= focus_floor * tagger.thresholds_[j])
+                    if focus_floor is not None else np.zeros(len(unique), dtype=bool))
+        relevant = (scores[:, j] >= relevance * tagger.thresholds_[j]) | on_issue
         proba = stance_model.predict_proba(issue_id, vectors)
         value = proba[:, 2] - proba[:, 0]
         neutral = stance_model.is_neutral(proba)
         for n, plan in zip(needed, plans, strict=True):
             if issue_id in wanted[n]:
                 out[n][issue_id] = _decide(plan, value, neutral, relevant,
-                                           scores[:, j] / tagger.thresholds_[j])
+                                           scores[:, j] / tagger.thresholds_[j], on_issue)
     return out
 
 
+def _candidates(plan: list[_Clause], k: int) -> list[tuple[int, int, float]]:
+    """``(row scored, row it is about, sign)`` for each reading of clause ``k``."""
+    clause = plan[k]
+    if clause.role in (REJECTS_PREVIOUS, ENDORSES_PREVIOUS):
+        own = [(clause.row, clause.row, 1.0)]
+        if k == 0:  # nothing before it to react to: read it as it stands
+            return own
+        before = plan[k - 1]
+        sign = before.sign * (-1.0 if clause.role == REJECTS_PREVIOUS else 1.0)
+        reaction = [(before.scored_row, before.row, sign)]
+        # "we cannot accept that, because X": a reason that says more than the reaction
+        return reaction + (own if len(clause.text.split()) >= REASON_WORDS else [])
+    if clause.role == REJECTS_CLAUSE:
+        return [(clause.scored_row, clause.scored_row, clause.sign)]
+    return [(clause.scored_row, clause.row, clause.sign)]
+
+
 def _decide(plan: list[_Clause], value: np.ndarray, neutral: np.ndarray,
-            relevant: np.ndarray, rel: np.ndarray) -> Reading:
-    best: tuple[float, float, _Clause, float] | None = None
+            relevant: np.ndarray, rel: np.ndarray, on_issue: np.ndarray) -> Reading:
+    best: tuple[float, float, _Clause, float, bool] | None = None
     for k, clause in enumerate(plan):
-        row, sign, about = clause.scored_row, clause.sign, clause.row
-        if clause.role in (REJECTS_PREVIOUS, ENDORSES_PREVIOUS):
-            if k == 0:
+        weight = ROLE_WEIGHTS[clause.role]
+        for row, about, sign in _candidates(plan, k):
+            if not (relevant[about] or relevant[row]) or neutral[row]:
                 continue
-            row, about = plan[k - 1].scored_row, plan[k - 1].row
-            sign = plan[k - 1].sign * (-1.0 if clause.role == REJECTS_PREVIOUS else 1.0)
-        elif clause.role == REJECTS_CLAUSE:
-            about = row
-        if not (relevant[about] or relevant[row]) or neutral[row]:
-            continue
-        # a clause that is plainly about the issue outweighs an equally sure one in passing
-        relevance = float(max(rel[about], rel[row]))
-        strength = abs(value[row]) * ROLE_WEIGHTS[clause.role] * min(1.0, relevance)
-        if strength > 0 and (best is None or strength > best[0]):
-            best = (strength, sign * float(value[row]), clause, relevance)
+            # a clause that is plainly about the issue outweighs an equally sure one in passing
+            relevance = float(max(rel[about], rel[row]))
+            focused = bool(on_issue[about] or on_issue[row])
+            strength = abs(value[row]) * weight * (1.0 if focused else min(1.0, relevance))
+            if strength > 0 and (best is None or strength > best[0]):
+                best = (strength, sign * float(value[row]), clause, relevance, focused)
     if best is None:
         return Reading(None)
-    return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4))
+    return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4), best[4])

@@ -19,6 +19,7 @@ import re
 from collections.abc import Hashable, Sequence
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from nlp.embeddings import Embedder
 from nlp.errors import NotFittedError
@@ -75,6 +76,7 @@ class IssueTagger:
             are tagged only at this multiple of the threshold. 1.6 leaves 0.2 % (10) of the
             4,472 paragraphs without a domain cue in the 2014 General Debate (unlabelled, not
             a labelled year) with a tag, against 11.9 % at the plain threshold.
+        issue_C: inverse regularisation of the issue classifier (:meth:`closest_issue`).
 
     Attributes (after :meth:`fit`):
         issue_ids_: issue ids, the column order of :meth:`score`.
@@ -84,8 +86,9 @@ class IssueTagger:
 
     def __init__(self, *, keyword_weight: float = 0.25, top_k: int = 3,
                  min_threshold: float = 0.3, beta: float = 2.0,
-                 off_domain_factor: float = 1.6) -> None:
+                 off_domain_factor: float = 1.6, issue_C: float = 4.0) -> None:
         self.keyword_weight = keyword_weight
+        self.issue_C = issue_C
         self.top_k = top_k
         self.min_threshold = min_threshold
         self.beta = beta
@@ -102,6 +105,8 @@ class IssueTagger:
             raise ValueError(f"beta must be positive; got {self.beta}")
         if self.off_domain_factor < 1:
             raise ValueError(f"off_domain_factor must be at least 1; got {self.off_domain_factor}")
+        if self.issue_C <= 0:
+            raise ValueError(f"issue_C must be positive; got {self.issue_C}")
 
     def fit(self, taxonomy: Taxonomy, embedder: Embedder) -> IssueTagger:
         """Embed the seeds and calibrate a threshold per issue."""
@@ -116,11 +121,22 @@ class IssueTagger:
         self.domain_pattern_ = (keyword_pattern(taxonomy.domain_keywords)
                                 if taxonomy.domain_keywords else None)
         scores = self._scores(flat, vectors, exclude_self=owner)
+        self.issue_model_ = self._fit_issue_model(taxonomy, embedder, vectors, owner)
         self.thresholds_ = np.zeros(len(seeds))
         self.seed_fbeta_ = np.zeros(len(seeds))
         for i in range(len(seeds)):
             self.thresholds_[i], self.seed_fbeta_[i] = self._calibrate(scores[:, i], owner == i)
         return self
+
+    def _fit_issue_model(self, taxonomy: Taxonomy, embedder: Embedder, vectors: np.ndarray,
+                         owner: np.ndarray) -> LogisticRegression | None:
+        off = list(taxonomy.off_topic)
+        if off:  # "none of them": one class past the issues
+            vectors = np.vstack([vectors, embedder.encode(off)])
+            owner = np.concatenate([owner, np.full(len(off), len(taxonomy.issues))])
+        if len(np.unique(owner)) < 2:
+            return None
+        return LogisticRegression(C=self.issue_C, max_iter=3000).fit(vectors, owner)
 
     def _calibrate(self, scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
         best_t, best_f = self.min_threshold, -1.0
@@ -161,6 +177,21 @@ class IssueTagger:
         if vectors.shape[0] != len(texts):
             raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(texts)} texts")
         return self._scores(texts, vectors)
+
+    def closest_issue(self, vectors: np.ndarray) -> np.ndarray:
+        """The issue each text is most about, as a column of :meth:`score`; -1 for none of them.
+
+        A multinomial logistic regression over every issue's seeds, plus the taxonomy's
+        off-topic sentences as a class of their own. Unlike :meth:`score`, which says how close
+        a text comes to one issue's seeds, this weighs the issues against each other (and
+        against everything else a forum hears). Shape ``(n,)``.
+        """
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError("IssueTagger is not fitted; call fit(taxonomy, embedder) first")
+        if self.issue_model_ is None:  # a taxonomy of one issue and no off-topic sentences
+            return np.zeros(vectors.shape[0], dtype=int)
+        best = self.issue_model_.classes_[np.argmax(self.issue_model_.predict_proba(vectors), 1)]
+        return np.where(best >= len(self.issue_ids_), -1, best).astype(int)
 
     def has_domain_cue(self, texts: Sequence[str]) -> np.ndarray:
         """Whether each text uses the taxonomy's domain vocabulary (all True without one)."""

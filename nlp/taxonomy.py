@@ -102,6 +102,8 @@ class Taxonomy:
     ``domain_keywords`` (optional, the YAML's ``domain.keywords``) are words that mark a text as
     belonging to the taxonomy's field at all (for the cyber taxonomy: cyber, ICT, digital, ...);
     the tagger holds texts without them, outside a context that has them, to a higher bar.
+    ``off_topic`` (optional, ``domain.off_topic``) are sentences about none of the issues, the
+    "none of them" class of the tagger's :meth:`~nlp.tagging.IssueTagger.closest_issue`.
     """
 
     issues: tuple[Issue, ...]
@@ -110,6 +112,7 @@ class Taxonomy:
     name: str = ""
     """The built-in name (``cyber``, ``unga``) or the file path it was loaded from."""
     domain_keywords: tuple[str, ...] = ()
+    off_topic: tuple[str, ...] = ()
 
     def __getitem__(self, issue_id: str) -> Issue:
         for issue in self.issues:
@@ -228,9 +231,10 @@ def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
         raise TaxonomyError(f"{source}: domain: expected a mapping with a 'keywords' list")
     domain_keywords = tuple(k.lower() for k in _strings(domain.get("keywords"),
                                                         f"{source}: domain.keywords"))
+    off_topic = tuple(_strings(domain.get("off_topic"), f"{source}: domain.off_topic"))
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     return Taxonomy(issues=tuple(issues), source=source, digest=digest,
-                    domain_keywords=domain_keywords)
+                    domain_keywords=domain_keywords, off_topic=off_topic)
 
 
 def looks_like_path(spec: str) -> bool:

@@ -47,7 +47,9 @@ def place_draft(text: str, *, db: str, config: PipelineConfig) -> dict[str, Any]
     note = annotate_texts([text], vectors, tagger=tagger, stance_model=stance_model,
                           embedder=embedder, languages=languages, venue=[True],
                           stance_relevance=config.analysis.stance_relevance,
-                          clause_relevance=config.analysis.clause_relevance)[0]
+                          clause_relevance=config.analysis.clause_relevance,
+                          focus_floor=config.analysis.issue_focus_floor,
+                          off_topic_gate=config.analysis.off_topic_gate)[0]
     forced = read_paragraphs([text], [[i.id for i in taxonomy.contested]], tagger=tagger,
                              stance_model=stance_model, embedder=embedder,
                              languages=languages)[0]

@@ -279,7 +279,7 @@ def annotation_marker(config: PipelineConfig) -> str:
     return _fingerprint(embedder.model_key, taxonomy.digest, ANNOTATION_METHOD,
                         a.keyword_weight, a.stance_margin, a.random_state, a.off_domain_factor,
                         a.min_domain_share, a.stance_relevance,
-                        a.clause_relevance)
+                        a.clause_relevance, a.issue_focus_floor, a.off_topic_gate)
 
 
 def _domain_venues(con: Any, tagger: IssueTagger, min_share: float) -> dict[tuple[str, str], bool]:
@@ -338,7 +338,9 @@ def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
                     languages=[r["language"] for r in rows],
                     venue=[venues.get((r["forum"], r["session"]), False) for r in rows],
                     stance_relevance=analysis.stance_relevance,
-                    clause_relevance=analysis.clause_relevance)
+                    clause_relevance=analysis.clause_relevance,
+                    focus_floor=analysis.issue_focus_floor,
+                    off_topic_gate=analysis.off_topic_gate)
         column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
         for row, note in zip(rows, notes, strict=True):
             for issue_id in note.tags:

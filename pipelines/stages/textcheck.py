@@ -67,7 +67,9 @@ def analyze_lines(lines: Sequence[str], *, db: str | None, config: PipelineConfi
                                stance_model=stance_model, embedder=cached, languages=languages,
                                min_domain_share=config.analysis.min_domain_share,
                                stance_relevance=config.analysis.stance_relevance,
-                               clause_relevance=config.analysis.clause_relevance)
+                               clause_relevance=config.analysis.clause_relevance,
+                               focus_floor=config.analysis.issue_focus_floor,
+                               off_topic_gate=config.analysis.off_topic_gate)
     for text, language, note in zip(texts, languages, notes, strict=True):
         stance: dict[str, float | None] = {}
         why: dict[str, dict[str, str]] = {}

@@ -181,9 +181,6 @@ def score(frame: pd.DataFrame, a: str, b: str) -> float:
     return float(frame.loc[(frame["state_a"] == a) & (frame["state_b"] == b), "score"].iloc[0])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (issues 11/12): on the 20-state slice DEU-RUS is -0.18 (target <= -0.2): the "
-    "stance model puts DEU and the USA on the anti-IHL pole; strict, so a fix shows up"))
 def test_opposite_camps_score_negative(analysed):
     frame = overall(analysed["db"])
     assert ((frame["lo"] <= frame["score"]) & (frame["score"] <= frame["hi"])).all()

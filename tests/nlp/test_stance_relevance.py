@@ -1,0 +1,133 @@
+"""The per-issue relevance gate, the off-topic gate and the stance cues added with them (issue 11):
+which clause is about which issue, which text is about none of them, and whose view a clause
+carries. Sentences written for these tests."""
+
+import pytest
+
+from nlp.annotate import annotate_texts
+from nlp.stance import StanceModel
+from nlp.stance_cues import (
+    CONCEDED,
+    CONTRAST,
+    ENDORSES_CLAUSE,
+    PROCEDURE,
+    REJECTS_CLAUSE,
+    REJECTS_PREVIOUS,
+    REPORTED,
+    sentence_role,
+    split_clauses,
+)
+from nlp.stance_reading import read_paragraphs
+from nlp.tagging import IssueTagger
+from nlp.taxonomy import TaxonomyError, parse_taxonomy
+
+
+@pytest.mark.parametrize(("sentence", "role", "clause"), [
+    ("We often hear that a new convention would close legal gaps.", REPORTED,
+     "a new convention would close legal gaps."),
+    ("The sponsors tell us that their proposal is inclusive.", REPORTED,
+     "their proposal is inclusive."),
+    ("Views differed on the role of humanitarian law.", REPORTED, ""),
+    ("D'autres ont mis en garde contre les accusations.", REPORTED, ""),
+    ("We do not accept that one objection may exclude an organisation.", REJECTS_CLAUSE,
+     "one objection may exclude an organisation."),
+    ("We agree with those who have said that a convention is needed now.", ENDORSES_CLAUSE,
+     "a convention is needed now."),
+    ("We cannot accept that.", REJECTS_PREVIOUS, ""),
+    ("We believe this is premature.", REJECTS_PREVIOUS, ""),
+    ("The meeting will now suspend and resume at three.", PROCEDURE, ""),
+    ("While we value the working group", CONCEDED, ""),
+])
+def test_roles_of_heard_views_rejected_clauses_and_procedure(sentence, role, clause):
+    found = sentence_role(sentence)
+    assert (found.role, found.clause) == (role, clause)
+
+
+def test_a_negated_endorsement_endorses_nothing():
+    assert sentence_role("We do not agree with those who have said that a convention is "
+                         "needed now.").role != ENDORSES_CLAUSE
+    assert sentence_role("We do not share the view that existing law is insufficient.").role \
+        == REJECTS_CLAUSE
+
+
+def test_concessions_and_but_clauses_are_cut_apart():
+    assert split_clauses(["While we value the working group, a programme of action is better."]) \
+        == ["While we value the working group", "a programme of action is better."]
+    parts = split_clauses(["We see merit in the norms, but they must become binding."])
+    assert parts == ["We see merit in the norms", "but they must become binding."]
+    assert CONTRAST.match(parts[1]) and not CONTRAST.match(parts[0])
+
+
+@pytest.fixture(scope="module")
+def models(taxonomy, embedder):
+    return (IssueTagger().fit(taxonomy, embedder),
+            StanceModel(margin=0.2).fit(taxonomy, embedder))
+
+
+def test_closest_issue_knows_texts_about_none_of_them(models, embedder):
+    tagger, _ = models
+    texts = ["All states should ratify the new treaty banning nuclear tests; it binds its parties.",
+             "The law of armed conflict protects civilians from cyber operations in wartime too."]
+    closest = tagger.closest_issue(embedder.encode(texts))
+    assert closest[0] == -1 and tagger.issue_ids_[closest[1]] == "ihl"
+
+
+def test_the_focus_gate_reads_a_clause_most_about_a_contested_issue(models, embedder):
+    tagger, stance = models
+    text = ["Naming the culprits of cyber operations in public is how norms get teeth."]
+    vectors = embedder.encode(text)
+    off, on = (annotate_texts(text, vectors, tagger=tagger, stance_model=stance,
+                              embedder=embedder, focus_floor=floor)[0] for floor in (None, 0.8))
+    assert "attribution" not in off.tags and "attribution" not in off.stances
+    assert "attribution" in on.tags and on.stances["attribution"].stance > 0
+    assert on.stances["attribution"].on_issue
+
+
+def test_the_off_topic_gate_holds_other_subjects_to_the_off_domain_bar(models, embedder):
+    tagger, stance = models
+    texts = ["Cyber capacity building helps every state protect its networks."] * 4 + [
+        "All states should ratify the new treaty banning nuclear tests; it is legally binding on "
+        "its parties.",
+        "We call for full accountability for the massacres committed against civilians last year."]
+    vectors = embedder.encode(texts)
+
+    def run(gate):
+        return annotate_texts(texts, vectors, tagger=tagger, stance_model=stance,
+                              embedder=embedder, focus_floor=0.8, off_topic_gate=gate)[4:]
+
+    assert [n.tags for n in run(False)] == [("binding_instrument",), ("attribution",)]
+    gated = run(True)
+    assert [n.tags for n in gated] == [(), ()] and not any(n.in_domain for n in gated)
+
+
+@pytest.mark.parametrize(("text", "role", "sign"), [
+    ("We agree with those who have said that a legally binding convention on ICT security is "
+     "needed.", ENDORSES_CLAUSE, 1),
+    ("While some value the voluntary norms, a binding convention on ICT security is what we "
+     "need.", "own", 1),
+    ("We do not accept that existing international law is enough to govern state conduct in "
+     "cyberspace.", REJECTS_CLAUSE, 1),
+])
+def test_endorsed_conceded_and_rejected_claims_take_the_speakers_side(models, embedder, text,
+                                                                      role, sign):
+    tagger, stance = models
+    reading = read_paragraphs([text], [["binding_instrument"]], tagger=tagger,
+                              stance_model=stance, embedder=embedder,
+                              focus_floor=0.8)[0]["binding_instrument"]
+    assert reading.role == role and reading.stance * sign > 0
+
+
+def test_off_topic_sentences_are_validated_and_optional(embedder):
+    data = {"issues": [{"id": "trade", "label": "Trade", "keywords": ["tariff"],
+                        "seeds": ["Tariffs hurt trade.", "Trade barriers should fall.",
+                                  "We discussed tariffs."]}]}
+    with pytest.raises(TaxonomyError, match=r"domain\.off_topic"):
+        parse_taxonomy({**data, "domain": {"off_topic": "fishing"}})
+    alone = IssueTagger().fit(parse_taxonomy(data), embedder)
+    assert alone.closest_issue(embedder.encode(["Tariffs are rising."])).tolist() == [0]
+    with_none = IssueTagger().fit(parse_taxonomy(
+        {**data, "domain": {"off_topic": ["The fishing season opens in May.",
+                                          "Our football team won the cup."]}}), embedder)
+    assert with_none.closest_issue(embedder.encode(["The football cup final is on Sunday.",
+                                                    "Tariffs hurt our exporters."])).tolist() \
+        == [-1, 0]
