@@ -131,7 +131,8 @@ def format_run_summary(result: dict[str, Any]) -> str:
     analyze = result.get("analyze", {})
     if analyze.get("positions") is not None:
         kept = " (inputs unchanged: stored results kept)" if analyze.get("skipped") else ""
-        lines.append(f"{analyze['positions']} positions ({analyze.get('thin_positions', 0)} thin),"
+        thin = analyze.get("thin_positions", 0)
+        lines.append(f"{analyze['positions']} positions ({thin} more too thin to use),"
                      f" {analyze.get('states_aligned', 0)} states aligned over "
                      f"{analyze['sessions']} sessions, {analyze.get('coalitions', 0)} coalitions, "
                      f"{analyze.get('movers', 0)} movers{kept}")
