@@ -178,7 +178,8 @@ dl.prov{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-siz
 dl.prov dt{color:var(--muted)}dl.prov dd{margin:0;overflow-wrap:anywhere;
 font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px}
 footer.bottom{color:var(--muted);font-size:12.5px;text-align:center;padding:14px}
-@media print{header.top nav{display:none}section{break-inside:avoid-page}}
+@media print{header.top nav{display:none}section{break-inside:avoid-page}
+details::details-content{content-visibility:visible;display:block}}
 .illustrative{background:#fff4d6;border:2px solid #c98a00;color:#4a3300;padding:8px 14px;
 margin:0;font-size:14px}
 header.top .illustrative{margin:8px 0 6px;border-radius:4px}

@@ -102,3 +102,21 @@ def test_the_checks_would_see_a_script_an_error_and_a_request(browser, tmp_path)
     assert browser.evaluate(session, "window.__xss") == 1
     assert any("boom" in e for e in errors(events))
     assert any(r.endswith("/missing.png") for r in requests(events))
+
+
+def test_folded_sections_print_their_contents(chromium, report_dir, tmp_path):
+    """A reader who prints the report gets what the <details> fold away on screen."""
+    import subprocess
+
+    pypdf = pytest.importorskip("pypdf")
+    html = (report_dir / "index.html").read_text(encoding="utf-8")
+    assert "<details" in html and "open as a separate page" in html
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                    f"--print-to-pdf={pdf}", "--no-pdf-header-footer",
+                    (report_dir / "index.html").as_uri()],
+                   capture_output=True, timeout=180, check=False)
+    if not pdf.exists():
+        pytest.skip("chromium could not print here")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert "open as a separate page" in " ".join(text.split())
