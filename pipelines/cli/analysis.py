@@ -48,9 +48,14 @@ def illustrative_line(summary: dict) -> str:
             "what any government said.")
 
 
-def _footer(summary: dict) -> None:
-    """Say on stderr that the data is illustrative (stdout stays the listing)."""
-    line = illustrative_line(summary)
+def _emit(document: dict, illustrative: dict, json_out: bool, render) -> None:
+    """Print ``document`` as JSON (with the ``illustrative`` field) or as text via ``render``;
+    in text, say on stderr that the data is illustrative (stdout stays the listing)."""
+    if json_out:
+        emit_json({**document, "illustrative": illustrative})
+        return
+    echo(render(document))
+    line = illustrative_line(illustrative)
     if line:
         echo(line, err=True)
 
@@ -116,11 +121,8 @@ def partners(
         except ValueError as err:
             raise UserError(str(err)) from err
         illustrative = store.illustrative_summary()
-    if json_out:
-        emit_json({**document, "illustrative": illustrative})
-    else:
-        echo(formatting.format_partners(document, wide=wide))
-        _footer(illustrative)
+    _emit(document, illustrative, json_out,
+          lambda doc: formatting.format_partners(doc, wide=wide))
 
 
 def coalitions(
@@ -152,11 +154,8 @@ def coalitions(
         except ValueError as err:
             raise UserError(str(err)) from err
         illustrative = store.illustrative_summary()
-    if json_out:
-        emit_json({**document, "illustrative": illustrative})
-    else:
-        echo(formatting.format_coalitions(document, wide=wide))
-        _footer(illustrative)
+    _emit(document, illustrative, json_out,
+          lambda doc: formatting.format_coalitions(doc, wide=wide))
 
 
 def convergence(
