@@ -254,10 +254,12 @@ def shared_positions(labels: Mapping[str, int], stances: pd.DataFrame, *,
 
 def describe_shared(shared: pd.DataFrame, poles: Mapping[str, tuple[str, str]]) -> str:
     """Shared positions in words, e.g. ``"Existing international law suffices; IHL applies"``
-    (``poles``: issue -> (minus label, plus label) from the taxonomy)."""
+    (``poles``: issue -> (minus label, plus label) from the taxonomy). Positions are separated
+    by semicolons, so a semicolon inside a label ("Against unfounded, politicised accusations;
+    evidence first") is shown as a comma: one position never reads as two."""
     words = []
     for row in shared.itertuples():
         minus, plus = poles.get(row.issue, ("", ""))
         label = plus if row.pole == "plus" else minus
-        words.append(label or f"{row.issue} {row.pole}")
+        words.append((label or f"{row.issue} {row.pole}").replace(";", ","))
     return "; ".join(words)

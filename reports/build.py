@@ -278,8 +278,9 @@ def shared_words(data: ReportData, coalition: int) -> str:
     words = []
     for row in shared.to_dict(orient="records"):
         info = data.issue_info.get(str(row["issue"]), {})
-        label = info.get("plus" if row["pole"] == "plus" else "minus", "")
-        words.append(f"{label or row['issue']} ({round(100 * float(row['share']))} % of "
+        label = info.get("plus" if row["pole"] == "plus" else "minus", "") or row["issue"]
+        # positions are separated by semicolons: one inside a label would split it in two
+        words.append(f"{str(label).replace(';', ',')} ({round(100 * float(row['share']))} % of "
                      f"{int(row['states'])})")
     return "; ".join(words)
 

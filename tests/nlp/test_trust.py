@@ -213,3 +213,7 @@ def test_coalitions_shared_positions_in_words():
     assert describe_shared(shared[shared["coalition"] == 0], poles) == "A new treaty is needed"
     assert describe_shared(shared[shared["coalition"] == 1], poles) == (
         "IHL applies; Existing law suffices")
+    # a label with a semicolon of its own stays one position
+    poles["ihl"] = ("IHL references militarise", "IHL applies; no new law needed")
+    assert describe_shared(shared[shared["coalition"] == 1], poles) == (
+        "IHL applies, no new law needed; Existing law suffices")

@@ -167,3 +167,13 @@ def test_deterministic_and_frozen(data):
     assert isinstance(first, Report) and first == second
     with pytest.raises(dataclasses.FrozenInstanceError):
         first.title = "changed"
+
+
+def test_coalition_positions_in_words_keep_one_label_whole(data):
+    from reports.build import shared_words
+
+    info = {**data.issue_info, BINDING: {**data.issue_info[BINDING],
+                                         "plus": "Against accusations; evidence first"}}
+    words = shared_words(dataclasses.replace(data, issue_info=info), 0)
+    assert words == "Against accusations, evidence first (100 % of 3)"
+    assert shared_words(data, 1) == "Existing international law suffices (100 % of 3)"
