@@ -34,6 +34,28 @@ def _outside(frame: pd.DataFrame, value: str, lo: str, hi: str) -> list[int]:
     return [int(outside.sum()), len(part)]
 
 
+def camp_stance_agreement(window: pd.DataFrame, camp: list[str],
+                          other: list[str] | None = None) -> float:
+    """Mean stance agreement (:func:`nlp.similarity.stance_agreement`, the stance part of an
+    issue's alignment) over the pairs of ``camp`` (or of ``camp`` x ``other``) and the contested
+    issues on which both took a side, from the stored window positions (non-thin).
+
+    1 would mean every such pair reads clearly on the same side of every issue it shares; what
+    falls short of it is what the stance readings cost the camp's alignment.
+    """
+    from nlp.similarity import stance_agreement
+
+    values = []
+    scored = window[~window["thin"].astype(bool) & window["stance"].notna()]
+    for _, part in scored.groupby("issue", sort=True):
+        states = part["state"].tolist()
+        matrix = stance_agreement(part["stance"].to_numpy(dtype=float))
+        at = {s: i for i, s in enumerate(states)}
+        pairs = combinations(camp, 2) if other is None else ((x, y) for x in camp for y in other)
+        values += [matrix[at[x], at[y]] for x, y in pairs if x in at and y in at]
+    return round(float(np.mean(values)), 3) if values else float("nan")
+
+
 def trust_metrics(db: str | Path) -> dict[str, Any]:
     """The issue-12 measures of a store (see the README's before/after table)."""
     import duckdb
@@ -88,6 +110,9 @@ def trust_metrics(db: str | Path) -> dict[str, Any]:
         "within_west_min": round(float(np.nanmin(within(WEST))), 3),
         "within_east_mean": round(float(np.nanmean(within(EAST))), 3),
         "within_east_min": round(float(np.nanmin(within(EAST))), 3),
+        "within_west_stance_agreement": camp_stance_agreement(window, WEST),
+        "within_east_stance_agreement": camp_stance_agreement(window, EAST),
+        "across_camps_stance_agreement": camp_stance_agreement(window, WEST, EAST),
         "across_camps_mean": round(float(np.nanmean([pair(x, y) for x in WEST for y in EAST])),
                                    3),
         "all_pairs_mean": round(float(a["score"].mean()), 3),
