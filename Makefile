@@ -33,10 +33,12 @@ demo: $(STAMP)
 	@echo "Demo outputs: $(DEMO_DIR)/out"
 	@echo "Report:       $(DEMO_DIR)/out/report/index.html"
 
-# ruff, then the import contracts of pyproject.toml (the layers of ARCHITECTURE.md)
+# ruff, the import contracts of pyproject.toml (the layers of ARCHITECTURE.md), then mypy on
+# corpora, nlp, reports and pipelines ([tool.mypy]; cache in .mypy_cache)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # pytest exits 5 when it collects no test: that is not a failure of the suite.
 test: $(STAMP) lint
@@ -63,4 +65,4 @@ server: $(STAMP)
 	  $(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache *.egg-info

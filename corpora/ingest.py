@@ -157,20 +157,20 @@ def discover(root: Path, limits: ReadLimits | None = None) -> tuple[list[_Entry]
     for path in files:
         source = _relative(path, root)
         target = path.resolve() if path.is_symlink() else path
-        row = rows_by_file.get(target)
+        described = rows_by_file.get(target)
         if _is_description(path, root):
             continue
-        if _is_ignored(path, root) or (row is None and path.suffix.lower()
+        if _is_ignored(path, root) or (described is None and path.suffix.lower()
                                        not in SUPPORTED_SUFFIXES):
             ignored.append(source)
         elif has_undecodable_bytes(str(path.relative_to(root))):
             entries.append(_problem(source, "file", f"{source}: file name is not valid UTF-8 "
                                     "(undecodable bytes shown as \\xNN); rename the file"))
-        elif row is not None and row.problem:
-            entries.append(_problem(source, row.problem_field,
-                                    printable(f"{source}: {row.problem}")))
+        elif described is not None and described.problem:
+            entries.append(_problem(source, described.problem_field,
+                                    printable(f"{source}: {described.problem}")))
         else:
-            entries.append(_Entry(source=source, path=path, row=row))
+            entries.append(_Entry(source=source, path=path, row=described))
     return entries, ignored
 
 

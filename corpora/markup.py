@@ -156,8 +156,9 @@ def html_text(text: str, *, source: str, limits: ReadLimits) -> str:
 
 # -- .docx ---------------------------------------------------------------------------------------
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_RUN_TEXT = {f"{_W}t": None, f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n",
-             f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+_RUN_TEXT: dict[str, str | None] = {
+    f"{_W}t": None, f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n",
+    f"{_W}noBreakHyphen": "-"}
 _CHUNK = 1 << 16
 
 
@@ -207,8 +208,8 @@ def docx_text(data: bytes, *, source: str, limits: ReadLimits) -> str:
                             raise limits.over(source, "paragraphs", n_paragraphs,
                                               "max_paragraphs")
                         text = "".join(
-                            (node.text or "") if _RUN_TEXT[node.tag] is None
-                            else _RUN_TEXT[node.tag]
+                            (node.text or "") if (fixed := _RUN_TEXT[node.tag]) is None
+                            else fixed
                             for node in element.iter(*_RUN_TEXT)).strip()
                         element.clear()
                         if text:

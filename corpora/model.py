@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 FORUMS: tuple[str, ...] = (
     "OEWG",
@@ -127,7 +128,7 @@ class Statement:
         date: dt.date,
         source: str,
         document: str | None = None,
-        **optional: str,
+        **optional: Any,
     ) -> Statement:
         """Build a statement, computing its id and content hash from the text and keys."""
         forum = normalise_forum(forum)

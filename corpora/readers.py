@@ -142,7 +142,7 @@ def _read_pdf(data: bytes, source: str, limits: ReadLimits) -> Document:
     from pypdf.errors import PyPdfError
 
     cap = limits.max_decompressed_bytes
-    inflation = {name: cap for name in (
+    inflation: dict[str, Any] = {name: cap for name in (
         "zlib_maximum_output_length", "lzw_maximum_output_length",
         "run_length_maximum_output_length", "array_based_stream_maximum_output_length",
         "brotli_maximum_output_length", "jbig2_maximum_output_length")}

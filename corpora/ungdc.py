@@ -145,7 +145,8 @@ def _open_tree(path: Path, refused: list[str] | None = None
     refused = [] if refused is None else refused
     if path.is_dir():
         root = path.resolve()
-        files, ignored = [], []
+        files: list[Path] = []
+        ignored: list[Path] = []
         for file in sorted(root.rglob("*")):
             parts = file.relative_to(root).parts
             if file.is_symlink():
@@ -188,23 +189,24 @@ def _open_tree(path: Path, refused: list[str] | None = None
                     if _is_ignored(PurePosixPath(i.filename).parts)])
     elif tarfile.is_tarfile(path):
         # archive order, not sorted: reading a compressed tar out of order re-decompresses it
-        with tarfile.open(path) as archive:
-            infos = [i for i in archive.getmembers() if i.isfile()]
-            kept_tar = [i for i in infos if not _is_ignored(PurePosixPath(i.name).parts)]
-            refused.extend(printable(f"{path.name}/{i.name}") for i in archive.getmembers()
+        with tarfile.open(path) as tar:
+            tar_infos = [i for i in tar.getmembers() if i.isfile()]
+            kept_tar = [i for i in tar_infos if not _is_ignored(PurePosixPath(i.name).parts)]
+            refused.extend(printable(f"{path.name}/{i.name}") for i in tar.getmembers()
                            if (i.issym() or i.islnk()) and not _is_ignored(
                                PurePosixPath(i.name).parts))
 
             def tar_reader(info: tarfile.TarInfo) -> Callable[[int], bytes]:
                 def read(limit: int) -> bytes:
-                    handle = archive.extractfile(info)
+                    handle = tar.extractfile(info)
                     return handle.read(limit) if handle is not None else b""
                 return read
 
             kept_names = {id(i) for i in kept_tar}
             yield ([_Member(printable(f"{path.name}/{i.name}"), i.size, tar_reader(i))
                     for i in kept_tar],
-                   [printable(f"{path.name}/{i.name}") for i in infos if id(i) not in kept_names])
+                   [printable(f"{path.name}/{i.name}") for i in tar_infos
+                    if id(i) not in kept_names])
     else:
         raise InputError(f"{path}: not a folder, .zip or .tar(.gz) archive; expected the UN "
                          "General Debate Corpus as distributed", source=str(path), field="path")
@@ -287,6 +289,7 @@ def ingest_ungdc(
     with _open_tree(root, refused) as (members, ignored):
         report.ignored_files.extend(ignored)
         for done, member in enumerate(members, start=1):
+            outcome: Statement | QuarantinedFile | None
             try:
                 outcome = _read_member(member, years, max_bytes, stamp)
             except Exception as err:  # one file's failure is that file's alone

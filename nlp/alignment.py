@@ -272,7 +272,7 @@ def score_alignment(positions: Positions, *, contested: Iterable[str], session: 
             boot_overall = np.where(semantic[None], whole_boot, boot_overall)
         boot_overall[:, ~np.isfinite(overall)] = np.nan
         overall_lo, overall_hi = centred_interval(overall, boot_overall, bounds=(-1, 1))
-    if semantic is not None and whole_boot is not None and (
+    if semantic is not None and whole_matrix is not None and whole_boot is not None and (
             boot_overall is None or whole_boot.shape[0] != boot_overall.shape[0]):
         # whole positions resampled on their own: their pairs get their own intervals
         lo, hi = centred_interval(whole_matrix, whole_boot, bounds=(-1, 1))

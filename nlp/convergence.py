@@ -107,10 +107,10 @@ def measure_dispersion(positions: Positions, *, session_order: Sequence[str],
                 continue
             x = ok["order"].to_numpy(dtype=float)
             slope = float(np.polyfit(x, ok[measure].to_numpy(), 1)[0])
-            boots = np.stack([boot_store[(issue, s)][measure] for s in ok["session"]], axis=1)
-            finite_rows = np.isfinite(boots).all(axis=1)
+            stacked = np.stack([boot_store[(issue, s)][measure] for s in ok["session"]], axis=1)
+            finite_rows = np.isfinite(stacked).all(axis=1)
             centred_x = x - x.mean()
-            slopes = (boots[finite_rows] - boots[finite_rows].mean(axis=1, keepdims=True)
+            slopes = (stacked[finite_rows] - stacked[finite_rows].mean(axis=1, keepdims=True)
                       ) @ centred_x / (centred_x @ centred_x)
             lo, hi = (centred_interval(slope, slopes) if slopes.size else (np.nan, np.nan))
             lo, hi = float(lo), float(hi)

@@ -63,7 +63,10 @@ class Embedder(Protocol):
     model_key: str
     """Identifies model, weights and precision; the embedding cache is keyed by it."""
 
-    dimension: int
+    @property
+    def dimension(self) -> int:
+        """Length of each embedding vector."""
+        ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts; returns float32 ``(len(texts), dimension)``, rows L2-normalised."""

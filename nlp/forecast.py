@@ -124,7 +124,7 @@ def forecast_issue(side: int, positions: pd.DataFrame, rows: pd.DataFrame,
         stance = _number(position.stance) if position is not None else None
         voice = _voice(int(position.n_own), int(position.n_group)) if position is not None \
             else ""
-        if stance is None:
+        if position is None or stance is None:  # no position: no stance
             reason = ("addressed the issue without taking a side" if part is not None
                       else "never addressed the issue")
             out.append(Outlook(state, UNKNOWN, None, None, None, None, voice, both, reason,

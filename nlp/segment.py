@@ -156,7 +156,9 @@ def _pieces(paragraph: str) -> list[str]:
 
 
 def _chunk_words(sentence: str, max_chars: int) -> list[str]:
-    chunks, current, size = [], [], 0
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
     words = (w[i:i + max_chars] for w in sentence.split() for i in range(0, len(w), max_chars))
     for word in words:
         if current and size + len(word) + 1 > max_chars:
@@ -213,12 +215,12 @@ def segment_statements(items: Iterable[tuple[str, str, str]], *,
     sentences: dict[tuple[int, int], list[str]] = {}
     by_language: dict[str, list[tuple[int, int]]] = {}
     for n, (_, _, language) in enumerate(items):
-        key = "en" if (language or "en") in _SPACY_LANGUAGES else "xx"
-        by_language.setdefault(key, []).extend((n, p) for p in range(len(paragraphs[n])))
+        code = "en" if (language or "en") in _SPACY_LANGUAGES else "xx"
+        by_language.setdefault(code, []).extend((n, p) for p in range(len(paragraphs[n])))
     for language, keys in by_language.items():
-        pieces = [(key, piece) for key in keys for piece in _pieces(paragraphs[key[0]][key[1]])]
-        docs = pipeline_for(language).pipe((piece for _, piece in pieces), batch_size=256)
-        for (key, _), doc in zip(pieces, docs, strict=True):
+        queued = [(key, piece) for key in keys for piece in _pieces(paragraphs[key[0]][key[1]])]
+        docs = pipeline_for(language).pipe((piece for _, piece in queued), batch_size=256)
+        for (key, _), doc in zip(queued, docs, strict=True):
             sentences.setdefault(key, []).extend(
                 t for t in (s.text.strip() for s in doc.sents) if t)
     segments: list[Segment] = []

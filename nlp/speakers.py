@@ -63,7 +63,7 @@ class GroupDetector:
             if len(alias) > 3 or alias.isupper():
                 by_code.setdefault(code, []).append(alias)
         for code, names in sorted(by_code.items()):
-            self._matcher.add(code, list(self._nlp.tokenizer.pipe(names)))
+            self._matcher.add(code, [self._nlp.make_doc(name) for name in names])
 
     def detect(self, text: str) -> GroupReference:
         """Return the first group spoken for and the first group aligned with, if any."""

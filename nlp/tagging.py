@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
+from typing import TypeVar
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -24,6 +25,9 @@ from sklearn.linear_model import LogisticRegression
 from nlp.embeddings import Embedder
 from nlp.errors import NotFittedError
 from nlp.taxonomy import Taxonomy
+
+G = TypeVar("G", bound=Hashable)
+"""A group key (a session, a ``(forum, session)`` pair)."""
 
 
 def keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str]:
@@ -36,8 +40,8 @@ def keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I)
 
 
-def domain_venues(has_cue: Sequence[bool], groups: Sequence[Hashable], *,
-                  min_share: float = 0.2) -> dict[Hashable, bool]:
+def domain_venues(has_cue: Sequence[bool] | np.ndarray, groups: Sequence[G], *,
+                  min_share: float = 0.2) -> dict[G, bool]:
     """Per group, whether at least ``min_share`` of its texts carry a domain cue.
 
     A group (a session of a forum, a batch of texts) where that many texts speak of the field is
@@ -48,7 +52,7 @@ def domain_venues(has_cue: Sequence[bool], groups: Sequence[Hashable], *,
         raise ValueError(f"groups has {len(groups)} entries for {len(has_cue)} texts")
     if not 0 <= min_share <= 1:
         raise ValueError(f"min_share must be in [0, 1]; got {min_share}")
-    totals: dict[Hashable, list[int]] = {}
+    totals: dict[G, list[int]] = {}
     for flag, group in zip(has_cue, groups, strict=True):
         counts = totals.setdefault(group, [0, 0])
         counts[0] += int(bool(flag))
@@ -56,7 +60,7 @@ def domain_venues(has_cue: Sequence[bool], groups: Sequence[Hashable], *,
     return {g: c[0] >= min_share * c[1] for g, c in totals.items()}
 
 
-def domain_context(has_cue: Sequence[bool], groups: Sequence[Hashable], *,
+def domain_context(has_cue: Sequence[bool] | np.ndarray, groups: Sequence[Hashable], *,
                    min_share: float = 0.2) -> np.ndarray:
     """Which texts are in the taxonomy's domain: they have a domain cue, or their group is a
     venue of the field (:func:`domain_venues`). Shape ``(n,)`` bool."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,7 @@ def select_roll_calls(
         ValueError: no criterion given, a column a criterion needs is missing, or nothing matches
             (the message repeats the criteria).
     """
-    criteria = {"ids": [str(i).strip() for i in ids],
+    criteria: dict[str, list[Any]] = {"ids": [str(i).strip() for i in ids],
                 "resolutions": [_normalise_symbol(r) for r in resolutions],
                 "sessions": [int(s) for s in sessions],
                 "keywords": [str(k).casefold() for k in keywords if str(k).strip()],
@@ -244,13 +245,25 @@ def agreement_matrices(
     }
 
 
+class VoteCorrelation(TypedDict):
+    """What :func:`correlate_alignment` returns."""
+
+    spearman: float
+    pearson: float
+    n_pairs: int
+    n_states: int
+    n_boot: int
+    spearman_ci: tuple[float, float]
+    pearson_ci: tuple[float, float]
+
+
 def correlate_alignment(
     text_alignment: pd.DataFrame,
     vote_agreement: pd.DataFrame,
     *,
     n_boot: int = 1000,
     random_state: int | np.random.Generator | None = 0,
-) -> dict[str, object]:
+) -> VoteCorrelation:
     """Correlate text alignment with vote agreement over state pairs, with state-bootstrap CIs.
 
     The pairs are the upper triangle (each unordered pair once) over the states that index both
@@ -291,13 +304,6 @@ def correlate_alignment(
     pair_a, pair_b = inverse[: len(x)], inverse[len(x):]
     x_groups, y_groups = np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1]
     ones = np.ones(len(x))
-    result: dict[str, object] = {
-        "spearman": _weighted_spearman(x_groups, y_groups, ones),
-        "pearson": _weighted_pearson(x, y, ones),
-        "n_pairs": len(x),
-        "n_states": len(used),
-        "n_boot": n_boot,
-    }
     rng = np.random.default_rng(random_state)
     spearman, pearson = np.full(n_boot, np.nan), np.full(n_boot, np.nan)
     for i in range(n_boot):
@@ -306,9 +312,10 @@ def correlate_alignment(
         weights = counts[pair_a] * counts[pair_b]
         spearman[i] = _weighted_spearman(x_groups, y_groups, weights)
         pearson[i] = _weighted_pearson(x, y, weights)
-    result["spearman_ci"] = _interval(spearman)
-    result["pearson_ci"] = _interval(pearson)
-    return result
+    return VoteCorrelation(spearman=_weighted_spearman(x_groups, y_groups, ones),
+                           pearson=_weighted_pearson(x, y, ones), n_pairs=len(x),
+                           n_states=len(used), n_boot=n_boot,
+                           spearman_ci=_interval(spearman), pearson_ci=_interval(pearson))
 
 
 def _interval(values: np.ndarray) -> tuple[float, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from reports.common import WINDOW, estimate, is_contested, label_of, num, quote_from_row, trim
@@ -183,24 +184,23 @@ def build_partners(data: ReportData, state: str, session: str,
     out = []
     for issue in issues:
         ours = _our_stance(data, state, issue, session)
-        base = {"issue": issue, "label": label_of(data.issue_info, issue), "ours": ours,
-                "side": side_of(data, issue, ours)}
+        base = partial(IssuePartner, issue=issue, label=label_of(data.issue_info, issue),
+                       ours=ours, side=side_of(data, issue, ours))
         ranked = (data.partners.get(state, {}).get(issue) or {}).get("partners") or []
         outside = [p for p in ranked if not (_groups_of(data, str(p["state"])) & mine)
                    and (num(p.get("score")) or 0.0) > 0]
         # a partner whose interval excludes 0 first: the rank alone may rest on little text
         outside.sort(key=lambda p: not round(num(p.get("lo")) or 0.0, 2) > 0)
         if not ranked:
-            out.append(IssuePartner(**base, note="no alignment scores on this issue"))
+            out.append(base(note="no alignment scores on this issue"))
             continue
         if not outside:
-            out.append(IssuePartner(**base, note="its closest partners are all in its own "
-                                    "groups"))
+            out.append(base(note="its closest partners are all in its own groups"))
             continue
         best = outside[0]
         evidence = next((e for e in best.get("evidence") or [] if e["issue"] == issue), None)
-        out.append(IssuePartner(
-            **base, partner=str(best["state"]), name=data.name(str(best["state"])),
+        out.append(base(
+            partner=str(best["state"]), name=data.name(str(best["state"])),
             score=estimate(best.get("score"), best.get("lo"), best.get("hi")),
             theirs=_evidence_quote(data, evidence, partner=True),
             mine=_evidence_quote(data, evidence, partner=False)))
@@ -269,25 +269,25 @@ def build_points(partners: Sequence[IssuePartner], moves: Sequence[Move],
     """Up to ``n`` talking points, each resting on one quoted paragraph: a partner outside the
     groups, a state that moved toward us, a statement to join, then further partners and
     our own words on the issues where our side is clear."""
-    with_partner = [p for p in partners if p.partner and p.theirs is not None
+    with_partner = [(p, p.theirs) for p in partners if p.partner and p.theirs is not None
                     and round(p.score.lo or 0.0, 2) > 0]
-    with_partner.sort(key=lambda p: (-(p.score.value or 0.0), p.issue))
+    with_partner.sort(key=lambda pair: (-(pair[0].score.value or 0.0), pair[0].issue))
     first: list[TalkingPoint] = []
     later: list[TalkingPoint] = []
-    for k, p in enumerate(with_partner):
+    for k, (p, theirs) in enumerate(with_partner):
         side = f" for “{p.side}”" if p.side else ""
         (first if k == 0 else later).append(TalkingPoint(
             f"On {p.label}, {p.name} stands with us{side} beyond our groups (alignment "
-            f"{_num(p.score)}): build on its words.", p.theirs))
+            f"{_num(p.score)}): build on its words.", theirs))
     # the quoted paragraph must itself take our side, or it does not show the move
-    toward = [m for m in moves if m.direction == "toward" and m.after is not None and m.clear
-              and m.after_stance is not None and m.after_stance * m.ours > 0
+    toward = [(m, m.after) for m in moves if m.direction == "toward" and m.after is not None
+              and m.clear and m.after_stance is not None and m.after_stance * m.ours > 0
               and abs(m.after_stance) >= CLEAR_SIDE]
     if toward:
-        m = toward[0]
+        m, after = toward[0]
         first.append(TalkingPoint(
             f"{m.name} moved toward our position on {m.label} since {m.from_session} "
-            f"(shift {_num(m.shift)}): acknowledge it and invite it to go further.", m.after))
+            f"(shift {_num(m.shift)}): acknowledge it and invite it to go further.", after))
     if joinable:
         j = joinable[0]
         first.append(TalkingPoint(

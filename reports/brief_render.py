@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import zipfile
+from collections.abc import Callable
 
 from reports.brief import Brief, IssuePartner, Move, TalkingPoint, cite
 from reports.common import WINDOW
@@ -320,16 +321,16 @@ def render_brief_docx(brief: Brief) -> bytes:
         doc.add_paragraph(no_moves(brief))
     doc.add_heading("Best partner outside our groups, per issue", level=2)
     rows, rest = _issues_shown(brief)
-    for p in rows:
+    for row in rows:
         para = doc.add_paragraph(style="List Bullet")
-        side = f" (us: {p.side})" if p.side else ""
-        if not p.partner:
-            para.add_run(f"{p.label}{side}: {p.note}.")
+        side = f" (us: {row.side})" if row.side else ""
+        if not row.partner:
+            para.add_run(f"{row.label}{side}: {row.note}.")
             continue
-        para.add_run(f"{p.label}{side}: {p.name} {_num(p.score)}. ").bold = True
-        _docx_quote(para, p.theirs, missing="no paragraph pair found")
+        para.add_run(f"{row.label}{side}: {row.name} {_num(row.score)}. ").bold = True
+        _docx_quote(para, row.theirs, missing="no paragraph pair found")
         para.add_run(" Us: ")
-        _docx_quote(para, p.mine, 110, missing="-")
+        _docx_quote(para, row.mine, 110, missing="-")
     if rest:
         doc.add_paragraph(rest)
     if not brief.partners:
@@ -361,5 +362,6 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-RENDERERS = {"html": render_brief_html, "md": render_brief_md, "docx": render_brief_docx}
+RENDERERS: dict[str, Callable[[Brief], str | bytes]] = {
+    "html": render_brief_html, "md": render_brief_md, "docx": render_brief_docx}
 """Format name -> renderer (``docx`` gives bytes, the others text)."""

@@ -6,6 +6,8 @@ state. Both are pure: a :class:`~reports.model.Report` in, a string out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reports.draft_section import render_draft_section
 from reports.html_findings import illustrative_banner, render_findings
 from reports.html_focus import render_focus
@@ -172,7 +174,7 @@ def _overview(report: Report) -> str:
     return out + section("map", "Map of states", "".join(body))
 
 
-def _issue(s: IssueSection, coalition_of: dict[str, int | None]) -> str:
+def _issue(s: IssueSection, coalition_of: Mapping[str, int | None]) -> str:
     kind = badge("contested" if s.contested else "consensual",
                  "contested" if s.contested else "consensual")
     out = [f'<article id="issue-{esc(s.issue)}"><h3>{esc(s.label)} {kind}</h3>',
@@ -183,12 +185,12 @@ def _issue(s: IssueSection, coalition_of: dict[str, int | None]) -> str:
     stance = {p.state: p for p in s.stances}
     if s.contested and s.stances:
         strips = [Strip(label="All states", dots=tuple(
-            (p.stance.value, coalition_colour(p.coalition), f"{p.name}: {p.stance.value:+.2f}")
-            for p in s.stances if p.stance.value is not None))]
+            (at, coalition_colour(p.coalition), f"{p.name}: {at:+.2f}")
+            for p in s.stances if (at := p.stance.value) is not None))]
         for g in s.groups:
-            dots = tuple((stance[m].stance.value, coalition_colour(coalition_of.get(m)),
-                          f"{stance[m].name}: {stance[m].stance.value:+.2f}")
-                         for m in g.states if m in stance and stance[m].stance.value is not None)
+            dots = tuple((at, coalition_colour(coalition_of.get(m)), f"{stance[m].name}: {at:+.2f}")
+                         for m in g.states
+                         if m in stance and (at := stance[m].stance.value) is not None)
             if dots:
                 strips.append(Strip(label=f"{g.group} ({len(dots)})", dots=dots, mean=g.mean))
         out += [explain(EXPLAIN["issue"]), strip_svg(

@@ -136,13 +136,13 @@ def _focus_table(focus: Sequence[FocusFinding]) -> str:
     for issue, label in labels.items():
         tds = []
         for f in focus:
-            item = cells.get((f.state, issue))
-            if item is None:
+            cell = cells.get((f.state, issue))
+            if cell is None:
                 tds.append('<td class="muted">no scores</td>')
                 continue
-            parts = [_who(c, "with") for c in item.partners[:1]] or [
+            parts = [_who(c, "with") for c in cell.partners[:1]] or [
                 '<span class="who muted">no clear partner</span>']
-            parts += [_who(c, "against") for c in item.opponents[:1]] or [
+            parts += [_who(c, "against") for c in cell.opponents[:1]] or [
                 '<span class="who muted">no clear opponent</span>']
             tds.append(f"<td>{'<br>'.join(parts)}</td>")
         rows.append(f'<tr><th scope="row">{esc(label)}</th>{"".join(tds)}</tr>')

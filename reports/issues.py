@@ -107,10 +107,10 @@ def build_issue_section(data: ReportData, issue: str, *, session: str,
     stances = []
     if contested:
         for r in pos.to_dict(orient="records"):
-            value = estimate(r["stance"], r["stance_lo"], r["stance_hi"])
-            if value.value is not None:
+            point = estimate(r["stance"], r["stance_lo"], r["stance_hi"])
+            if point.value is not None:
                 stances.append(StancePoint(state=str(r["state"]), name=data.name(str(r["state"])),
-                                           stance=value, coalition=coalition.get(r["state"])))
+                                           stance=point, coalition=coalition.get(r["state"])))
     stances.sort(key=lambda s: (s.stance.value, s.state))
     measure = trend_measure(data, issue)
     value, lo, hi = MEASURE_COLUMNS[measure]

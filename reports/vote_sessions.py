@@ -28,9 +28,13 @@ ISSUE_NAMES = {"*": "all roll calls", "me": "Middle East", "nu": "nuclear weapon
                "ec": "economic development"}
 
 
+def _value(row: SessionValidationRow, column: int) -> float | None:
+    cell = row.cells[column]
+    return None if cell is None else cell.value
+
+
 def _mean(rows: list[SessionValidationRow], column: int) -> float | None:
-    values = [r.cells[column].value for r in rows
-              if r.cells[column] is not None and r.cells[column].value is not None]
+    values = [value for r in rows if (value := _value(r, column)) is not None]
     return sum(values) / len(values) if values else None
 
 
@@ -40,9 +44,8 @@ def _meaning(rows: list[SessionValidationRow]) -> str:
     alignment tracks that issue's votes better than the overall alignment does."""
     overall = [r for r in rows if r.vote_issue == "*"]
     a, i, g = 0, 1, len(METHODS) - 1
-    pairs = [(r.cells[a].value, r.cells[g].value) for r in overall
-             if r.cells[a] is not None and r.cells[g] is not None
-             and r.cells[a].value is not None and r.cells[g].value is not None]
+    pairs = [(x, y) for r in overall
+             if (x := _value(r, a)) is not None and (y := _value(r, g)) is not None]
     if not pairs:
         return "Too few sessions have both speeches and votes to say anything yet."
     wins = sum(x > y for x, y in pairs)
@@ -54,9 +57,8 @@ def _meaning(rows: list[SessionValidationRow]) -> str:
                "that year, more than their regional group alone predicts, in every session"
                if wins == len(pairs) else
                f"it beats the regional-group prior in {wins} of {len(pairs)} sessions")
-    cells = [(r.cells[i].value, r.cells[a].value) for r in rows if r.vote_issue != "*"
-             and r.cells[i] is not None and r.cells[a] is not None
-             and r.cells[i].value is not None and r.cells[a].value is not None]
+    cells = [(x, y) for r in rows if r.vote_issue != "*"
+             and (x := _value(r, i)) is not None and (y := _value(r, a)) is not None]
     issues = (f"; the issue's own alignment tracks that issue's votes better than the overall "
               f"alignment in {sum(x > y for x, y in cells)} of {len(cells)} session and "
               "issue-area cells" if cells else "")

@@ -80,7 +80,8 @@ def _summary(wb: Workbook, report: Report, data: ReportData) -> None:
     sheet.row([report.title], bold=True)
     s = report.summary
     prov = data.provenance
-    taxonomy = prov.get("taxonomy") if isinstance(prov.get("taxonomy"), dict) else {}
+    named = prov.get("taxonomy")
+    taxonomy = named if isinstance(named, dict) else {}
     illustrative = report.illustrative
     rows: list[tuple[str, Any]] = [
         ("Illustrative data", ("YES: " + illustrative) if illustrative else

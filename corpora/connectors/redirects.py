@@ -34,7 +34,7 @@ def is_private_host(host: str) -> bool:
     except (OSError, UnicodeError):
         return True
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
                 or ip.is_multicast or ip.is_unspecified):
             return True

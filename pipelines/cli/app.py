@@ -138,14 +138,15 @@ def run(
             start_model_loading(config)
         called_at = time.time()
         try:
-            result = flow(folders, str(db), config, report_out=str(out / "report"),
-                          called_at=called_at)
+            run = flow(folders, str(db), config, report_out=str(out / "report"),
+                       called_at=called_at)
         except ValueError as err:  # a configuration the data does not fit (named in the message)
             raise UserError(str(err)) from err
         # the flow's total ends when the run is recorded; this one also covers publishing the
         # artifacts and closing the flow run
-        result["timings"]["total"] = max(result["timings"]["total"], time.time() - called_at)
-        result["report"] = result["report"]["index"]
+        run["timings"]["total"] = max(run["timings"]["total"], time.time() - called_at)
+        # the run summary: the run's result with the report's index file in place of its record
+        result: dict[str, Any] = {**run, "report": run["report"]["index"]}
     out.mkdir(parents=True, exist_ok=True)
     result.update(db=str(db), out=str(out), config=config.model_dump(mode="json"))
     summary_path = out / "run_summary.json"

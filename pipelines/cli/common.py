@@ -50,10 +50,12 @@ def _fail(message: str) -> None:
 
 
 def _usage_errors() -> tuple[type[BaseException], ...]:
-    """Click's exception base classes (typer may bundle its own copy of click)."""
+    """``typer.Exit`` and click's exception base classes (typer may bundle its own copy of
+    click)."""
     import click
 
-    bases = [click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit]
+    bases: list[type[BaseException]] = [typer.Exit, click.exceptions.ClickException,
+                                        click.exceptions.Abort, click.exceptions.Exit]
     base = getattr(typer.BadParameter, "__mro__", ())
     bases += [c for c in base if c.__name__ == "ClickException"]
     return tuple(bases)
@@ -105,7 +107,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (UserError, CorporaError, NlpError) as err:
             _fail(str(err))
-        except (typer.Exit, *_usage_errors()):
+        except _usage_errors():
             raise  # usage errors (exit 2) and deliberate exits stay as click makes them
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
+from pipelines.stages.results import VoteValidation
 from pipelines.store.storage import coverage_warnings
 
 WIDTH = 80
@@ -104,7 +106,7 @@ def format_status(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def format_run_summary(result: dict[str, Any]) -> str:
+def format_run_summary(result: Mapping[str, Any]) -> str:
     """Readable summary of an ``update`` run: ingestion, then one line per analysis stage."""
     lines = [format_ingest_summary({**result["ingest"], "corpus_hash": "",
                                     "run_id": result["run_id"]})]
@@ -274,7 +276,7 @@ def format_convergence(document: dict[str, Any], *, wide: bool = False) -> str:
     return "\n".join(lines)
 
 
-def format_validation(document: dict[str, Any]) -> str:
+def format_validation(document: VoteValidation) -> str:
     lines = [f"{document['roll_calls']} roll calls from {document['votes']} "
              f"({document['format']}); text alignment: issue {document['issue']}, "
              f"session {document['session']}"]

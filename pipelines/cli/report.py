@@ -18,6 +18,7 @@ from pipelines.cli.common import (
     handle_errors,
     load_config,
 )
+from pipelines.stages.results import ReportFiles
 
 FocusOption = Annotated[list[str] | None, typer.Option(
     "--focus", help="State to brief (ISO3 code or name); repeatable. Default: the 3 aligned "
@@ -69,7 +70,7 @@ def _read_draft(path: Path | None) -> str | None:
     return text
 
 
-def format_report_result(result: dict) -> str:
+def format_report_result(result: ReportFiles) -> str:
     """Readable summary of what ``report`` wrote."""
     lines = [f"report: {result['index']}"]
     lines += [f"  state page: {page}" for page in result["pages"]]

@@ -10,9 +10,10 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -26,12 +27,36 @@ from nlp.positions import WINDOW, IssuePositions
 from pipelines.flows.locking import store_lock
 from pipelines.flows.progress import stderr_progress
 from pipelines.flows.report import render_report_task
-from pipelines.flows.timings import StageClock, timing_rows
+from pipelines.flows.timings import StageClock, Timings, timing_rows
 from pipelines.resources import load_model
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig, provenance
 from pipelines.stages import analysis
 from pipelines.stages import text as stages
+from pipelines.stages.results import (
+    AnalysisCounts,
+    AnnotateCounts,
+    EmbedCounts,
+    ReportFiles,
+    SegmentCounts,
+    TopicCounts,
+)
 from pipelines.store.storage import open_store, save_run_timings
+
+
+class RunResult(TypedDict, total=False):
+    """What a flow returns (``likeminded run --json``): each stage's counts (those it ran),
+    the wall times, and the run's id and corpus hash."""
+
+    ingest: dict[str, Any]  # combine_reports(); the ingest flow returns this alone
+    segment: SegmentCounts
+    embed: EmbedCounts
+    annotate: AnnotateCounts
+    topics: TopicCounts
+    analyze: AnalysisCounts
+    report: ReportFiles
+    timings: Timings
+    corpus_hash: str
+    run_id: str
 
 
 def new_run_id(kind: str) -> str:
@@ -49,7 +74,7 @@ def ingest_folder_task(folder: str, db: str, run_id: str, config: PipelineConfig
 
 
 @task(name="segment statements")
-def segment_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+def segment_task(db: str, config: PipelineConfig) -> SegmentCounts:
     return stages.segment_new_statements(db, config)
 
 
@@ -70,12 +95,12 @@ def store_embeddings_task(db: str, model_key: str, hashes: list[str],
 
 
 @task(name="tag issues and stance")
-def annotate_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+def annotate_task(db: str, config: PipelineConfig) -> AnnotateCounts:
     return stages.annotate_segments(db, config)
 
 
 @task(name="discover topics")
-def topics_task(db: str, config: PipelineConfig) -> dict[str, Any]:
+def topics_task(db: str, config: PipelineConfig) -> TopicCounts:
     return stages.discover_corpus_topics(db, config)
 
 
@@ -92,12 +117,12 @@ def issue_positions_task(issue: str, rows: pd.DataFrame, vectors: np.ndarray,
 
 @task(name="alignment, coalitions, convergence", cache_policy=NO_CACHE)
 def finish_analysis_task(db: str, config: PipelineConfig, prepared: analysis.PreparedAnalysis,
-                         parts: list[IssuePositions]) -> dict[str, Any]:
+                         parts: list[IssuePositions]) -> AnalysisCounts:
     return analysis.finish_analysis(db, config, prepared, parts)
 
 
 @task(name="publish run summary")
-def publish_summary_task(db: str, result: dict[str, Any], focus: list[str]) -> None:
+def publish_summary_task(db: str, result: RunResult, focus: list[str]) -> None:
     """Markdown summary and top-partner tables as Prefect artifacts (shown in the UI)."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
@@ -142,7 +167,7 @@ def finish_run_task(db: str, run_id: str, status: str, counts: dict[str, Any],
 
 
 @task(name="record run timings")
-def record_timings_task(db: str, run_id: str, timings: dict[str, Any]) -> None:
+def record_timings_task(db: str, run_id: str, timings: Timings) -> None:
     """Replace a recorded run's timings (a stage ran after its end record: the report)."""
     with open_store(db) as store, store.transaction() as con:
         row = con.execute("SELECT counts FROM runs WHERE run_id = ?", [run_id]).fetchone()
@@ -210,13 +235,12 @@ def _each(work: Task, calls: list[tuple[Any, ...]]) -> Iterator[Any]:
         for args in calls:
             yield work(*args)
         return
-    futures = [work.submit(*args) for args in calls]
-    for n, future in enumerate(futures):
-        yield future.result()
-        futures[n] = None  # release the result once the caller has it
+    futures = deque(work.submit(*args) for args in calls)
+    while futures:
+        yield futures.popleft().result()  # the result is released once the caller has it
 
 
-def _embed(db: str, config: PipelineConfig) -> dict[str, Any]:
+def _embed(db: str, config: PipelineConfig) -> EmbedCounts:
     started = time.perf_counter()
     plan = plan_embedding_task(db, config)
     done = 0
@@ -230,8 +254,8 @@ def _embed(db: str, config: PipelineConfig) -> dict[str, Any]:
     return stages.embedding_counts(plan, started)
 
 
-def _nlp(db: str, config: PipelineConfig, clock: StageClock) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+def _nlp(db: str, config: PipelineConfig, clock: StageClock) -> RunResult:
+    result: RunResult = {}
     with clock.stage("segment"):
         result["segment"] = segment_task(db, config)
     with clock.stage("embed"):
@@ -243,7 +267,7 @@ def _nlp(db: str, config: PipelineConfig, clock: StageClock) -> dict[str, Any]:
     return result
 
 
-def _analyze(db: str, config: PipelineConfig, clock: StageClock) -> dict[str, Any]:
+def _analyze(db: str, config: PipelineConfig, clock: StageClock) -> RunResult:
     with clock.stage("analyze"):
         prepared = prepare_analysis_task(db, config)
         if prepared.unchanged:
@@ -253,14 +277,14 @@ def _analyze(db: str, config: PipelineConfig, clock: StageClock) -> dict[str, An
         calls = [(issue, rows, vectors, sessions, config.analysis)
                  for issue, rows, vectors in analysis.issue_jobs(prepared)]
         parts = list(_each(issue_positions_task, calls))
-        details = dict(finish_analysis_task(db, config, prepared, parts))
+        details = finish_analysis_task(db, config, prepared, parts).copy()
     validate = details.pop(analysis.VALIDATE_SECONDS, None)
     if validate is not None:  # timed inside the analysis: counted as its own stage
         clock.move(validate, "analyze", "validate")
     return {"analyze": details}
 
 
-def _report(db: str, out: str, config: PipelineConfig, clock: StageClock) -> dict[str, Any]:
+def _report(db: str, out: str, config: PipelineConfig, clock: StageClock) -> ReportFiles:
     with clock.stage("report"):
         return render_report_task(db, out, [], [], WINDOW, config)
 
@@ -294,7 +318,7 @@ def record_failure(db: str, run_id: str, err: BaseException) -> None:
 
 
 def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
-              body: Any, clock: StageClock) -> dict[str, Any]:
+              body: Callable[[str], RunResult], clock: StageClock) -> RunResult:
     """Run ``body(run_id)`` between a start and an end record in the ``runs`` table; the end
     record holds the run's counts and ``clock``'s timings (also in ``run_timings``)."""
     run_id = new_run_id(kind)
@@ -309,8 +333,9 @@ def _recorded(kind: str, db: str, config: PipelineConfig, folders: list[str],
         record_failure(db, run_id, err)
         raise
     counts["timings"] = clock.timings()
-    stored = {k: ({c: v[c] for c in INGEST_COUNTS} if k == "ingest" else v)
-              for k, v in counts.items()}
+    stored: dict[str, Any] = dict(counts)
+    if "ingest" in counts:
+        stored["ingest"] = {c: counts["ingest"][c] for c in INGEST_COUNTS}
     counts["corpus_hash"] = finish_run_task(db, run_id, "completed", stored, record)
     counts["run_id"] = run_id
     return counts
@@ -336,7 +361,7 @@ def ingest_flow(folders: list[str], db: str, config: PipelineConfig | None = Non
 
 @flow(name="embed", log_prints=False)
 def embed_flow(db: str, config: PipelineConfig | None = None,
-               called_at: float | None = None) -> dict[str, Any]:
+               called_at: float | None = None) -> RunResult:
     """Segment new statements, embed new segments, tag issues and stance, discover topics."""
     clock = StageClock(called_at)
     config = config or PipelineConfig()
@@ -346,7 +371,7 @@ def embed_flow(db: str, config: PipelineConfig | None = None,
 
 @flow(name="analyze", log_prints=False)
 def analyze_flow(db: str, config: PipelineConfig | None = None,
-                 called_at: float | None = None) -> dict[str, Any]:
+                 called_at: float | None = None) -> RunResult:
     """Positions, alignment, coalitions and convergence from the stored tags and embeddings."""
     clock = StageClock(called_at)
     config = config or PipelineConfig()
@@ -358,7 +383,7 @@ def analyze_flow(db: str, config: PipelineConfig | None = None,
 @flow(name="update", log_prints=False)
 def update_flow(folders: list[str], db: str, config: PipelineConfig | None = None,
                 focus: list[str] | None = None, report_out: str | None = None,
-                called_at: float | None = None) -> dict[str, Any]:
+                called_at: float | None = None) -> RunResult:
     """The whole chain, incrementally: ingest the folders, then every analysis stage.
 
     With ``report_out`` the report and the table exports are written there as the last stage
@@ -370,7 +395,7 @@ def update_flow(folders: list[str], db: str, config: PipelineConfig | None = Non
     clock = StageClock(called_at)
     config = config or PipelineConfig()
 
-    def body(run_id: str) -> dict[str, Any]:
+    def body(run_id: str) -> RunResult:
         return {"ingest": _ingest(folders, db, run_id, config, clock),
                 **_nlp(db, config, clock), **_analyze(db, config, clock)}
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow, get_run_logger, task
 
 from nlp.positions import WINDOW
 from pipelines.settings import PipelineConfig
 from pipelines.stages.report_writer import write_report
+from pipelines.stages.results import ReportFiles
 
 
 @task(name="render report")
 def render_report_task(db: str, out: str, focus: list[str], issues: list[str], session: str,
-                       config: PipelineConfig) -> dict[str, Any]:
+                       config: PipelineConfig) -> ReportFiles:
     """Write index.html, the focus states' pages and tables/ under ``out``."""
     return write_report(db, out, focus=focus, issues=issues, session=session, config=config)
 
@@ -21,7 +20,7 @@ def render_report_task(db: str, out: str, focus: list[str], issues: list[str], s
 @flow(name="report", log_prints=False)
 def report_flow(db: str, out: str, focus: list[str] | None = None,
                 issues: list[str] | None = None, session: str = WINDOW,
-                config: PipelineConfig | None = None) -> dict[str, Any]:
+                config: PipelineConfig | None = None) -> ReportFiles:
     """Render the alignment report of the store at ``db`` into the folder ``out``.
 
     ``focus`` holds ISO3 codes (default: the 3 states with the most statements); ``issues``

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,7 @@ def alignment_changes(store: Store, *, top: int = 10) -> pd.DataFrame:
         "ORDER BY abs(delta) DESC, state_a, state_b LIMIT ?", [top]).df()
 
 
-def run_markdown(store: Store, result: dict[str, Any]) -> str:
+def run_markdown(store: Store, result: Mapping[str, Any]) -> str:
     """Markdown summary of an update run: counts per stage, movers, changes, quarantine."""
     ingest = result.get("ingest", {})
     lines = [f"# likeminded update {result.get('run_id', '')}", "",

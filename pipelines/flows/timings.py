@@ -81,8 +81,9 @@ def timing_rows(run_id: str, timings: Timings | dict[str, Any]) -> list[list[Any
     """Rows ``(run_id, position, step, seconds)`` of the ``run_timings`` table: ``startup``
     (when known), each stage, then ``total``."""
     steps: list[tuple[str, float]] = []
-    if timings.get("startup") is not None:
-        steps.append(("startup", float(timings["startup"])))
+    startup = timings.get("startup")
+    if startup is not None:
+        steps.append(("startup", float(startup)))
     steps += [(name, float(value)) for name, value in timings["stages"].items()]
     steps.append(("total", float(timings["total"])))
     return [[run_id, position, name, value] for position, (name, value) in enumerate(steps)]

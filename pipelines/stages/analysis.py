@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ from nlp.positions import (
 from pipelines.resources import get_embedder, get_taxonomy
 from pipelines.settings import AnalysisConfig, PipelineConfig
 from pipelines.stages.analysis_inputs import AnalysisInputs, load_analysis_inputs
+from pipelines.stages.results import AnalysisCounts
 from pipelines.store.analysis_read import AnalysisTables, coalition_frame
 from pipelines.store.storage import open_store, set_stage_state, stage_state, vectors_to_arrow
 
@@ -102,9 +103,9 @@ class PreparedAnalysis:
     def unchanged(self) -> bool:
         return self.stored is not None
 
-    def reused(self) -> dict[str, Any]:
+    def reused(self) -> AnalysisCounts:
         """The stored analysis's counts, marked as reused."""
-        return {**(self.stored or {}), "skipped": "inputs unchanged"}
+        return cast(AnalysisCounts, {**(self.stored or {}), "skipped": "inputs unchanged"})
 
 
 def _file_digest(path: str) -> str:
@@ -177,7 +178,7 @@ def issue_positions(issue: str, rows: pd.DataFrame, vectors: np.ndarray,
                                         config=position_config(analysis))
 
 
-def run_analysis(db: str, config: PipelineConfig, *, force: bool = False) -> dict[str, Any]:
+def run_analysis(db: str, config: PipelineConfig, *, force: bool = False) -> AnalysisCounts:
     """Compute and store positions, alignment, coalitions and convergence.
 
     Skipped (the stored results kept) when the inputs and settings are those of the stored
@@ -268,7 +269,7 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
 
 
 def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
-                    parts: list[IssuePositions]) -> dict[str, Any]:
+                    parts: list[IssuePositions]) -> AnalysisCounts:
     """Alignment, coalitions and convergence from per-issue positions; store everything."""
     inputs = prepared.inputs
     with open_store(db) as store:
@@ -276,9 +277,10 @@ def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
             with store.transaction():
                 for table in ANALYSIS_TABLES:
                     store.con.execute(f'DELETE FROM "{table}"')
-            details = {"positions": 0, "alignment_pairs": 0, "sessions": len(inputs.sessions)}
-            set_stage_state(store, "analyze", prepared.fingerprint, details)
-            return details
+            empty: AnalysisCounts = {"positions": 0, "alignment_pairs": 0,
+                                     "sessions": len(inputs.sessions)}
+            set_stage_state(store, "analyze", prepared.fingerprint, empty)
+            return empty
         tables = compute_analysis(inputs, parts, config)
         positions, frames = tables.positions, tables.frames
         with store.transaction():
@@ -286,7 +288,8 @@ def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
             for name in ANALYSIS_TABLES[1:]:
                 _replace(store, name, frames[name])
         summary = frames["coalition_summary"]
-        details = {"positions": int((~positions.table["thin"]).sum()),
+        details: AnalysisCounts = {
+                   "positions": int((~positions.table["thin"]).sum()),
                    "thin_positions": int(positions.table["thin"].sum()),
                    "issues": len(parts),
                    "states_aligned": len(tables.window.states),
@@ -312,7 +315,7 @@ def finish_analysis(db: str, config: PipelineConfig, prepared: PreparedAnalysis,
                                                      VALIDATE_SECONDS: validate_seconds}
 
 
-VALIDATE_SECONDS = "validate_seconds"
+VALIDATE_SECONDS: Final = "validate_seconds"
 """Key of :func:`finish_analysis`'s result: seconds spent validating against the votes."""
 
 
@@ -342,15 +345,17 @@ def blend_whole_text(result: AlignmentResult, inputs: AnalysisInputs, sessions: 
     at = np.flatnonzero(present)
     full[np.ix_(at, at)] = whole.loc[index[present], index[present]].to_numpy()
 
-    def blend(matrix: np.ndarray | None) -> np.ndarray | None:
-        if matrix is None:
-            return None
+    def blend(matrix: np.ndarray) -> np.ndarray:
         mixed = np.where(np.isfinite(matrix), (1 - weight) * matrix + weight * full, full)
         np.fill_diagonal(mixed, 1.0)
         return mixed
 
-    return replace(result, overall=blend(result.overall), overall_lo=blend(result.overall_lo),
-                   overall_hi=blend(result.overall_hi))
+    def blend_interval(matrix: np.ndarray | None) -> np.ndarray | None:
+        return None if matrix is None else blend(matrix)
+
+    return replace(result, overall=blend(result.overall),
+                   overall_lo=blend_interval(result.overall_lo),
+                   overall_hi=blend_interval(result.overall_hi))
 
 
 def _positions_arrow(positions: Positions) -> pa.Table:

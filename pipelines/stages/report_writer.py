@@ -9,10 +9,10 @@ import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from nlp.positions import WINDOW
 from pipelines.settings import PipelineConfig
+from pipelines.stages.results import ReportFiles, ReportSummary
 from pipelines.store.queries import latest_provenance
 from pipelines.store.report_data import export_tables, load_report_data, model_record
 from pipelines.store.storage import open_store
@@ -73,7 +73,7 @@ def write_files(out: Path, files: Mapping[str, bytes]) -> list[Path]:
 def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[str] = (),
                  session: str = WINDOW, config: PipelineConfig | None = None,
                  draft: str | None = None, own_voice: bool = False
-                 ) -> tuple[dict[str, bytes], dict[str, Any]]:
+                 ) -> tuple[dict[str, bytes], ReportSummary]:
     """Every file of the report as ``{relative path: bytes}``, and a summary of the report.
 
     ``draft``: a draft paragraph; the report then opens with who would back it."""
@@ -104,7 +104,7 @@ def render_files(db: str | Path, *, focus: Sequence[str] = (), issues: Sequence[
         files[f"tables/{name}.parquet"] = render_parquet(frame, meta)
     files[RAW_WORKBOOK] = render_xlsx(named, provenance=provenance)
     files[WORKBOOK] = render_workbook(report, data, provenance)
-    summary = {"focus": [b.state for b in report.focus], "session": session,
+    summary: ReportSummary = {"focus": [b.state for b in report.focus], "session": session,
                "voice": data.voice,
                "issues": [s.issue for s in report.issues]}
     return files, summary
@@ -124,7 +124,7 @@ def write_report(db: str | Path, out: str | Path, *, focus: Sequence[str] = (),
                  issues: Sequence[str] = (), session: str = WINDOW,
                  config: PipelineConfig | None = None, draft: str | None = None,
                  own_voice: bool = False
-                 ) -> dict[str, Any]:
+                 ) -> ReportFiles:
     """Render the report from the store at ``db`` into ``out``; returns the paths written.
 
     Raises:

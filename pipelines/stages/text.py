@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +34,7 @@ from nlp.tagging import IssueTagger, domain_venues
 from nlp.topics import NOISE, discover_topics
 from pipelines.resources import get_embedder, get_taxonomy
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig
+from pipelines.stages.results import AnnotateCounts, EmbedCounts, SegmentCounts, TopicCounts
 from pipelines.store.embedding_cache import StoreCachedEmbedder
 from pipelines.store.storage import (
     annotation_coverage,
@@ -64,7 +65,7 @@ def _group_detector() -> GroupDetector:
 
 
 # -- segmentation ----------------------------------------------------------------------------
-def segment_new_statements(db: str, config: PipelineConfig) -> dict[str, int]:
+def segment_new_statements(db: str, config: PipelineConfig) -> SegmentCounts:
     """Segment current statements not segmented yet; detect language and group references."""
     detector = _group_detector()
     marker = _fingerprint(config.segment.model_dump(), CAPACITY_VERSION)
@@ -194,14 +195,14 @@ def store_embeddings(db: str, model_key: str, hashes: list[str], vectors: np.nda
     return len(hashes)
 
 
-def embedding_counts(plan: EmbeddingPlan, started: float) -> dict[str, Any]:
+def embedding_counts(plan: EmbeddingPlan, started: float) -> EmbedCounts:
     return {"model_key": plan.model_key, "new_embeddings": plan.pending,
             "cached": plan.unique_texts - plan.pending, "unique_texts": plan.unique_texts,
             "chunks": len(plan.chunks), "seconds": round(time.perf_counter() - started, 3)}
 
 
 def embed_new_segments(db: str, config: PipelineConfig,
-                       progress: Progress | None = None) -> dict[str, Any]:
+                       progress: Progress | None = None) -> EmbedCounts:
     """Embed substantive segments whose text has no vector for the configured model yet.
 
     Each chunk is committed before the next is encoded, so an interrupted run keeps what it
@@ -292,7 +293,7 @@ def _domain_venues(con: Any, tagger: IssueTagger, min_share: float) -> dict[tupl
                          [(r[0], r[1]) for r in rows], min_share=min_share)
 
 
-def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
+def annotate_segments(db: str, config: PipelineConfig) -> AnnotateCounts:
     """Score segments against the taxonomy; store tags and stances.
 
     Incremental: a segment's tags depend on its text, the fitted models and whether its
@@ -357,7 +358,7 @@ def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
         totals = store.con.execute(
             "SELECT count(*), count(DISTINCT (statement_id, idx)), count(stance) "
             "FROM segment_issues").fetchall()[0]
-        details = {"statements": len(pending), "segments": len(rows),
+        details: AnnotateCounts = {"statements": len(pending), "segments": len(rows),
                    "tagged_segments": sum(1 for n in notes if n.tags), "tags": len(records),
                    "with_stance": sum(1 for r in records if r[4] is not None),
                    "total_tags": int(totals[0]), "total_tagged_segments": int(totals[1]),
@@ -370,7 +371,7 @@ def annotate_segments(db: str, config: PipelineConfig) -> dict[str, Any]:
 
 
 # -- topics ----------------------------------------------------------------------------------
-def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
+def discover_corpus_topics(db: str, config: PipelineConfig) -> TopicCounts:
     """Cluster all current substantive segments into topics and store them.
 
     Topics depend on every segment, so they are recomputed whenever the set of segments (or the
@@ -389,7 +390,7 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
                               analysis.random_state)
         state = stage_state(store, "topics")
         if state is not None and state[0] == marker:
-            return {**state[1], "skipped": "segments unchanged"}
+            return cast(TopicCounts, {**state[1], "skipped": "segments unchanged"})
         rows, vectors = load_segment_vectors(store, embedder.model_key, embedder.dimension)
         states = sorted({r["state"] for r in rows})
         names = [country_name(s) for s in states]
@@ -407,7 +408,7 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> dict[str, Any]:
             execute_many(con, "INSERT INTO segment_topics VALUES (?, ?, ?)", [
                 [r["statement_id"], r["idx"], int(label)]
                 for r, label in zip(rows, result.labels, strict=True) if label != NOISE])
-        details = {"topics": len(result.topics), "segments": len(rows),
+        details: TopicCounts = {"topics": len(result.topics), "segments": len(rows),
                    "noise": int(np.sum(result.labels == NOISE))}
         set_stage_state(store, "topics", marker, details)
     return details

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -14,6 +13,7 @@ from nlp.alignment import OVERALL
 from nlp.positions import WINDOW
 from nlp.votes import agreement_matrices, correlate_alignment, select_roll_calls, vote_matrix
 from pipelines.settings import PipelineConfig, VotesConfig
+from pipelines.stages.results import VoteCorrelationRow, VoteSelection, VoteValidation
 from pipelines.store.analysis_read import load_alignment
 
 MEASURES = ("s_score", "agreement", "kappa")
@@ -30,7 +30,7 @@ def _selection(votes: VotesConfig, roll_calls: pd.DataFrame) -> list[str]:
 
 def validate_against_votes(store: Store, votes: VotesConfig, *, issue: str = OVERALL,
                            session: str = WINDOW,
-                           config: PipelineConfig | None = None) -> dict[str, Any]:
+                           config: PipelineConfig | None = None) -> VoteValidation:
     """Spearman and Pearson correlation of text alignment with vote agreement.
 
     Raises:
@@ -51,7 +51,7 @@ def validate_against_votes(store: Store, votes: VotesConfig, *, issue: str = OVE
     states, matrix = vote_matrix(data.votes, rcids)
     matrices = agreement_matrices(states, matrix, min_common=votes.min_common)
     alignment = load_alignment(store, session=session, config=config).frame(issue)
-    results = []
+    results: list[VoteCorrelationRow] = []
     for measure in MEASURES:
         found = correlate_alignment(alignment, matrices[measure], n_boot=votes.n_boot)
         results.append({"measure": measure, "spearman": found["spearman"],
@@ -60,14 +60,14 @@ def validate_against_votes(store: Store, votes: VotesConfig, *, issue: str = OVE
                         "pearson_lo": found["pearson_ci"][0], "pearson_hi": found["pearson_ci"][1],
                         "n_pairs": found["n_pairs"], "n_states": found["n_states"],
                         "n_roll_calls": len(rcids)})
-    selection = {"ids": list(votes.ids), "sessions": list(votes.sessions),
+    selection: VoteSelection = {"ids": list(votes.ids), "sessions": list(votes.sessions),
                  "keywords": list(votes.keywords), "years": list(votes.years)}
     return {"votes": votes.path, "format": data.source_format, "roll_calls": len(rcids),
             "skipped_rows": len(data.skipped), "selection": selection, "issue": issue,
             "session": session, "results": results}
 
 
-def store_validation(store: Store, document: dict[str, Any]) -> None:
+def store_validation(store: Store, document: VoteValidation) -> None:
     """Replace the stored validation with ``document`` (shown in the report)."""
     frame = pd.DataFrame(document["results"]).assign(
         votes_source=document["votes"], selection=json.dumps(document["selection"]),

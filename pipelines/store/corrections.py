@@ -191,7 +191,7 @@ def list_corrections(store: Store, *, include_undone: bool = False) -> list[dict
     frame = store.con.execute(f"SELECT * FROM corrections {where} ORDER BY id").df()
     records = []
     for row in frame.to_dict(orient="records"):
-        record = {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        record: dict[str, Any] = {k: (None if pd.isna(v) else v) for k, v in row.items()}
         record["id"] = int(record["id"])
         record["idx"] = None if record["idx"] is None else int(record["idx"])
         for key in ("created_at", "undone_at"):

@@ -289,7 +289,7 @@ def mover_quotes(store: Store, move: dict[str, Any], *,
     only when the state said nothing else on it.
     """
     sign = 1.0 if move["pole"] == "plus" else -1.0
-    found = []
+    found: list[dict[str, Any] | None] = []
     for session, best in ((move["from_session"], min), (move["to_session"], max)):
         rows = store.con.execute(
             "SELECT s.session, g.text, i.stance, CASE WHEN s.url <> '' THEN s.url ELSE s.source "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,8 @@ def record_model(store: Store, *, model_key: str, backend: str, model: str, weig
          dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)])
 
 
-def set_stage_state(store: Store, stage: str, fingerprint: str, details: dict[str, Any]) -> None:
+def set_stage_state(store: Store, stage: str, fingerprint: str,
+                    details: Mapping[str, Any]) -> None:
     store.con.execute(
         "INSERT INTO analysis_state VALUES (?, ?, ?, ?) ON CONFLICT (stage) DO UPDATE SET "
         "fingerprint = excluded.fingerprint, updated_at = excluded.updated_at, "
