@@ -110,7 +110,8 @@ def quality(db: Path) -> dict[str, object]:
         voted = set(data.votes["rcid"])
         rcids = [r for r in rcids if r in voted]
         states, matrix = vote_matrix(data.votes, rcids)
-        s_score = agreement_matrices(states, matrix, min_common=3)["s_score"]
+        s_score = agreement_matrices(states, matrix,
+                                     min_common=PipelineConfig().votes.min_common)["s_score"]
         table[label] = {"roll_calls": len(rcids)}
         for name, alignment in definitions.items():
             found = correlate_alignment(alignment, s_score, n_boot=300)

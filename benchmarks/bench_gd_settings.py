@@ -175,7 +175,8 @@ def vote_targets(db: str, sessions: list[str], *, votes_file: Path, roll_calls: 
             vectors, keys = _session_vectors(store, session, embedder.model_key,
                                              embedder.dimension)
             out[session] = {
-                "votes": agreement_matrices(states, matrix, min_common=5)["s_score"],
+                "votes": agreement_matrices(states, matrix, min_common=min(
+                    PipelineConfig().votes.min_common, len(rcids)))["s_score"],
                 "tfidf": tfidf_similarity(_session_texts(store, session)),
                 "mean_embedding": mean_embedding_similarity(vectors, keys),
                 "regional_group": same_group_prior(sorted(set(keys)), group_of)}

@@ -303,6 +303,17 @@ class Store:
             sql += " WHERE superseded_by IS NULL"
         return int(self.con.execute(sql).fetchall()[0][0])
 
+    def latest_statement_date(self) -> dt.date | None:
+        """Date of the latest current statement (``None`` when there is none).
+
+        Group membership is read on this date wherever the corpus as a whole needs one group
+        roster (cohesion, ``partners --beyond-groups``, the report's formal groups):
+        superseded and retired statements do not count.
+        """
+        day = self.con.execute(
+            "SELECT max(date) FROM statements WHERE superseded_by IS NULL").fetchall()[0][0]
+        return day
+
     def statement_history(self, document: str) -> list[dict[str, Any]]:
         """Every version of one document, oldest first."""
         cursor = self.con.execute(

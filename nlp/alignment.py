@@ -27,7 +27,7 @@ the estimate (:func:`nlp.stats.centred_interval`), so every estimate is inside i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,6 +162,47 @@ class AlignmentResult:
                 "hi": hi[a, b][keep] if hi is not None else np.nan,
                 "basis": np.where(semantic, SEMANTIC, ISSUES)}))
         return pd.concat(frames, ignore_index=True)
+
+    @classmethod
+    def from_long(cls, frame: pd.DataFrame, *, weights: Callable[[str], float] | None = None
+                  ) -> AlignmentResult:
+        """The inverse of :meth:`long` for one session: columns ``state_a, state_b, issue,
+        score, lo, hi`` and optionally ``basis``. Pairs absent from the table are NaN; the
+        diagonal is 1. ``weights`` gives each issue's weight in the overall mean (default 1);
+        the overall matrix is read from the table, not recomputed. Bootstrap replicates are not
+        stored, so ``overall_boot`` is ``None``."""
+        states = sorted(set(frame["state_a"]) | set(frame["state_b"]))
+        index = {s: i for i, s in enumerate(states)}
+        n = len(states)
+
+        def square(part: pd.DataFrame, column: str) -> np.ndarray:
+            matrix = np.full((n, n), np.nan)
+            a, b = part["state_a"].map(index).to_numpy(), part["state_b"].map(index).to_numpy()
+            matrix[a, b] = matrix[b, a] = part[column].to_numpy(dtype=float)
+            np.fill_diagonal(matrix, 1.0)
+            return matrix
+
+        issues, los, his = {}, {}, {}
+        for issue, part in frame.groupby("issue"):
+            if issue == OVERALL:
+                continue
+            issues[str(issue)] = square(part, "score")
+            if part["lo"].notna().any():
+                los[str(issue)], his[str(issue)] = square(part, "lo"), square(part, "hi")
+        overall = frame[frame["issue"] == OVERALL]
+        has_interval = bool(overall["lo"].notna().any())
+        semantic = np.zeros((n, n), bool)
+        if "basis" in overall.columns:
+            marked = overall[overall["basis"] == SEMANTIC]
+            a = marked["state_a"].map(index).to_numpy(dtype=int)
+            b = marked["state_b"].map(index).to_numpy(dtype=int)
+            semantic[a, b] = semantic[b, a] = True
+        return cls(states=states, issues=issues, overall=square(overall, "score"),
+                   overall_lo=square(overall, "lo") if has_interval else None,
+                   overall_hi=square(overall, "hi") if has_interval else None,
+                   issue_lo=los, issue_hi=his,
+                   weights={i: 1.0 if weights is None else weights(i) for i in issues},
+                   semantic=semantic)
 
 
 def issue_alignment(directions: np.ndarray, stances: np.ndarray, *, contested: bool,

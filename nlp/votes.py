@@ -182,7 +182,7 @@ def vote_matrix(votes: pd.DataFrame, rcids: Iterable[str]) -> tuple[list[str], n
 
 
 def agreement_matrices(
-    states: list[str], matrix: np.ndarray, *, min_common: int = 5
+    states: list[str], matrix: np.ndarray, *, min_common: int
 ) -> dict[str, pd.DataFrame]:
     """Pairwise agreement, Cohen's kappa and S score (see the module docstring).
 
@@ -190,7 +190,8 @@ def agreement_matrices(
         states: ISO3 codes, one per row of ``matrix``.
         matrix: ``(n_states, n_rollcalls)`` votes coded 1 / 0.5 / 0 / NaN, as from
             :func:`vote_matrix`.
-        min_common: fewest roll calls both states voted on for a score (else NaN).
+        min_common: fewest roll calls both states voted on for a score (else NaN); the
+            pipeline's is the configuration key ``votes.min_common``.
 
     Returns:
         ``"agreement"``, ``"kappa"``, ``"s_score"``: ``(n_states, n_states)`` symmetric DataFrames

@@ -306,6 +306,7 @@ def validate_votes(
                             issues=str(issues_file or ""),
                             ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
                             keywords=tuple(keyword or ()), years=tuple(year or ()),
+                            min_common=config.votes.min_common,
                             max_bytes=config.votes.max_bytes)
     from contextlib import nullcontext
 

@@ -138,8 +138,18 @@ def analysis_fingerprint(inputs: AnalysisInputs, config: PipelineConfig) -> str:
         "taxonomy": get_taxonomy(config.analysis.taxonomy).digest,
         # only when there are some, so stores without corrections keep their fingerprint
         **({"corrections": inputs.corrections} if inputs.corrections else {}),
+        # only when a current statement without analysed paragraphs is the latest: stores
+        # where it is not keep their fingerprint
+        **({"members_date": str(inputs.members_date)} if _members_date_differs(inputs) else {}),
     }, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:32]
+
+
+def _members_date_differs(inputs: AnalysisInputs) -> bool:
+    """Whether cohesion's membership date is not the latest date of the analysed segments."""
+    if inputs.segments.empty:
+        return inputs.members_date is not None
+    return str(inputs.members_date) != str(max(inputs.segments["date"]))
 
 
 def prepare_analysis(db: str, config: PipelineConfig) -> PreparedAnalysis:
@@ -369,9 +379,9 @@ def _positions_arrow(positions: Positions) -> pa.Table:
 def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Positions,
                 analysis: AnalysisConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     groups = default_groups()
-    day = max(inputs.segments["date"])
-    members = {g: groups.members_on(g, day) for g in analysis.cohesion_groups
-               if g in groups.groups}
+    day = inputs.members_date
+    members = {} if day is None else {g: groups.members_on(g, day)
+                                      for g in analysis.cohesion_groups if g in groups.groups}
     records, summaries, cohesions = [], [], []
     contested = [i.id for i in get_taxonomy(analysis.taxonomy).contested]
     for issue in [OVERALL, *sorted(window.issues)]:

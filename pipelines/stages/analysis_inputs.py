@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ class AnalysisInputs:
             source, url, on_behalf_of``.
         sessions: session ids in chronological order.
         corrections: digest of the analyst corrections applied (empty when none).
+        members_date: the date group membership is read on for cohesion
+            (:meth:`corpora.Store.latest_statement_date`; ``None`` for no statement).
     """
 
     rows: pd.DataFrame
@@ -35,6 +38,7 @@ class AnalysisInputs:
     segments: pd.DataFrame
     sessions: list[str]
     corrections: str = ""
+    members_date: dt.date | None = None
 
 
 def group_recipients(statements: pd.DataFrame, groups: GroupTable) -> dict[str, list[str]]:
@@ -105,4 +109,5 @@ def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
                             ignore_index=True)
     order = (segments.groupby("session")["date"].min().sort_values(kind="stable").index.tolist())
     return AnalysisInputs(rows=rows, vectors=vectors, segments=segments, sessions=order,
-                          corrections=corrections_digest(store))
+                          corrections=corrections_digest(store),
+                          members_date=store.latest_statement_date())

@@ -101,7 +101,6 @@ def validate_sessions(
     groups: str | Path,
     config: PipelineConfig | None = None,
     n_boot: int = 200,
-    min_common: int = 5,
     sessions: Sequence[str] = (),
     camp: str = "UN_WEOG",
 ) -> dict[str, Any]:
@@ -114,7 +113,6 @@ def validate_sessions(
         groups: a membership table with the UN regional groups (``country_blocks_membership``).
         config: the pipeline configuration (taxonomy and embedding model).
         n_boot: state-bootstrap replicates for the intervals.
-        min_common: fewest roll calls two states must both have voted on.
         sessions: text sessions to validate (default: every stored one with votes).
         camp: block id in ``groups`` of the reference camp for the movers check.
 
@@ -167,8 +165,8 @@ def validate_sessions(
                 scopes.append((code, picked["rcid"].tolist()))
         for code, rcids in scopes:
             states, matrix = vote_matrix(data.votes, rcids)
-            agreement = agreement_matrices(states, matrix, min_common=min(min_common,
-                                                                          len(rcids)))
+            agreement = agreement_matrices(states, matrix, min_common=min(
+                config.votes.min_common, len(rcids)))
             if code == ALL_ISSUES:
                 camp_by_session[session] = camp_agreement(agreement["agreement"], camp_members)
             methods = {ALIGNMENT: alignment.frame(OVERALL), **baselines}

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from corpora.store import Store
-from nlp.alignment import OVERALL, SEMANTIC, AlignmentResult
+from nlp.alignment import OVERALL, AlignmentResult
 from nlp.positions import WINDOW, Positions
 from pipelines.resources import get_taxonomy
 from pipelines.settings import PipelineConfig
@@ -47,42 +47,13 @@ def load_alignment(store: Store, *, session: str = WINDOW,
 
 def alignment_from_frame(frame: pd.DataFrame,
                          config: PipelineConfig | None = None) -> AlignmentResult:
-    """An :class:`AlignmentResult` from one session's long alignment table."""
-    states = sorted(set(frame["state_a"]) | set(frame["state_b"]))
-    index = {s: i for i, s in enumerate(states)}
-    n = len(states)
-
-    def square(part: pd.DataFrame, column: str) -> np.ndarray:
-        matrix = np.full((n, n), np.nan)
-        a, b = part["state_a"].map(index).to_numpy(), part["state_b"].map(index).to_numpy()
-        matrix[a, b] = matrix[b, a] = part[column].to_numpy(dtype=float)
-        np.fill_diagonal(matrix, 1.0)
-        return matrix
-
+    """An :class:`AlignmentResult` from one session's long alignment table, contested issues
+    weighted as the configuration says (:meth:`AlignmentResult.from_long`)."""
     config = config or PipelineConfig()
     contested = {i.id for i in get_taxonomy(config.analysis.taxonomy).contested}
-    issues, los, his = {}, {}, {}
-    for issue, part in frame.groupby("issue"):
-        if issue == OVERALL:
-            continue
-        issues[issue] = square(part, "score")
-        if part["lo"].notna().any():
-            los[issue], his[issue] = square(part, "lo"), square(part, "hi")
-    overall_part = frame[frame["issue"] == OVERALL]
-    has_interval = overall_part["lo"].notna().any()
     weight = config.analysis.contested_weight
-    semantic = np.zeros((n, n), bool)
-    if "basis" in overall_part.columns:
-        marked = overall_part[overall_part["basis"] == SEMANTIC]
-        a = marked["state_a"].map(index).to_numpy(dtype=int)
-        b = marked["state_b"].map(index).to_numpy(dtype=int)
-        semantic[a, b] = semantic[b, a] = True
-    return AlignmentResult(
-        states=states, issues=issues, overall=square(overall_part, "score"),
-        overall_lo=square(overall_part, "lo") if has_interval else None,
-        overall_hi=square(overall_part, "hi") if has_interval else None,
-        issue_lo=los, issue_hi=his,
-        weights={i: weight if i in contested else 1.0 for i in issues}, semantic=semantic)
+    return AlignmentResult.from_long(
+        frame, weights=lambda issue: weight if issue in contested else 1.0)
 
 
 def coalition_frame(result: AlignmentResult, issue: str = OVERALL,

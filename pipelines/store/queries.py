@@ -82,8 +82,8 @@ def own_tagged_segments(store: Store, states: list[str], model_key: str, dimensi
 
 
 def group_members(store: Store, groups: list[str], *, of_state: str = "") -> dict[str, list[str]]:
-    """Members (on the latest statement date) of ``groups``, plus every group ``of_state``
-    belongs to when given.
+    """Members (on :meth:`corpora.Store.latest_statement_date`) of ``groups``, plus every group
+    ``of_state`` belongs to when given.
 
     Raises:
         ValueError: an unknown group code, naming the valid ones.
@@ -93,7 +93,7 @@ def group_members(store: Store, groups: list[str], *, of_state: str = "") -> dic
     if unknown:
         raise ValueError(f"group: unknown {', '.join(unknown)}; expected one of "
                          f"{', '.join(sorted(table.groups))}")
-    day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]
+    day = store.latest_statement_date()
     if day is None:
         return {}
     members = {g: table.members_on(g, day) for g in groups}

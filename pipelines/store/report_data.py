@@ -71,9 +71,10 @@ def issue_info(config: PipelineConfig) -> dict[str, dict[str, str]]:
 
 
 def formal_groups(store: Store, config: PipelineConfig) -> dict[str, dict[str, Any]]:
-    """The cohesion groups with their members on the latest statement date."""
+    """The cohesion groups with their members on the latest statement date (as the analysis
+    reads them: :meth:`corpora.Store.latest_statement_date`)."""
     table = default_groups()
-    day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]
+    day = store.latest_statement_date()
     if day is None:
         return {}
     return {g: {"name": table.groups[g].name, "members": table.members_on(g, day)}

@@ -157,9 +157,9 @@ def test_kappa_undefined_when_both_always_cast_the_same_single_vote():
 
 def test_agreement_matrices_validate_inputs():
     with pytest.raises(ValueError, match="must have shape"):
-        agreement_matrices(["A"], MATRIX)
+        agreement_matrices(["A"], MATRIX, min_common=1)
     with pytest.raises(ValueError, match=r"got \[0.3\]"):
-        agreement_matrices(["A"], np.array([[0.3]]))
+        agreement_matrices(["A"], np.array([[0.3]]), min_common=1)
     with pytest.raises(ValueError, match="min_common must be an integer >= 1; got 0"):
         agreement_matrices(STATES, MATRIX, min_common=0)
 

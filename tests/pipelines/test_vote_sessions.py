@@ -163,3 +163,26 @@ def test_settings_are_chosen_on_other_sessions_than_they_are_reported_on(gd):
     # the first session has no previous one to pool with
     pooled = setting_name({**DEFAULTS, "pool": 2})
     assert alignments[pooled]["UNGA-73"].equals(alignments[setting_name(DEFAULTS)]["UNGA-73"])
+
+
+def test_roll_calls_in_common_are_the_configured_threshold(gd, monkeypatch):
+    """``votes.min_common`` was 3 for ``validate-votes`` and a hard-coded 5 for
+    ``--per-session``: both read the configuration now (capped by a scope's roll calls)."""
+    from pipelines.settings import VotesConfig
+    from pipelines.stages import vote_sessions
+
+    seen = []
+    real = vote_sessions.agreement_matrices
+
+    def spy(states, matrix, *, min_common):
+        seen.append((matrix.shape[1], min_common))
+        return real(states, matrix, min_common=min_common)
+
+    monkeypatch.setattr(vote_sessions, "agreement_matrices", spy)
+    for threshold in (VotesConfig().min_common, 4):
+        seen.clear()
+        config = gd["config"].model_copy(update={"votes": VotesConfig(min_common=threshold)})
+        with open_store(gd["db"], read_only=True) as store:
+            validate_sessions(store, **files(gd), config=config, n_boot=10)
+        assert seen and all(used == min(threshold, n) for n, used in seen)
+        assert any(n > threshold for n, _ in seen)  # the cap alone does not explain it
