@@ -303,6 +303,69 @@ class Store:
             sql += " WHERE superseded_by IS NULL"
         return int(self.con.execute(sql).fetchall()[0][0])
 
+    def has_statement(self, statement_id: str) -> bool:
+        """Whether a statement (current or not) has this id."""
+        return bool(self.con.execute("SELECT count(*) FROM statements WHERE id = ?",
+                                     [statement_id]).fetchall()[0][0])
+
+    def current_version(self, statement_id: str, *, document: str | None, state: str | None,
+                        session: str | None) -> str | None:
+        """``statement_id`` when it is current, else the newest current version of
+        ``document`` by the same state in the same session (``None`` when there is none)."""
+        rows = self.con.execute(
+            "SELECT id FROM statements WHERE superseded_by IS NULL AND (id = ? OR (document = ? "
+            "AND state = ? AND session = ?)) ORDER BY (id = ?) DESC, version DESC, id LIMIT 1",
+            [statement_id, document, state, session, statement_id]).fetchall()
+        return rows[0][0] if rows else None
+
+    def current_states(self) -> list[str]:
+        """ISO3 codes of the states with current statements, sorted."""
+        return [r[0] for r in self.con.execute(
+            "SELECT DISTINCT state FROM statements WHERE superseded_by IS NULL ORDER BY state"
+        ).fetchall()]
+
+    def count_states(self) -> int:
+        """How many states have current statements."""
+        return int(self.con.execute("SELECT count(DISTINCT state) FROM statements "
+                                    "WHERE superseded_by IS NULL").fetchall()[0][0])
+
+    def session_order(self) -> list[str]:
+        """Session ids of the current statements in time order: first statement date, then
+        id."""
+        return [r[0] for r in self.con.execute(
+            "SELECT session FROM statements WHERE superseded_by IS NULL GROUP BY session "
+            "ORDER BY min(date), session").fetchall()]
+
+    def session_summary(self) -> list[tuple[str, str, dt.date, dt.date, int, int]]:
+        """Per session of the current statements, in time order: ``(forum, session, first
+        date, last date, statements, states)``."""
+        return self.con.execute(
+            "SELECT forum, session, min(date), max(date), count(*), count(DISTINCT state) "
+            "FROM statements WHERE superseded_by IS NULL GROUP BY forum, session "
+            "ORDER BY min(date), session").fetchall()
+
+    def language_counts(self) -> list[tuple[str, int]]:
+        """``(language, statements)`` of the current statements, most frequent first."""
+        return self.con.execute(
+            "SELECT language, count(*) FROM statements WHERE superseded_by IS NULL "
+            "GROUP BY language ORDER BY count(*) DESC, language").fetchall()
+
+    def session_texts(self, session: str) -> dict[str, str]:
+        """State -> its current statements of ``session``, joined by newlines in id order."""
+        rows = self.con.execute(
+            "SELECT state, string_agg(text, '\n' ORDER BY id) FROM statements WHERE "
+            "session = ? AND superseded_by IS NULL GROUP BY state", [session]).fetchall()
+        return {state: text for state, text in rows}
+
+    def current_content_hashes(self) -> list[str]:
+        """Content hashes of the current statements."""
+        return [r[0] for r in self.con.execute(
+            "SELECT content_hash FROM statements WHERE superseded_by IS NULL").fetchall()]
+
+    def count_duplicates(self) -> int:
+        """Files recorded as duplicates of an ingested one."""
+        return int(self.con.execute("SELECT count(*) FROM duplicates").fetchall()[0][0])
+
     def latest_statement_date(self) -> dt.date | None:
         """Date of the latest current statement (``None`` when there is none).
 

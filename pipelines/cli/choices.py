@@ -72,10 +72,7 @@ def check_issue(value: str | None, taxonomy: Taxonomy) -> str | None:
 
 def store_sessions(store: Store) -> list[str]:
     """Session ids of the current statements, in time order."""
-    rows = store.con.execute(
-        "SELECT session FROM statements WHERE superseded_by IS NULL GROUP BY session "
-        "ORDER BY min(date), session").fetchall()
-    return [r[0] for r in rows]
+    return store.session_order()
 
 
 def check_session(value: str | None, store: Store) -> str | None:
@@ -88,9 +85,7 @@ def check_session(value: str | None, store: Store) -> str | None:
 
 def store_states(store: Store) -> list[str]:
     """ISO3 codes of the states with current statements."""
-    rows = store.con.execute("SELECT DISTINCT state FROM statements WHERE superseded_by IS NULL "
-                             "ORDER BY state").fetchall()
-    return [r[0] for r in rows]
+    return store.current_states()
 
 
 def check_state(value: str, store: Store | None = None, *, option: str = "") -> str:

@@ -47,9 +47,7 @@ def illustrative_status(store: Store) -> dict[str, Any]:
     if recorded and recorded.get("statements"):
         return dict(recorded)
     hashes = _sample_hashes()
-    rows = store.con.execute("SELECT content_hash FROM statements WHERE superseded_by IS NULL"
-                             ).fetchall()
-    count = sum(1 for (h,) in rows if h in hashes)
+    count = sum(1 for h in store.current_content_hashes() if h in hashes)
     return {"statements": count, "corpora": [SAMPLE]} if count else {}
 
 

@@ -83,9 +83,7 @@ def _finite(value: float | None) -> float | None:
 
 
 def _states(store: Store) -> list[str]:
-    rows = store.con.execute("SELECT DISTINCT state FROM statements WHERE superseded_by IS NULL "
-                             "ORDER BY state").fetchall()
-    return [r[0] for r in rows]
+    return store.current_states()
 
 
 def _segments_by_key(inputs: AnalysisInputs, keys: set[tuple[str, int]]) -> set[int]:

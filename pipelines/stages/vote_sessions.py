@@ -64,10 +64,7 @@ def _matches(issues: Sequence[str], code: str) -> bool:
 
 
 def _session_texts(store: Store, session: str) -> dict[str, str]:
-    rows = store.con.execute(
-        "SELECT state, string_agg(text, '\n' ORDER BY id) FROM statements WHERE session = ? AND "
-        "superseded_by IS NULL GROUP BY state", [session]).fetchall()
-    return {state: text for state, text in rows}
+    return store.session_texts(session)
 
 
 def _session_vectors(store: Store, session: str, model_key: str,

@@ -101,8 +101,7 @@ def _check_segment(store: Store, statement_id: str, idx: int) -> None:
 
 
 def _check_statement(store: Store, statement_id: str) -> None:
-    if not store.con.execute("SELECT count(*) FROM statements WHERE id = ?",
-                             [statement_id]).fetchall()[0][0]:
+    if not store.has_statement(statement_id):
         raise CorrectionError(f"statement {statement_id!r}: not in the store")
 
 
@@ -215,12 +214,9 @@ def _target(store: Store, record: dict[str, Any]) -> tuple[str, int | None] | No
     """
     con = store.con
     if record["kind"] == CHAIR:
-        rows = con.execute(
-            "SELECT id FROM statements WHERE superseded_by IS NULL AND (id = ? OR (document = ? "
-            "AND state = ? AND session = ?)) ORDER BY (id = ?) DESC, version DESC, id LIMIT 1",
-            [record["statement_id"], record.get("document"), record.get("state"),
-             record.get("session"), record["statement_id"]]).fetchall()
-        return (rows[0][0], None) if rows else None
+        current = store.current_version(record["statement_id"], document=record.get("document"),
+                                        state=record.get("state"), session=record.get("session"))
+        return (current, None) if current is not None else None
     digest = record.get("text_hash")
     rows = con.execute(
         "SELECT g.statement_id, g.idx FROM segments g JOIN statements s ON s.id = g.statement_id "

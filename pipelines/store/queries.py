@@ -182,9 +182,10 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
     coalitions = find_coalitions(frame, k=k, k_range=config.analysis.coalition_k_range(),
                                  min_coverage=config.analysis.coalition_min_coverage)
     groups = default_groups()
-    day = store.con.execute("SELECT max(date) FROM statements").fetchall()[0][0]
-    members = {g: groups.members_on(g, day) for g in config.analysis.cohesion_groups
-               if g in groups.groups}
+    day = store.latest_statement_date()
+    members = {} if day is None else {g: groups.members_on(g, day)
+                                      for g in config.analysis.cohesion_groups
+                                      if g in groups.groups}
     cohesion = group_cohesion(frame, members).merge(
         compare_with_groups(coalitions, members), on="group", how="left")
     cohesion = cohesion[cohesion["members_present"] > 0]

@@ -43,10 +43,7 @@ def _frame(store: Store, name: str, sql: str, params: list[Any] | None = None) -
 
 def session_order(store: Store) -> tuple[str, ...]:
     """Sessions in time order (first statement date, then id), as the analysis orders them."""
-    rows = store.con.execute(
-        "SELECT session FROM statements WHERE superseded_by IS NULL GROUP BY session "
-        "ORDER BY min(date), session").fetchall()
-    return tuple(r[0] for r in rows)
+    return tuple(store.session_order())
 
 
 def model_record(store: Store) -> dict[str, Any]:
@@ -184,7 +181,6 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
         "SELECT DISTINCT issue FROM positions ORDER BY issue").fetchall()]
     chosen = [i for i in (issues or stored_issues) if i in stored_issues]
     model = model_record(store)
-    con = store.con
     provenance = {**latest_provenance(store), **model}
     tables = own_voice_tables
 
@@ -234,7 +230,7 @@ def load_report_data(store: Store, *, focus: list[str] | None = None,
             "ON s.id = t.statement_id AND s.superseded_by IS NULL GROUP BY t.topic_id, s.session "
             "ORDER BY t.topic_id, s.session")),
         quotes=load_quotes(store, margin=config.analysis.movers.main_margin),
-        duplicates=int(con.execute("SELECT count(*) FROM duplicates").fetchall()[0][0]),
+        duplicates=store.count_duplicates(),
     ), focus
 
 

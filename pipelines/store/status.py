@@ -11,20 +11,13 @@ from pipelines.store.storage import annotation_coverage, coverage_warnings
 
 def store_status(store: Store) -> dict[str, Any]:
     """Counts by forum and session, languages, recent runs and quarantine of a store."""
-    con = store.con
-    sessions = con.execute(
-        "SELECT forum, session, min(date), max(date), count(*), count(DISTINCT state) "
-        "FROM statements WHERE superseded_by IS NULL GROUP BY forum, session "
-        "ORDER BY min(date), session").fetchall()
-    languages = con.execute(
-        "SELECT language, count(*) FROM statements WHERE superseded_by IS NULL "
-        "GROUP BY language ORDER BY count(*) DESC, language").fetchall()
+    sessions = store.session_summary()
+    languages = store.language_counts()
     return {
         "db": str(store.path),
         "statements": store.count_statements(),
         "versions": store.count_statements(current_only=False),
-        "states": con.execute("SELECT count(DISTINCT state) FROM statements "
-                              "WHERE superseded_by IS NULL").fetchall()[0][0],
+        "states": store.count_states(),
         "sessions": [
             {"forum": f, "session": s, "from": str(a), "to": str(b), "statements": n,
              "states": k} for f, s, a, b, n, k in sessions],

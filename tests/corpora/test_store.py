@@ -56,3 +56,49 @@ def test_runs_are_recorded(tmp_path):
         (run,) = store.runs()
         assert run["status"] == "completed" and run["counts"] == {"ingest": {"seen": 3}}
         assert run["provenance"] == {"config_hash": "abc"} and run["finished_at"] is not None
+
+
+def _put(store, *statements):
+    with store.transaction() as con:
+        store.insert_statements(con, [(s, 1) for s in statements])
+
+
+def _said(state, session, day, text="We support capacity building.", **extra):
+    import datetime as dt
+
+    from corpora.model import Statement
+
+    return Statement.create(text=f"{state}: {text}", state=state, forum="first committee",
+                            session=session, date=dt.date(*day), source=f"{state}-{session}.txt",
+                            **extra)
+
+
+def test_statement_queries_read_current_statements_only(tmp_path):
+    import datetime as dt
+
+    with Store(tmp_path / "a.duckdb") as store:
+        assert store.session_order() == [] and store.latest_statement_date() is None
+        fra = _said("FRA", "UNGA-C1-75", (2020, 10, 9))
+        _put(store, _said("BRA", "UNGA-C1-76", (2021, 10, 1)), fra,
+             _said("FRA", "UNGA-C1-74", (2019, 10, 1), text="Norms first."),
+             _said("FRA", "UNGA-C1-74", (2019, 10, 1), text="And confidence building."),
+             _said("CHN", "UNGA-C1-73", (2021, 10, 1)))
+        # time order by first date, ties broken by session id
+        assert store.session_order() == ["UNGA-C1-74", "UNGA-C1-75", "UNGA-C1-73",
+                                         "UNGA-C1-76"]
+        assert store.current_states() == ["BRA", "CHN", "FRA"] and store.count_states() == 3
+        assert [row[:2] + row[4:] for row in store.session_summary()][0] == (
+            "UNGA-C1", "UNGA-C1-74", 2, 1)
+        assert store.language_counts() == [("", 5)]
+        texts = store.session_texts("UNGA-C1-74")
+        assert list(texts) == ["FRA"] and texts["FRA"].count("\n") == 1
+        assert store.has_statement(fra.id) and not store.has_statement("no-such-id")
+        assert store.current_version(fra.id, document=None, state=None, session=None) == fra.id
+        store.retire(fra.id)
+        assert "UNGA-C1-75" not in store.session_order()
+        assert store.current_version(fra.id, document=fra.document, state="FRA",
+                                     session="UNGA-C1-75") is None
+        assert store.has_statement(fra.id) and fra.content_hash not in (
+            store.current_content_hashes())
+        assert store.latest_statement_date() == dt.date(2021, 10, 1)
+        assert store.count_duplicates() == 0
