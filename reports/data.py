@@ -6,6 +6,7 @@ a pure function of it and tests can make one by hand (:func:`empty_frames` gives
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +74,7 @@ class ReportData:
         duplicates: how many files were recognised as duplicates.
     """
 
-    status: dict[str, Any]
+    status: Mapping[str, Any]
     provenance: dict[str, Any]
     session_order: tuple[str, ...]
     issue_info: dict[str, dict[str, str]]

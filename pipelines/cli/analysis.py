@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,7 +49,8 @@ def illustrative_line(summary: dict) -> str:
             "what any government said.")
 
 
-def _emit(document: dict, illustrative: dict, json_out: bool, render) -> None:
+def _emit(document: Mapping[str, Any], illustrative: dict[str, Any], json_out: bool,
+          render: Callable[[Any], str]) -> None:
     """Print ``document`` as JSON (with the ``illustrative`` field) or as text via ``render``;
     in text, say on stderr that the data is illustrative (stdout stays the listing)."""
     if json_out:

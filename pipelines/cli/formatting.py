@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipelines.stages.results import VoteValidation
+from pipelines.store.documents import ConvergenceDocument, StatusDocument
 from pipelines.store.storage import coverage_warnings
 
 WIDTH = 80
@@ -74,7 +75,7 @@ def format_ingest_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def format_status(document: dict[str, Any]) -> str:
+def format_status(document: StatusDocument) -> str:
     """Readable version of :func:`pipelines.store.status.store_status`."""
     # the store's path on its own line: a path is never cut
     lines = [f"{document['db']}:", f"{document['statements']} statements "
@@ -235,7 +236,7 @@ def _value(value: Any, lo: Any, hi: Any, signed: bool = False) -> str:
     return text + (f" [{lo:+.2f}, {hi:+.2f}]" if signed else f" [{lo:.2f}, {hi:.2f}]")
 
 
-def format_convergence(document: dict[str, Any], *, wide: bool = False) -> str:
+def format_convergence(document: ConvergenceDocument, *, wide: bool = False) -> str:
     """Per issue: the headline measure (named as in the report) per session with its interval,
     its trend, where the centre of stances heads; then the moves."""
     lines = []

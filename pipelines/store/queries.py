@@ -7,7 +7,7 @@ report; every document carries the provenance of the run that produced the table
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,12 +23,18 @@ from nlp.coalitions import (
     group_cohesion,
     shared_positions,
 )
-from nlp.partners import quote, rank_partners
+from nlp.partners import Partner, quote, rank_partners
 from nlp.positions import WINDOW
 from pipelines.resources import get_embedder, get_taxonomy
 from pipelines.settings import PipelineConfig
 from pipelines.store.analysis_read import AnalysisTables, coalition_frame, load_alignment
 from pipelines.store.corrections import correct_evidence
+from pipelines.store.documents import (
+    CoalitionsDocument,
+    ConvergenceDocument,
+    PartnerEntry,
+    PartnersDocument,
+)
 from pipelines.store.storage import vectors_from_arrow
 from reports.issues import MEASURE_COLUMNS, MEASURE_LABELS, centre_heading, headline_measure
 
@@ -122,7 +128,7 @@ def partners_document(store: Store, state: str, *, issue: str = OVERALL,
                       config: PipelineConfig | None = None,
                       own_voice_tables: AnalysisTables | None = None,
                       beyond_groups: tuple[str, ...] = (),
-                      exclude_own_groups: bool = False) -> dict[str, Any]:
+                      exclude_own_groups: bool = False) -> PartnersDocument:
     """Ranked partners and opponents of ``state`` with drivers and quoted evidence.
 
     Args:
@@ -152,23 +158,23 @@ def partners_document(store: Store, state: str, *, issue: str = OVERALL,
                                       vectors=vectors, contested=contested, exclude=exclude,
                                       sides=position_sides(store, session, tables))
 
-    def entry(p: Any) -> dict[str, Any]:
+    def entry(p: Partner) -> PartnerEntry:
         item = asdict(p)
         item["name"] = country_name(p.state)
         item["drivers"] = [{"issue": i, "score": s} for i, s in p.drivers]
-        return item
+        return cast(PartnerEntry, item)
 
-    return _clean({"state": state, "name": country_name(state), "issue": issue,
-                   "session": session, "voice": "own" if own_voice else "all",
-                   "excluded_groups": sorted(excluded),
-                   "partners": [entry(p) for p in partners],
-                   "opposed": [entry(p) for p in opposed],
-                   "provenance": latest_provenance(store)})
+    document: PartnersDocument = {
+        "state": state, "name": country_name(state), "issue": issue, "session": session,
+        "voice": "own" if own_voice else "all", "excluded_groups": sorted(excluded),
+        "partners": [entry(p) for p in partners], "opposed": [entry(p) for p in opposed],
+        "provenance": latest_provenance(store)}
+    return _clean(document)
 
 
 def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WINDOW,
                         k: int | None = None, config: PipelineConfig | None = None,
-                        own_voice_tables: AnalysisTables | None = None) -> dict[str, Any]:
+                        own_voice_tables: AnalysisTables | None = None) -> CoalitionsDocument:
     """Coalitions from the stored alignment, with formal-group cohesion, bridge states and the
     sides each coalition's members share (in the taxonomy's words); with ``own_voice_tables``
     (see :func:`partners_document`) from those tables instead."""
@@ -197,7 +203,7 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
         stances = stances[stances["issue"] == issue]
     shared = shared_positions(labels, stances)
     poles = pole_labels(config)
-    return _clean({
+    document: CoalitionsDocument = {
         "issue": issue, "session": session, "voice": "own" if own_voice else "all",
         "k": coalitions.k, "k_chosen_by": "given" if k else "best mean silhouette",
         "k_scores": {str(c): v for c, v in coalitions.k_scores.items()},
@@ -208,7 +214,8 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
                        for c, states in coalitions.members().items()],
         "bridges": coalitions.bridges(),
         "groups": cohesion.to_dict(orient="records"),
-        "provenance": latest_provenance(store)})
+        "provenance": latest_provenance(store)}
+    return _clean(document)
 
 
 def pole_labels(config: PipelineConfig) -> dict[str, tuple[str, str]]:
@@ -219,7 +226,7 @@ def pole_labels(config: PipelineConfig) -> dict[str, tuple[str, str]]:
 
 def convergence_document(store: Store, *, issue: str | None = None,
                          session: str | None = None, state: str | None = None,
-                         config: PipelineConfig | None = None) -> dict[str, Any]:
+                         config: PipelineConfig | None = None) -> ConvergenceDocument:
     """Dispersion and centre per issue and session, their trends, and the moves.
 
     Each issue names its headline measure (the one the report shows, see
@@ -276,8 +283,10 @@ def convergence_document(store: Store, *, issue: str | None = None,
         if state:
             record["before"], record["after"] = mover_quotes(
                 store, record, margin=config.analysis.movers.main_margin)
-    return _clean({"issue": issue, "session": session, "state": state, "issues": issues,
-                   "movers": mover_records, "provenance": latest_provenance(store)})
+    document: ConvergenceDocument = {
+        "issue": issue, "session": session, "state": state, "issues": issues,
+        "movers": mover_records, "provenance": latest_provenance(store)}
+    return _clean(document)
 
 
 def mover_quotes(store: Store, move: dict[str, Any], *,

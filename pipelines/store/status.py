@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from corpora.store import Store
 from pipelines.store.corrections import count_corrections
+from pipelines.store.documents import StatusDocument
 from pipelines.store.storage import annotation_coverage, coverage_warnings
 
 
-def store_status(store: Store) -> dict[str, Any]:
+def store_status(store: Store) -> StatusDocument:
     """Counts by forum and session, languages, recent runs and quarantine of a store."""
     sessions = store.session_summary()
     languages = store.language_counts()
