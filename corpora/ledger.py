@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from corpora.errors import InputError
 from corpora.model import Statement
@@ -37,6 +37,25 @@ class DuplicateFile:
     source: str
     duplicate_of: str
     reason: str
+
+
+class IngestSummary(TypedDict):
+    """:meth:`IngestReport.to_dict`: the ``--json`` output of ``likeminded ingest`` (one
+    folder)."""
+
+    root: str
+    run_id: str
+    seen: int
+    ingested: int
+    new_versions: int
+    unchanged: int
+    duplicates: int
+    quarantined: int
+    ignored: int
+    ignored_files: list[str]
+    encodings: dict[str, int]
+    quarantine: list[dict[str, Any]]
+    duplicate_files: list[dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -74,7 +93,7 @@ class IngestReport:
     def changed_nothing(self) -> bool:
         return self.ingested == 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> IngestSummary:
         """JSON-ready summary (the ``--json`` output of ``likeminded ingest``)."""
         return {
             "root": self.root,

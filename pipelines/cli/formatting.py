@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from pipelines.stages.results import VoteValidation
+from pipelines.stages.results import SessionValidation, VoteValidation
 from pipelines.store.documents import ConvergenceDocument, StatusDocument
 from pipelines.store.storage import coverage_warnings
 
@@ -288,7 +288,7 @@ def format_validation(document: VoteValidation) -> str:
     return "\n".join(lines)
 
 
-def format_session_validation(document: dict[str, Any]) -> str:
+def format_session_validation(document: SessionValidation) -> str:
     """Per-session vote validation as a table of Spearman values (80 columns; intervals and
     every number are in --json and in the report)."""
     rows = document["rows"]

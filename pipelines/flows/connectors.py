@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from corpora.ledger import IngestSummary
 from corpora.ungdc import ingest_ungdc, source_fingerprint
 from pipelines.flows.locking import store_lock
 from pipelines.flows.pipeline import (
@@ -28,7 +29,7 @@ from pipelines.store.storage import open_store
 
 @task(name="ingest UNGDC")  # local files: no retries
 def ingest_ungdc_task(path: str, db: str, run_id: str, years: list[int] | None,
-                      config: PipelineConfig) -> dict[str, Any]:
+                      config: PipelineConfig) -> IngestSummary:
     """Ingest the corpus folder or archive at ``path`` and return its report as a dict."""
     with open_store(db) as store, stderr_progress(f"ingest UNGDC {path}") as progress:
         report = ingest_ungdc(path, store, run_id=run_id,

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -23,6 +23,7 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from corpora.ingest import folder_fingerprint, ingest_folder
+from corpora.ledger import IngestSummary
 from nlp.positions import WINDOW, IssuePositions
 from pipelines.flows.locking import store_lock
 from pipelines.flows.progress import stderr_progress
@@ -65,7 +66,8 @@ def new_run_id(kind: str) -> str:
 
 
 @task(name="ingest folder")  # local files: no retries (nothing transient to wait out)
-def ingest_folder_task(folder: str, db: str, run_id: str, config: PipelineConfig) -> dict[str, Any]:
+def ingest_folder_task(folder: str, db: str, run_id: str,
+                       config: PipelineConfig) -> IngestSummary:
     """Ingest one folder of statements and return its report as a dict."""
     with open_store(db) as store, stderr_progress(f"ingest {folder}") as progress:
         report = ingest_folder(folder, store, run_id=run_id, limits=config.ingest.limits(),
@@ -177,7 +179,7 @@ def record_timings_task(db: str, run_id: str, timings: Timings) -> None:
         save_run_timings(store, timing_rows(run_id, timings))
 
 
-def combine_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+def combine_reports(reports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Sum per-folder ingest reports into one (lists concatenated, counts added)."""
     total: dict[str, Any] = {"folders": [r["root"] for r in reports]}
     for key in ("seen", "ingested", "new_versions", "unchanged", "duplicates", "quarantined",

@@ -8,7 +8,7 @@ A stage skipped because its inputs are unchanged returns its stored counts with 
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class SegmentCounts(TypedDict):
@@ -141,3 +141,29 @@ class ReportFiles(ReportSummary):
     raw_workbook: str
     tables: list[str]
     files: int
+
+
+class SessionValidationSummary(TypedDict):
+    """Headline numbers of :class:`SessionValidation`
+    (:func:`pipelines.stages.vote_sessions.summarise`)."""
+
+    measure: str
+    mean_spearman: dict[str, float]
+    sessions: int
+    alignment_beats_regional_group: list[str]
+    issue_beats_overall: dict[str, int]
+
+
+class SessionValidation(TypedDict):
+    """:func:`pipelines.stages.vote_sessions.validate_sessions` (``validate-votes
+    --per-session --json``): one row per (session, vote issue, method, measure), the summary and
+    the movers check."""
+
+    votes: str
+    groups: str
+    taxonomy: dict[str, Any]
+    n_boot: int
+    sessions: list[str]
+    rows: list[dict[str, Any]]
+    summary: SessionValidationSummary
+    movers: list[dict[str, Any]]

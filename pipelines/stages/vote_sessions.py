@@ -29,6 +29,7 @@ from nlp.baselines import mean_embedding_similarity, same_group_prior, tfidf_sim
 from nlp.vote_movers import camp_agreement, mover_overlap, vote_movers
 from nlp.votes import agreement_matrices, correlate_alignment, vote_matrix
 from pipelines.settings import PipelineConfig
+from pipelines.stages.results import SessionValidation, SessionValidationSummary
 from pipelines.stages.text import get_embedder, get_taxonomy
 from pipelines.store.analysis_read import load_alignment
 from pipelines.store.storage import execute_many, vectors_from_arrow
@@ -100,7 +101,7 @@ def validate_sessions(
     n_boot: int = 200,
     sessions: Sequence[str] = (),
     camp: str = "UN_WEOG",
-) -> dict[str, Any]:
+) -> SessionValidation:
     """Correlate each session's text alignment and baselines with that session's votes.
 
     Args:
@@ -225,7 +226,7 @@ def check_movers(store: Store, camp_by_session: dict[str, pd.Series], *,
     return out
 
 
-def summarise(table: pd.DataFrame, *, measure: str = "s_score") -> dict[str, Any]:
+def summarise(table: pd.DataFrame, *, measure: str = "s_score") -> SessionValidationSummary:
     """Headline numbers: per method mean Spearman over sessions (all roll calls), the sessions
     where the alignment beats the regional-group prior, and issue vs overall alignment."""
     part = table[(table["measure"] == measure) & (table["vote_issue"] == ALL_ISSUES)]
@@ -248,7 +249,7 @@ MOVER_COLUMNS = ("from_session", "to_session", "camp", "population", "text_mover
                  "vote_movers", "overlap", "expected", "p_value", "states")
 
 
-def store_session_validation(store: Store, document: dict[str, Any]) -> None:
+def store_session_validation(store: Store, document: SessionValidation) -> None:
     """Replace the stored per-session validation and movers check with ``document``'s."""
     rows = [[r[c] for c in COLUMNS] for r in document["rows"]]
     movers = [[m[c] for c in MOVER_COLUMNS] for m in document.get("movers", [])]
