@@ -29,7 +29,7 @@ from nlp.stance import StanceModel
 from nlp.stance_reading import Reading, read_paragraphs
 from nlp.tagging import IssueTagger, domain_context
 
-ANNOTATION_METHOD = "clauses-3"
+ANNOTATION_METHOD = "clauses-4"
 """Names the tagging and stance method; part of the stored annotations' fingerprint, so a change
 to how tags or stances are computed re-annotates stored statements."""
 

@@ -221,7 +221,47 @@ def sentence_role(sentence: str) -> SentenceRole:
 
 
 _REPORTED_CONTENT = re.compile(r"\b(?:that|que|qu['’])\b|:", re.I)
-_CLAUSE_SPLIT = re.compile(r"\s*;\s+|\s+[–—]\s+|,\s+(?=(?:but|yet|mais|pero)\s)", re.I)
+_CLAUSE_SPLIT = re.compile(r"\s*;\s+|\s+[–—]\s+|,\s+(?=(?:but|yet|mais|pero)\s)|"
+                           r",\s+(?=(?:and\s+)?(?:so|therefore|hence|thus|donc|por\s+lo\s+tanto)\s)",
+                           re.I)
+
+# Two negations that cancel, and hedges around a plain verb of support: rewritten to the plain
+# statement before scoring, since an embedding reads "not unconvinced" as "unconvinced" and
+# "it is not that we do not support X" next to "we do not support X". Each pair is
+# (pattern, replacement); English, French, Spanish.
+_UN_ADJECTIVE = r"un(?!der)(\w+(?:able|ible|ed|ful|ive|ous|al|ant|ent|ware|ic|ing))\b"
+_PLAIN_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), replacement) for pattern, replacement in (
+        # "we do not think it unreasonable to" -> "we think it reasonable to"
+        (r"\b(?:do|does)\s+not\s+(think|consider|find|believe)\s+it\s+" + _UN_ADJECTIVE,
+         r"\1 it \2"),
+        # "we are not unconvinced", "it is not unreasonable"
+        (r"\bnot\s+" + _UN_ADJECTIVE, r"\1"),
+        # "it is not that we do not support X" -> "we support X"
+        (r"\b(?:it\s+is|it['’]s)\s+not\s+that\s+(we|i)\s+(?:do\s+not|don['’]t|does\s+not|"
+         r"are\s+not|am\s+not)\s+", r"\1 "),
+        (r"\bno\s+reason\s+not\s+to\b", "every reason to"),
+        (r"\b(?:it\s+is\s+)?not\s+without\s+(?:good\s+)?reason\s+that\s+", ""),
+        # hedged support is support: "we could perhaps consider X", "we would support X"
+        (r"\b(we|i)\s+(?:could|might|may)\s+(?:perhaps\s+|possibly\s+)?consider\s+",
+         r"\1 support "),
+        (r"\b(we|i)\s+would\s+(support|favou?r|prefer|urge|encourage|hope|suggest)\b",
+         r"\1 \2"),
+        (r"\b(we|i)\s+(?:are|am)\s+inclined\s+to\s+", r"\1 "),
+        (r"\bce\s+n['’]est\s+pas\s+que\s+(nous|je)\s+ne\s+(\w+)\s+pas\b", r"\1 \2"),
+        (r"\b(?:ce\s+)?n['’]est\s+pas\s+sans\s+raison\s+que\s+", ""),
+        (r"\bno\s+es\s+que\s+no\s+", ""),
+        (r"\bno\s+sin\s+razón\s+", ""),
+    ))
+
+
+def plain_form(clause: str) -> str:
+    """The clause with cancelling negations and hedges around support rewritten plainly
+    ("We are not unconvinced by X" -> "We are convinced by X"); unchanged when none applies."""
+    text = clause
+    for pattern, replacement in _PLAIN_FORMS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _split_concession(clause: str) -> list[str]:

@@ -10,6 +10,8 @@ the speaker's position decides:
   the reported clause, an endorsement ("We share that view") the same side;
 - "We do not share the view that X" scores X and takes the opposite side;
 - questions count half; procedural sentences not at all;
+- a paragraph that does not name the issue (the taxonomy's ``anchors`` for it, in any of its
+  sentences) takes no side on it, however close its sentences come to the issue's seeds;
 - among the remaining clauses that are relevant to the issue (tagger score at least
   ``relevance`` times the issue's threshold) and not neutral, the one with the largest
   ``|P(plus) - P(minus)|`` times its weight decides. None qualifies: no side.
@@ -38,6 +40,7 @@ from nlp.stance_cues import (
     REJECTS_CLAUSE,
     REJECTS_PREVIOUS,
     REPORTED,
+    plain_form,
     sentence_role,
     split_clauses,
 )
@@ -101,12 +104,13 @@ def _plan(texts: Sequence[str], languages: Sequence[str]) -> tuple[list[list[_Cl
         clauses = []
         parts = paragraph_clauses(text, language)
         for k, clause in enumerate(parts):
-            role = sentence_role(clause)
+            plain = plain_form(clause)
+            role = sentence_role(plain)
             if role.role == OWN and not role.clause and k + 1 < len(parts) and CONTRAST.match(
                     parts[k + 1]):  # "X, but Y": X is conceded
                 role = type(role)(CONCEDED)
             own = row(clause)
-            scored, sign = own, 1.0
+            scored, sign = row(plain), 1.0
             if role.clause:  # the rejected claim, or the content of a reported view
                 scored, sign = row(role.clause), -1.0 if role.role == REJECTS_CLAUSE else 1.0
             clauses.append(_Clause(clause, role.role, own, scored, sign))
@@ -151,6 +155,7 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         return out
     vectors = embedder.encode(unique)
     scores = tagger.score(unique, vectors)
+    named = tagger.names_issue([texts[n] for n in needed])
     top_issue = tagger.closest_issue(vectors)
     column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
     for issue_id in sorted({i for n in needed for i in wanted[n]}):
@@ -161,8 +166,10 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         proba = stance_model.predict_proba(issue_id, vectors)
         value = proba[:, 2] - proba[:, 0]
         neutral = stance_model.is_neutral(proba)
-        for n, plan in zip(needed, plans, strict=True):
-            if issue_id in wanted[n]:
+        for k, (n, plan) in enumerate(zip(needed, plans, strict=True)):
+            if issue_id in wanted[n] and not named[k, j]:
+                out[n][issue_id] = Reading(None)
+            elif issue_id in wanted[n]:
                 out[n][issue_id] = _decide(plan, value, neutral, relevant,
                                            scores[:, j] / tagger.thresholds_[j], on_issue)
     return out

@@ -124,6 +124,8 @@ class IssueTagger:
         self.patterns_ = [keyword_pattern(issue.keywords) for issue in taxonomy.issues]
         self.domain_pattern_ = (keyword_pattern(taxonomy.domain_keywords)
                                 if taxonomy.domain_keywords else None)
+        self.anchor_patterns_ = [keyword_pattern(issue.anchors) if issue.anchors else None
+                                 for issue in taxonomy.issues]
         scores = self._scores(flat, vectors, exclude_self=owner)
         self.issue_model_ = self._fit_issue_model(taxonomy, embedder, vectors, owner)
         self.thresholds_ = np.zeros(len(seeds))
@@ -204,6 +206,22 @@ class IssueTagger:
         if self.domain_pattern_ is None:
             return np.ones(len(texts), dtype=bool)
         return np.array([bool(self.domain_pattern_.search(t)) for t in texts], dtype=bool)
+
+    def names_issue(self, texts: Sequence[str]) -> np.ndarray:
+        """Whether each text names each issue (its taxonomy ``anchors``), shape
+        ``(len(texts), n_issues)`` bool; an issue without anchors counts as named by every text.
+
+        Similarity says how close a text comes to an issue's seeds, which a paragraph on
+        something else can do (crypto-asset theft for weapons programmes comes close to the
+        law of armed conflict); a side on an issue has to come from a text that talks about it.
+        """
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError("IssueTagger is not fitted; call fit(taxonomy, embedder) first")
+        out = np.ones((len(texts), len(self.issue_ids_)), dtype=bool)
+        for j, pattern in enumerate(self.anchor_patterns_):
+            if pattern is not None:
+                out[:, j] = [bool(pattern.search(t)) for t in texts]
+        return out
 
     def tag(self, scores: np.ndarray, in_domain: Sequence[bool] | None = None
             ) -> list[list[str]]:

@@ -73,6 +73,9 @@ class Issue:
     examples: tuple[tuple[str, int], ...] = ()
     vote_issue: str = ""
     """Roll-call issue code this issue corresponds to (``me``, ``nu``, ...), or empty."""
+    anchors: tuple[str, ...] = ()
+    """Words that name the issue (``*`` matches any ending): a text takes a side on it only when
+    it uses one of them; empty, no such condition."""
 
     @property
     def contested(self) -> bool:
@@ -203,11 +206,15 @@ def parse_issue(raw: Any, where: str) -> Issue:
     if not isinstance(vote_issue, str) or (vote_issue and not _VOTE_ISSUE_RE.match(vote_issue)):
         raise TaxonomyError(f"{where}.vote_issue: expected a roll-call issue code of 2-8 lower-case"
                             f" letters such as 'me' or 'hr', got {vote_issue!r}")
+    anchors = tuple(k.lower() for k in _strings(raw.get("anchors"), f"{where}.anchors"))
+    if anchors and kind != CONTESTED:
+        raise TaxonomyError(f"{where}.anchors: only contested issues take sides, so only they "
+                            f"have anchors (kind is {kind!r})")
     return Issue(id=issue_id, label=label.strip(), kind=kind,
                  description=str(raw.get("description") or "").strip(), keywords=keywords,
                  seeds=seeds, minus=minus, plus=plus, neutral=neutral,
                  examples=_examples(raw.get("examples"), f"{where}.examples"),
-                 vote_issue=vote_issue)
+                 vote_issue=vote_issue, anchors=anchors)
 
 
 def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
