@@ -12,12 +12,13 @@ from nlp.stance_cues import (
     REJECTS_CLAUSE,
     REJECTS_PREVIOUS,
     REPORTED,
+    plain_form,
     sentence_role,
     split_clauses,
 )
 from nlp.stance_reading import paragraph_clauses, read_paragraphs
 from nlp.tagging import IssueTagger, domain_context, domain_venues, keyword_pattern
-from nlp.taxonomy import parse_taxonomy
+from nlp.taxonomy import TaxonomyError, parse_taxonomy
 
 
 @pytest.mark.parametrize(("sentence", "role"), [
@@ -134,3 +135,48 @@ def test_a_taxonomy_without_domain_has_no_gate(embedder):
     with pytest.raises(ValueError, match="domain: expected a mapping"):
         parse_taxonomy({**data, "domain": ["cyber"]})
     assert np.all(tagger.thresholds_ > 0)
+
+
+@pytest.mark.parametrize(("clause", "plain"), [
+    ("We are not unconvinced by the treaty.", "We are convinced by the treaty."),
+    ("It is not that we do not support a Programme of Action", "we support a Programme of Action"),
+    ("We see no reason not to keep the rules.", "We see every reason to keep the rules."),
+    ("We do not think it unreasonable to name them.", "We think it reasonable to name them."),
+    ("It is not without reason that we insist on it.", "we insist on it."),
+    ("We could perhaps consider a convention.", "We support a convention."),
+    ("Ce n'est pas que nous ne voyons pas les risques", "nous voyons les risques"),
+    ("No es que no creamos en el derecho", "creamos en el derecho"),
+    # one negation, or "un-" that is not a prefix: left alone
+    ("We are not convinced that it is needed.", "We are not convinced that it is needed."),
+    ("This is not under discussion.", "This is not under discussion."),
+])
+def test_cancelling_negations_and_hedges_are_read_plainly(clause, plain):
+    assert plain_form(clause) == plain
+
+
+def test_a_rejected_claim_ends_at_so():
+    assert split_clauses(["It is not the case that the law is silent, so we see no need to "
+                          "rewrite it."]) == ["It is not the case that the law is silent",
+                                              "so we see no need to rewrite it."]
+
+
+def test_a_paragraph_takes_a_side_only_on_an_issue_it_names(taxonomy, models, embedder):
+    tagger, _ = models
+    # close to the law of armed conflict in embedding space, but about theft and sanctions
+    korea = ("We are concerned about cyber operations that steal crypto-assets to finance weapons "
+             "programmes in violation of Security Council resolutions.")
+    named = tagger.names_issue([korea, "Humanitarian law applies in armed conflict."])
+    ihl = tagger.issue_ids_.index("ihl")
+    assert named[:, ihl].tolist() == [False, True]
+    assert _read(models, embedder, korea, "ihl").stance is None
+    # the same words in a paragraph that names the issue are read
+    assert _read(models, embedder, "International humanitarian law applies to cyber operations "
+                 "in armed conflict and protects civilians.", "ihl").stance > 0
+    # consensual issues have no anchors and take no side; anchors there are an error
+    assert not any(i.anchors for i in taxonomy.issues if not i.contested)
+    assert all(i.anchors for i in taxonomy.contested)
+    raw = {"issues": [{"id": "trade", "label": "Trade", "keywords": ["tariff"],
+                       "anchors": ["tariff*"],
+                       "seeds": ["Tariffs hurt trade.", "We discussed tariffs.", "Trade."]}]}
+    with pytest.raises(TaxonomyError, match=r"anchors: only contested issues"):
+        parse_taxonomy(raw)
