@@ -164,6 +164,12 @@ _NEGATED = re.compile(r"\b(?:not|n['’]t|cannot|never|no)\s*$|\b(?:ne|no)\s+\w+
 _CONCESSION = re.compile(
     r"^(?:while|whilst|although|though|even\s+though|granted\s+that|admittedly|"
     r"bien\s+que|quoique|tout\s+en|si\s+bien|aunque|aun\s+cuando|pese\s+a\s+que)\b", re.I)
+# "We have accepted that the mechanism will decide by consensus": what the speaker has given
+# ground on, not what it argues for (the demand usually follows: "In return, we expect ...")
+_ACCEPTED = re.compile(
+    r"^(?:we|i|my\s+delegation|my\s+country)\s+(?:have\s+(?:now\s+)?accepted|has\s+accepted|"
+    r"can\s+(?:now\s+)?accept|could\s+accept|are\s+(?:prepared|willing|ready)\s+to\s+accept|"
+    r"is\s+(?:prepared|willing|ready)\s+to\s+accept)\b", re.I)
 # a clause that turns against the one before it
 CONTRAST = re.compile(
     r"^(?:but|yet|however|nevertheless|nonetheless|still|that\s+said|mais|cependant|toutefois|"
@@ -187,7 +193,7 @@ def sentence_role(sentence: str) -> SentenceRole:
     text = sentence.strip()
     if _PROCEDURE.search(text) and len(text.split()) <= 30:
         return SentenceRole(PROCEDURE)
-    if _CONCESSION.match(text) and "," not in text:
+    if (_CONCESSION.match(text) and "," not in text) or _ACCEPTED.match(text):
         return SentenceRole(CONCEDED)
     endorsed = _ENDORSES_CLAUSE.search(text)
     if endorsed and not _NEGATED.search(text[:endorsed.start()]):

@@ -6,6 +6,7 @@ import pytest
 from nlp.annotate import annotate_texts
 from nlp.stance import StanceModel
 from nlp.stance_cues import (
+    CONCEDED,
     ENDORSES_PREVIOUS,
     OWN,
     QUESTION,
@@ -36,6 +37,8 @@ from nlp.taxonomy import TaxonomyError, parse_taxonomy
     ("We share this view.", ENDORSES_PREVIOUS),
     ("Why should we negotiate a treaty now?", QUESTION),
     ("We support the Programme of Action.", OWN),
+    ("We have accepted that the mechanism will take decisions by consensus.", CONCEDED),
+    ("We can accept consensus as the basis for decisions.", CONCEDED),
 ])
 def test_sentence_roles(sentence, role):
     assert sentence_role(sentence).role == role

@@ -42,11 +42,6 @@ def test_the_other_side_is_opposed(overall):
     assert all(score <= -0.2 for score, _ in scored.values()), scored
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (issue 12): the West's mean alignment is 0.465 on the sample (target 0.5; "
-    "USA-GBR 0.42, USA-AUS 0.37): stance agreement within the camps averages 0.64, and with "
-    "+1 the mean would be 0.665 (README, 'Why the camps are not more like-minded'); strict, so "
-    "a fix shows up"))
 def test_camps_are_like_minded(overall):
     for camp in (WEST, EAST):
         values = {(a, b): pair(overall, a, b)[0] for a, b in combinations(camp, 2)}
