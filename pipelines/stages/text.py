@@ -25,7 +25,7 @@ from corpora.groups import default_groups
 from corpora.store import Store
 from nlp.annotate import ANNOTATION_METHOD, annotate_texts
 from nlp.capacity import CAPACITY, CAPACITY_VERSION, detect_capacity, is_joint_statement
-from nlp.embeddings import Embedder
+from nlp.embeddings import Embedder, length_order
 from nlp.language import detect_language
 from nlp.segment import PROCEDURAL, SUBSTANTIVE, Segment, segment_statements
 from nlp.speakers import GroupDetector
@@ -144,9 +144,9 @@ def mark_capacity(segments: list[Segment]) -> tuple[list[Segment], dict[str, str
 class EmbeddingPlan:
     """The texts still to embed, in chunks, under one model.
 
-    Chunks are fixed by the pending texts (ordered by text hash) and ``chunk_size`` alone, so
-    every runner, local or distributed, encodes exactly the same batches and stores bitwise
-    identical vectors.
+    Chunks are fixed by the pending texts (shortest first, ties by text hash) and
+    ``chunk_size`` alone, so every runner, local or distributed, encodes exactly the same
+    batches and stores bitwise identical vectors.
     """
 
     model_key: str
@@ -177,6 +177,8 @@ def plan_embedding(db: str, config: PipelineConfig) -> EmbeddingPlan:
             "SELECT count(DISTINCT g.text_hash) FROM segments g JOIN statements s ON "
             "s.id = g.statement_id AND s.superseded_by IS NULL WHERE g.kind = 'substantive'"
         ).fetchall()[0][0]
+    # shortest first: each chunk's texts share a few length buckets (nlp.embeddings)
+    pending = [pending[i] for i in length_order(embedder, [t for _, t in pending])]
     size = config.embedding.chunk_size
     chunks = [([h for h, _ in pending[i:i + size]], [t for _, t in pending[i:i + size]])
               for i in range(0, len(pending), size)]

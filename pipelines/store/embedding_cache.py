@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from corpora.store import Store
-from nlp.embeddings import Embedder
+from nlp.embeddings import Embedder, length_order
 from nlp.segment import text_hash
 from pipelines.store.storage import lookup_embeddings, save_embeddings
 
@@ -15,8 +15,9 @@ from pipelines.store.storage import lookup_embeddings, save_embeddings
 class StoreCachedEmbedder:
     """Wrap an :class:`~nlp.embeddings.Embedder` with the store's ``embeddings`` table.
 
-    Only texts whose hash has no vector under the model key are encoded, all in one call per
-    chunk of ``chunk_size`` texts; each chunk is committed before the next starts, so an
+    Only texts whose hash has no vector under the model key are encoded, shortest first
+    (:func:`~nlp.embeddings.length_order`), in one call per chunk of ``chunk_size`` texts; each
+    chunk is committed before the next starts, so an
     interrupted run keeps what it finished. Counters ``hits`` and ``misses`` count texts.
     """
 
@@ -42,6 +43,8 @@ class StoreCachedEmbedder:
         self.hits += len(texts) - sum(1 for h in hashes if h in missing)
         self.misses += len(missing)
         items = list(missing.items())
+        # shortest first: each chunk's texts share a few length buckets (vectors unchanged)
+        items = [items[i] for i in length_order(self.embedder, [t for _, t in items])]
         for start in range(0, len(items), self.chunk_size):
             chunk = items[start:start + self.chunk_size]
             vectors = self.embedder.encode([t for _, t in chunk])

@@ -9,6 +9,7 @@ from nlp.embeddings import (
     SentenceTransformerEmbedder,
     build_embedder,
     default_model_path,
+    length_order,
     resolve_precision,
 )
 from nlp.errors import ModelLoadError, WeightsMismatchError
@@ -121,3 +122,17 @@ def test_bucket_lengths():
     assert [bucket_length(n, 256) for n in (1, 16, 17, 128, 129, 250, 256)] == \
         [16, 16, 32, 128, 160, 256, 256]
     assert bucket_length(300, 256) == 256 and bucket_length(20, 24) == 24
+
+
+def test_length_order_puts_short_texts_first_and_keeps_ties_in_order(embedder):
+    inner = embedder.embedder
+    texts = [TEXTS[3], "Gender.", TEXTS[0], "Cyber.", TEXTS[1]]
+    lengths = inner.token_lengths(texts)
+    assert lengths[1] == lengths[3] == 4  # [CLS] word . [SEP]
+    assert lengths[3] < lengths[0] and lengths[2] < lengths[4]
+    order = length_order(inner, texts)
+    assert sorted(order) == list(range(len(texts)))
+    assert [lengths[i] for i in order] == sorted(lengths)
+    assert order[:2] == [1, 3]  # equal lengths: input order
+    # an embedder without a tokenizer is ordered by characters
+    assert length_order(embedder, ["ccc", "a", "bb", "d"]) == [1, 3, 2, 0]
