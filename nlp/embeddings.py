@@ -309,6 +309,8 @@ class SentenceTransformerEmbedder:
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
         """Tokens of each text as the model reads it (special tokens included, truncated at
         its ``max_seq_length``); for :func:`length_order`."""
+        if len(texts) == 0:
+            return []
         model = self.model
         ids = model.tokenizer(list(texts), truncation=True,
                               max_length=model.max_seq_length)["input_ids"]
@@ -370,6 +372,8 @@ def length_order(embedder: Embedder, texts: Sequence[str]) -> list[int]:
     change (each depends on its text alone). Lengths are the embedder's token counts where it
     has ``token_lengths``, else characters.
     """
+    if len(texts) == 0:
+        return []
     counter = getattr(embedder, "token_lengths", None)
     keys = counter(texts) if counter is not None else [len(t) for t in texts]
     return sorted(range(len(texts)), key=keys.__getitem__)

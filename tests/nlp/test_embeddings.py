@@ -134,5 +134,6 @@ def test_length_order_puts_short_texts_first_and_keeps_ties_in_order(embedder):
     assert sorted(order) == list(range(len(texts)))
     assert [lengths[i] for i in order] == sorted(lengths)
     assert order[:2] == [1, 3]  # equal lengths: input order
+    assert inner.token_lengths([]) == [] and length_order(inner, []) == []
     # an embedder without a tokenizer is ordered by characters
     assert length_order(embedder, ["ccc", "a", "bb", "d"]) == [1, 3, 2, 0]
