@@ -329,6 +329,7 @@ def annotate_segments(db: str, config: PipelineConfig) -> AnnotateCounts:
     records: list[list[Any]] = []
     rows: list[dict[str, Any]] = []
     notes: list[Any] = []
+    clauses: StoreCachedEmbedder | None = None
     if pending:
         with open_store(db) as store:
             rows, vectors = load_segment_vectors(store, embedder.model_key, embedder.dimension,
@@ -367,7 +368,11 @@ def annotate_segments(db: str, config: PipelineConfig) -> AnnotateCounts:
                    "total_with_stance": int(totals[2]),
                    "by_language": annotation_coverage(store),
                    "taxonomy": taxonomy.digest[:16], "taxonomy_name": taxonomy.name,
-                   "model_key": embedder.model_key}
+                   "model_key": embedder.model_key,
+                   # the clauses read for stance: embedded now (and the time it took), or found
+                   "clauses_embedded": clauses.misses if clauses else 0,
+                   "clauses_cached": clauses.hits if clauses else 0,
+                   "clause_encode_seconds": round(clauses.seconds, 3) if clauses else 0.0}
         set_stage_state(store, "annotate", marker, details)
     return details
 

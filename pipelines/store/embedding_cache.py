@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -18,7 +19,8 @@ class StoreCachedEmbedder:
     Only texts whose hash has no vector under the model key are encoded, shortest first
     (:func:`~nlp.embeddings.length_order`), in one call per chunk of ``chunk_size`` texts; each
     chunk is committed before the next starts, so an
-    interrupted run keeps what it finished. Counters ``hits`` and ``misses`` count texts.
+    interrupted run keeps what it finished. Counters ``hits`` and ``misses`` count texts,
+    ``seconds`` the time spent encoding.
     """
 
     def __init__(self, embedder: Embedder, store: Store, *, chunk_size: int = 1024,
@@ -31,6 +33,7 @@ class StoreCachedEmbedder:
         self.dimension = embedder.dimension
         self.hits = 0
         self.misses = 0
+        self.seconds = 0.0
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for ``texts`` ``(n, dimension)``, from the cache where possible."""
@@ -47,7 +50,9 @@ class StoreCachedEmbedder:
         items = [items[i] for i in length_order(self.embedder, [t for _, t in items])]
         for start in range(0, len(items), self.chunk_size):
             chunk = items[start:start + self.chunk_size]
+            started = time.perf_counter()
             vectors = self.embedder.encode([t for _, t in chunk])
+            self.seconds += time.perf_counter() - started
             save_embeddings(self.store, self.model_key, [h for h, _ in chunk], vectors)
             cached.update(zip((h for h, _ in chunk), vectors, strict=True))
             if self.progress is not None:
