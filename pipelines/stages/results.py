@@ -46,6 +46,9 @@ class AnnotateCounts(TypedDict):
     taxonomy: str
     taxonomy_name: str
     model_key: str
+    clauses_embedded: int  # clause vectors encoded in this run (the stage's embedding part)
+    clauses_cached: int
+    clause_encode_seconds: float
 
 
 class TopicCounts(TypedDict):
