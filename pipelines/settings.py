@@ -25,6 +25,11 @@ from pydantic import (
 DEFAULT_DB = Path("data") / "likeminded.duckdb"
 ENV_DB = "LIKEMINDED_DB"
 ENV_MODEL = "LIKEMINDED_MODEL"
+ENV_PRECISION = "LIKEMINDED_PRECISION"
+"""Default of ``embedding.precision`` when the configuration does not set it (``auto``, ``fp32``
+or ``bf16``): ``fp32`` gives the same vectors on every CPU, where ``auto`` picks bf16 on CPUs that
+have it natively, whose kernels differ between CPU families (AMX, AVX512-BF16) and can move a
+stance that lies close to a threshold."""
 ENV_CONFIG = "LIKEMINDED_CONFIG"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 COHESION_GROUPS: tuple[str, ...] = (
@@ -86,7 +91,9 @@ class EmbeddingConfig(BaseModel):
 
     backend: str = "sentence-transformers"
     model: str = Field(default_factory=lambda: os.environ.get(ENV_MODEL) or DEFAULT_MODEL)
-    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    precision: Literal["auto", "fp32", "bf16"] = Field(
+        default_factory=lambda: os.environ.get(ENV_PRECISION) or "auto",
+        validate_default=True)
     batch_size: int = Field(default=32, ge=1)
     allow_download: bool = False
     chunk_size: int = Field(default=256, ge=1)
@@ -243,7 +250,7 @@ class PipelineConfig(BaseModel):
 
     ingest: IngestConfig = IngestConfig()
     segment: SegmentConfig = SegmentConfig()
-    embedding: EmbeddingConfig = EmbeddingConfig()
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     analysis: AnalysisConfig = AnalysisConfig()
     votes: VotesConfig = VotesConfig()
 

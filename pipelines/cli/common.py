@@ -17,7 +17,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 
-from pipelines.settings import ENV_CONFIG, ENV_DB, AnalysisConfig, PipelineConfig, default_db
+from pipelines.settings import (
+    ENV_CONFIG,
+    ENV_DB,
+    ENV_PRECISION,
+    AnalysisConfig,
+    PipelineConfig,
+    default_db,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -167,8 +174,11 @@ def load_config(path: Path | None, *, model: str | None = None, batch_size: int 
                 {**config.analysis.model_dump(), "taxonomy": taxonomy})
             config = config.model_copy(update={"analysis": analysis})
     except ValidationError as err:
-        raise UserError(f"--taxonomy: {err.errors()[0]['msg'].removeprefix('Value error, ')}"
-                        ) from err
+        first = err.errors()[0]
+        where = ("--taxonomy" if first["loc"] and first["loc"][-1] == "taxonomy"
+                 else ENV_PRECISION if tuple(first["loc"]) == ("precision",)
+                 else ".".join(str(p) for p in first["loc"]) or "configuration")
+        raise UserError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from err
     except ValueError as err:
         raise UserError(str(err)) from err
     embedding = config.embedding.model_copy(update={

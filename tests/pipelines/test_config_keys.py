@@ -83,3 +83,22 @@ def test_default_focus_is_what_the_help_says(analysed):
     expected = sorted((s for s in national.index if s in aligned),
                       key=lambda s: (-national[s], -issues.get(s, 0), s))[:3]
     assert chosen == expected and len(chosen) == 3
+
+
+def test_precision_default_comes_from_the_environment(monkeypatch):
+    """``LIKEMINDED_PRECISION`` sets the default precision (the suite pins fp32 with it); a
+    configuration file still wins, and a bad value is a one-line error naming the variable."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli.app import app
+
+    monkeypatch.setenv("LIKEMINDED_PRECISION", "bf16")
+    assert PipelineConfig().embedding.precision == "bf16"
+    assert PipelineConfig.model_validate(
+        {"embedding": {"precision": "fp32"}}).embedding.precision == "fp32"
+    monkeypatch.setenv("LIKEMINDED_PRECISION", "fast")
+    with pytest.raises(ValidationError):
+        PipelineConfig()
+    result = CliRunner().invoke(app, ["run", "--corpus", "corpora/sample", "--db", "x.duckdb"])
+    assert result.exit_code == 1
+    assert "LIKEMINDED_PRECISION" in result.output and "fp32" in result.output
