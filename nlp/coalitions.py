@@ -6,6 +6,13 @@ coalitions is the one in ``k_range`` with the best mean silhouette score (a stat
 criterion). *Bridge* states are those whose silhouette is lowest: they are about as aligned with
 another coalition as with their own. The *cohesion* of a formal group is the mean alignment
 between its members that have positions.
+
+A coalition is a group of states like-minded with each other, not a partition of everyone: with
+``min_silhouette`` a clustered state *belongs* to its coalition only when its silhouette reaches
+that floor (Kaufman and Rousseeuw read 0.25 and below as "no substantial structure"); the others
+are *unattached*, listed with the coalition they are nearest to, their silhouette and their mean
+alignment with that coalition's members and with the next one. The clustering itself (the tree,
+``k``, the silhouettes) does not change with the floor.
 """
 
 from __future__ import annotations
@@ -28,6 +35,11 @@ class CoalitionResult:
         k: number of coalitions; ``k_scores``: mean silhouette per candidate k.
         silhouette: per-state silhouette (low = bridge between coalitions).
         nearest_other: per state, the other coalition it is closest to.
+        attached: per state, whether it belongs to its coalition (silhouette at least
+            ``min_silhouette``); an unattached state's label is the coalition it is nearest to.
+        min_silhouette: the floor used (``None``: every clustered state belongs).
+        alignment: the square alignment of ``states`` (NaN where unknown), for the unattached
+            states' mean alignment with each coalition.
     """
 
     states: list[str]
@@ -36,10 +48,52 @@ class CoalitionResult:
     k_scores: dict[int, float]
     silhouette: np.ndarray
     nearest_other: np.ndarray
+    attached: np.ndarray
+    min_silhouette: float | None
+    alignment: np.ndarray
 
     def members(self) -> dict[int, list[str]]:
-        return {int(c): [s for s, lab in zip(self.states, self.labels, strict=True) if lab == c]
-                for c in sorted(set(self.labels.tolist()))}
+        """Coalition -> the states that belong to it (unattached states left out; a coalition
+        whose states are all unattached is left out)."""
+        out: dict[int, list[str]] = {}
+        for state, label, ok in zip(self.states, self.labels.tolist(), self.attached.tolist(),
+                                    strict=True):
+            if ok:
+                out.setdefault(int(label), []).append(state)
+        return dict(sorted(out.items()))
+
+    def membership(self) -> dict[str, int]:
+        """State -> coalition, for the states that belong to one."""
+        return {s: c for c, states in self.members().items() for s in states}
+
+    def mean_alignment(self, index: int, coalition: int) -> float | None:
+        """Mean alignment of state ``index`` with the members of ``coalition`` (itself left
+        out), over the pairs with a score; ``None`` without any."""
+        others = [j for j in range(len(self.states)) if j != index and self.attached[j]
+                  and self.labels[j] == coalition]
+        values = self.alignment[index, others] if others else np.array([])
+        values = values[np.isfinite(values)]
+        return round(float(values.mean()), 4) if values.size else None
+
+    def unattached(self) -> list[dict[str, object]]:
+        """The clustered states that belong to no coalition, lowest silhouette first: the
+        coalition the clustering put each in (``clustered_with``), its silhouette, its mean
+        alignment with each coalition's members (``alignment``, coalition -> mean, highest
+        first) and the coalition it is most aligned with (``nearest``, ``None`` without any
+        score)."""
+        rows = []
+        coalitions = list(self.members())
+        for i in np.argsort(self.silhouette, kind="stable"):
+            if self.attached[i]:
+                continue
+            means = {c: self.mean_alignment(int(i), c) for c in coalitions}
+            scored = sorted(((v, c) for c, v in means.items() if v is not None),
+                            key=lambda t: (-t[0], t[1]))
+            rows.append({"state": self.states[i], "clustered_with": int(self.labels[i]),
+                         "silhouette": round(float(self.silhouette[i]), 4),
+                         "nearest": scored[0][1] if scored else None,
+                         "alignment": {c: v for v, c in scored}})
+        return rows
 
     def bridges(self, top: int = 10) -> list[dict[str, object]]:
         """States with the lowest silhouette, with their own and nearest other coalition."""
@@ -61,7 +115,8 @@ def _distance(alignment: np.ndarray) -> np.ndarray:
 
 def find_coalitions(alignment: pd.DataFrame, *, k: int | None = None,
                     k_range: Sequence[int] = range(2, 9),
-                    min_coverage: float = 0.5) -> CoalitionResult:
+                    min_coverage: float = 0.5,
+                    min_silhouette: float | None = None) -> CoalitionResult:
     """Cluster states into coalitions.
 
     Args:
@@ -70,6 +125,9 @@ def find_coalitions(alignment: pd.DataFrame, *, k: int | None = None,
         k_range: candidate numbers of coalitions.
         min_coverage: states with finite alignment to less than this share of the others are
             left out (too little evidence to place them).
+        min_silhouette: a state belongs to its coalition only when its silhouette is at least
+            this; the others are unattached (see :meth:`CoalitionResult.unattached`). ``None``:
+            every clustered state belongs (a partition).
 
     Raises:
         ValueError: fewer than three placeable states, or an invalid ``k``.
@@ -100,8 +158,12 @@ def find_coalitions(alignment: pd.DataFrame, *, k: int | None = None,
     _, chosen, raw, values = best
     labels = _relabel_by_size(raw)
     nearest = _nearest_other(distance, labels)
+    attached = (np.ones(len(states), dtype=bool) if min_silhouette is None
+                else values >= min_silhouette - 1e-12)
     return CoalitionResult(states=states, labels=labels, k=chosen, k_scores=scores,
-                           silhouette=values, nearest_other=nearest)
+                           silhouette=values, nearest_other=nearest, attached=attached,
+                           min_silhouette=min_silhouette,
+                           alignment=matrix[np.ix_(keep, keep)])
 
 
 def _average_linkage(distance: np.ndarray) -> np.ndarray:
@@ -198,15 +260,19 @@ def compare_with_groups(result: CoalitionResult,
 
     Returns:
         DataFrame ``group, members_placed, main_coalition, share_in_main`` where
-        ``share_in_main`` is the share of placed members in the group's most common coalition.
+        ``members_placed`` counts the group's clustered members and ``share_in_main`` is the
+        share of them that belong to the group's most common coalition (unattached members
+        count against it).
     """
-    label = dict(zip(result.states, result.labels.tolist(), strict=True))
+    clustered = set(result.states)
+    label = result.membership()
     rows = []
     for group, members in sorted(groups.items()):
-        placed = [label[m] for m in members if m in label]
-        if not placed:
+        placed = [m for m in members if m in clustered]
+        belonging = [label[m] for m in placed if m in label]
+        if not belonging:
             continue
-        values, counts = np.unique(placed, return_counts=True)
+        values, counts = np.unique(belonging, return_counts=True)
         rows.append({"group": group, "members_placed": len(placed),
                      "main_coalition": int(values[np.argmax(counts)]),
                      "share_in_main": round(float(counts.max() / len(placed)), 4)})

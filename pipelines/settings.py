@@ -182,6 +182,11 @@ class AnalysisConfig(BaseModel):
     (inclusive) with the best mean silhouette."""
     coalition_min_coverage: float = Field(default=0.5, ge=0, le=1)
     """States aligned with less than this share of the others are left out of coalitions."""
+    coalition_min_silhouette: float = Field(default=0.25, ge=-1, le=1)
+    """A clustered state belongs to its coalition only when its silhouette is at least this
+    (0.25: Kaufman and Rousseeuw's bound of "no substantial structure"); the others are listed as
+    *unattached*, with the coalition they are nearest to. -1 makes coalitions a partition of every
+    clustered state."""
     components: int = Field(default=32, ge=2)
     """Dimensions of the per-issue (and whole-text) projection of the embeddings."""
     dispersion_n_boot: int = Field(default=200, ge=10)

@@ -18,7 +18,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "alignment": ("state_a", "state_b", "issue", "session", "score", "lo", "hi", "basis"),
     "positions": ("state", "issue", "session", "n_own", "n_group", "weight", "stance",
                   "stance_lo", "stance_hi", "n_stance", "thin"),
-    "coalitions": ("issue", "state", "coalition", "silhouette", "nearest_other"),
+    "coalitions": ("issue", "state", "coalition", "silhouette", "nearest_other", "attached"),
     "group_cohesion": ("issue", "group", "members_present", "pairs", "cohesion",
                        "main_coalition", "share_in_main"),
     "dispersion": ("issue", "session", "order", "n_states", "stance_sd", "stance_sd_lo",

@@ -218,6 +218,13 @@ def format_coalitions(document: dict[str, Any], *, wide: bool = False) -> str:
         if c.get("positions"):
             lines += wrap(f"  shared positions: {c['positions']}", indent="    ", lines=6,
                           wide=wide)
+    unattached = document.get("unattached") or []
+    if unattached:
+        lines += wrap(f"unattached, between coalitions (silhouette below "
+                      f"{document['min_silhouette']:.2f}): " + ", ".join(
+                          f"{u['state']} ({u['silhouette']:+.2f}, nearest "
+                          f"{'n/a' if u['nearest'] is None else u['nearest']})"
+                          for u in unattached), indent="  ", lines=6, wide=wide)
     lines += wrap("bridge states (lowest silhouette): " + ", ".join(
         f"{b['state']} ({b['silhouette']:+.2f})" for b in document["bridges"][:8]),
         indent="", lines=3, wide=wide)

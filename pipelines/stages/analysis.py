@@ -255,7 +255,7 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
     convergence = measure_dispersion(positions, session_order=inputs.sessions,
                                      contested=contested, random_state=analysis.random_state,
                                      n_boot=analysis.dispersion_n_boot)
-    overall = coalitions[coalitions["issue"] == OVERALL]
+    overall = coalitions[(coalitions["issue"] == OVERALL) & coalitions["attached"]]
     camps = dict(zip(overall["state"], overall["coalition"].astype(int), strict=True))
     evidence = mover_evidence(inputs.rows, margin=analysis.movers.main_margin)
     movers = pd.concat([find_movers(positions, from_session=a, to_session=b,
@@ -388,13 +388,16 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Posi
         frame = coalition_frame(window, issue, contested)
         try:
             result = find_coalitions(frame, k_range=analysis.coalition_k_range(),
-                                     min_coverage=analysis.coalition_min_coverage)
+                                     min_coverage=analysis.coalition_min_coverage,
+                                     min_silhouette=analysis.coalition_min_silhouette)
         except ValueError:
             continue
-        for state, label, sil, other in zip(result.states, result.labels, result.silhouette,
-                                            result.nearest_other, strict=True):
+        for state, label, sil, other, attached in zip(
+                result.states, result.labels, result.silhouette, result.nearest_other,
+                result.attached, strict=True):
             records.append({"issue": issue, "state": state, "coalition": int(label),
-                            "silhouette": round(float(sil), 6), "nearest_other": int(other)})
+                            "silhouette": round(float(sil), 6), "nearest_other": int(other),
+                            "attached": bool(attached)})
         summaries.append({"issue": issue, "k": result.k,
                           "k_scores": json.dumps({str(k): v for k, v in result.k_scores.items()})})
         cohesion = group_cohesion(frame, members).merge(
@@ -404,7 +407,7 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Posi
         cohesions.append(cohesion[["issue", "group", "members_present", "pairs", "cohesion",
                                    "main_coalition", "share_in_main"]])
     return (pd.DataFrame(records, columns=["issue", "state", "coalition", "silhouette",
-                                           "nearest_other"]),
+                                           "nearest_other", "attached"]),
             pd.DataFrame(summaries, columns=["issue", "k", "k_scores"]),
             pd.concat(cohesions, ignore_index=True) if cohesions else pd.DataFrame(
                 columns=["issue", "group", "members_present", "pairs", "cohesion",

@@ -6,6 +6,7 @@ report; every document carries the provenance of the run that produced the table
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any, cast
 
@@ -185,8 +186,10 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
     if issue != OVERALL and issue not in result.issues:
         raise ValueError(f"issue {issue!r} has no alignment scores for session {session!r}")
     frame = coalition_frame(result, issue, sorted(pole_labels(config)))
+    floor = config.analysis.coalition_min_silhouette
     coalitions = find_coalitions(frame, k=k, k_range=config.analysis.coalition_k_range(),
-                                 min_coverage=config.analysis.coalition_min_coverage)
+                                 min_coverage=config.analysis.coalition_min_coverage,
+                                 min_silhouette=floor)
     groups = default_groups()
     day = store.latest_statement_date()
     members = {} if day is None else {g: groups.members_on(g, day)
@@ -195,7 +198,7 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
     cohesion = group_cohesion(frame, members).merge(
         compare_with_groups(coalitions, members), on="group", how="left")
     cohesion = cohesion[cohesion["members_present"] > 0]
-    labels = dict(zip(coalitions.states, coalitions.labels.tolist(), strict=True))
+    labels = coalitions.membership()
     sides = position_sides(store, session, tables)
     stances = pd.DataFrame([(s, i, v) for (s, i), v in sides.items()],
                            columns=["state", "issue", "stance"])
@@ -212,10 +215,21 @@ def coalitions_document(store: Store, *, issue: str = OVERALL, session: str = WI
                             columns=["coalition"]).to_dict(orient="records"),
                         "positions": describe_shared(shared[shared["coalition"] == c], poles)}
                        for c, states in coalitions.members().items()],
+        "min_silhouette": floor,
+        "unattached": [{**u, "alignment": {str(c): v for c, v in u["alignment"].items()},
+                        "why": unattached_why(u, floor)} for u in coalitions.unattached()],
         "bridges": coalitions.bridges(),
         "groups": cohesion.to_dict(orient="records"),
         "provenance": latest_provenance(store)}
     return _clean(document)
+
+
+def unattached_why(row: Mapping[str, Any], floor: float) -> str:
+    """Why a state belongs to no coalition, in words: its silhouette below the floor and its mean
+    alignment with each coalition's members."""
+    means = ", ".join(f"{v:+.2f} with coalition {c}" for c, v in row["alignment"].items())
+    return (f"silhouette {row['silhouette']:+.2f} below {floor:.2f} (clustered with coalition "
+            f"{row['clustered_with']}); mean alignment {means or 'unknown'}")
 
 
 def pole_labels(config: PipelineConfig) -> dict[str, tuple[str, str]]:

@@ -200,6 +200,12 @@ ANALYSIS_SCHEMA = Schema(
                 PRIMARY KEY (run_id, step)
             )""",
         ),
+        (
+            # whether a clustered state belongs to its coalition (analysis.coalition_min_silhouette)
+            # or is unattached, nearest to it; stores analysed before had partitions
+            "ALTER TABLE coalitions ADD COLUMN attached BOOLEAN DEFAULT true",
+            "DELETE FROM analysis_state WHERE stage = 'analyze'",
+        ),
     ),
 )
 
