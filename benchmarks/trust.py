@@ -67,7 +67,10 @@ def trust_metrics(db: str | Path) -> dict[str, Any]:
         positions = con.execute("SELECT state, issue, session, stance, stance_lo, stance_hi, "
                                 "thin FROM positions").df()
         dispersion = con.execute("SELECT * FROM dispersion").df()
-        coalitions = con.execute("SELECT state, coalition FROM coalitions "
+        columns = {r[0] for r in con.execute("DESCRIBE coalitions").fetchall()}
+        # stores analysed before coalitions had unattached states: every state belongs
+        attached = "attached" if "attached" in columns else "true AS attached"
+        coalitions = con.execute(f"SELECT state, coalition, {attached} FROM coalitions "
                                  "WHERE issue = '*'").df()
         speakers = {r[0] for r in con.execute(
             "SELECT DISTINCT state FROM statements WHERE superseded_by IS NULL").fetchall()}
@@ -87,7 +90,10 @@ def trust_metrics(db: str | Path) -> dict[str, Any]:
 
     eu_rus = [pair(s, "RUS") for s in EU if s in speakers]
     cluster = dict(zip(coalitions["state"], coalitions["coalition"], strict=True))
-    russia = sorted(s for s, c in cluster.items() if c == cluster.get("RUS"))
+    belongs = coalitions[coalitions["attached"].astype(bool)]
+    russia = sorted(s for s, c in zip(belongs["state"], belongs["coalition"], strict=True)
+                    if c == cluster.get("RUS"))
+    unattached = sorted(coalitions.loc[~coalitions["attached"].astype(bool), "state"])
     window = positions[positions["session"] == "*"]
     thin = window[window["thin"].astype(bool)]
     thin_all = int(thin.groupby("issue")["state"].nunique().max()) if len(thin) else 0
@@ -120,6 +126,7 @@ def trust_metrics(db: str | Path) -> dict[str, Any]:
         "score_max": round(float(a["score"].max()), 3),
         "russia_cluster": russia,
         "not_with_russia_but_is": [s for s in NOT_WITH_RUSSIA if s in russia],
+        "unattached": unattached,
         "dispersion_outside_interval": outside,
         "alignment_outside_interval": _outside(a, "score", "lo", "hi"),
         "stance_outside_interval": _outside(positions, "stance", "stance_lo", "stance_hi"),

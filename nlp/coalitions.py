@@ -75,6 +75,16 @@ class CoalitionResult:
         values = values[np.isfinite(values)]
         return round(float(values.mean()), 4) if values.size else None
 
+    def nearest(self, index: int) -> tuple[int | None, float | None]:
+        """The coalition whose members state ``index`` aligns with most on average, and that
+        mean alignment (``(None, None)`` without any score)."""
+        means = [(v, c) for c in self.members()
+                 if (v := self.mean_alignment(index, c)) is not None]
+        if not means:
+            return None, None
+        value, coalition = max(means, key=lambda t: (t[0], -t[1]))
+        return coalition, value
+
     def unattached(self) -> list[dict[str, object]]:
         """The clustered states that belong to no coalition, lowest silhouette first: the
         coalition the clustering put each in (``clustered_with``), its silhouette, its mean

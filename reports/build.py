@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from reports.common import (
     OVERALL,
@@ -44,6 +45,7 @@ from reports.model import (
     ThinIssue,
     TopicRow,
     Topics,
+    Unattached,
     Validation,
     ValidationRow,
 )
@@ -291,10 +293,13 @@ def build_overview(data: ReportData, *, session: str
     if len(states) < 2:
         return None, None, ()
     c = data.coalitions[data.coalitions["issue"] == OVERALL]
-    coalition = {str(s): int(k) for s, k in zip(c["state"], c["coalition"], strict=True)}
+    clustered = {str(s): int(k) for s, k in zip(c["state"], c["coalition"], strict=True)}
+    # unattached states (between coalitions) keep their place in the order, without a colour
+    coalition = {s: k for s, k in clustered.items() if s not in _unattached_states(c)}
     coords, explained = classical_mds(matrix)
     x = {s: float(coords[i, 0]) for i, s in enumerate(states)}
-    order = sorted(states, key=lambda s: (coalition.get(s, 999), -round(x[s], 6), s))
+    order = sorted(states, key=lambda s: (clustered.get(s, 999), s not in coalition,
+                                          -round(x[s], 6), s))
     idx = [states.index(s) for s in order]
     ordered = matrix[np.ix_(idx, idx)]
     groups = tuple(GroupRow(group=g, name=str(info.get("name", g)),
@@ -318,6 +323,28 @@ def build_overview(data: ReportData, *, session: str
         coalitions.append(Coalition(id=cid, states=members, groups=top,
                                     positions=shared_words(data, cid)))
     return heatmap, StateMap(points=points, explained=round(explained, 4)), tuple(coalitions)
+
+
+def _unattached_states(coalitions: pd.DataFrame) -> set[str]:
+    """States of ``coalitions`` rows that belong to no coalition (stores analysed before the
+    ``attached`` column had partitions: none)."""
+    if "attached" not in coalitions:
+        return set()
+    attached = coalitions["attached"].map(lambda v: True if v is None or v != v else bool(v))
+    return set(coalitions.loc[~attached.astype(bool), "state"].astype(str))
+
+
+def build_unattached(data: ReportData) -> tuple[Unattached, ...]:
+    """The states between coalitions on the overall alignment, lowest silhouette first."""
+    c = data.coalitions[data.coalitions["issue"] == OVERALL]
+    between = _unattached_states(c)
+    rows = c[c["state"].astype(str).isin(between)].sort_values(["silhouette", "state"],
+                                                                kind="stable")
+    return tuple(Unattached(
+        state=str(r["state"]), name=data.name(str(r["state"])),
+        clustered_with=int(r["coalition"]), silhouette=round(float(r["silhouette"]), 4),
+        nearest=None if num(r.get("nearest")) is None else int(r["nearest"]),
+        nearest_alignment=num(r.get("nearest_alignment"), 4)) for _, r in rows.iterrows())
 
 
 def build_cohesion(data: ReportData) -> tuple[Cohesion, ...]:
@@ -415,7 +442,7 @@ def build_report(data: ReportData, *, focus: Sequence[str] = (), issues: Sequenc
         glossary=GLOSSARY, taxonomy=build_issue_rows(data.issue_info),
         vote_sessions=build_session_validation(data.vote_sessions),
         findings=build_findings(data, session=session, focus=focus, issues=chosen),
-        illustrative=illustrative_note(data))
+        illustrative=illustrative_note(data), unattached=build_unattached(data))
 
 
 __all__ = ["build_report", "classical_mds", "default_focus", "select_issues"]

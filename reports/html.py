@@ -23,7 +23,7 @@ from reports.html_parts import (
     state_label,
     table,
 )
-from reports.model import Changes, Estimate, IssueSection, Report
+from reports.model import Changes, Estimate, IssueSection, Report, Unattached
 from reports.svg import (
     Strip,
     coalition_colour,
@@ -147,6 +147,14 @@ def _legend(report: Report) -> str:
         for c in report.coalitions) + "</div>"
 
 
+def _unattached_why(u: Unattached) -> str:
+    near = ("" if u.nearest is None or u.nearest_alignment is None else
+            f"; mean alignment {u.nearest_alignment:+.2f} with coalition "
+            f"{coalition_label(u.nearest)}, the closest")
+    return (f"silhouette {u.silhouette:+.2f}, below the floor for membership (clustered with "
+            f"coalition {coalition_label(u.clustered_with)}){near}")
+
+
 def _overview(report: Report) -> str:
     heat = [explain(EXPLAIN["heatmap"]), explain(EXPLAIN["alignment"])]
     if report.heatmap is None:
@@ -165,6 +173,10 @@ def _overview(report: Report) -> str:
                   if c.positions else "")
         heat.append(f"<p><b>Coalition {coalition_label(c.id)}</b>: "
                     f'{esc(" ".join(c.states))}{shared}</p>')
+    if report.unattached:
+        heat.append("<p><b>Between coalitions (unattached)</b>: " + "; ".join(
+            f"{esc(u.name)} ({esc(u.state)}): {_unattached_why(u)}" for u in report.unattached)
+            + "</p>")
     out = section("heatmap", "Alignment heatmap", "".join(heat))
     body = [explain(EXPLAIN["map"])]
     if report.state_map is not None:

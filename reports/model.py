@@ -218,6 +218,21 @@ class Coalition:
 
 
 @dataclass(frozen=True, slots=True)
+class Unattached:
+    """A clustered state that belongs to no coalition: its silhouette is below the membership
+    floor (``analysis.coalition_min_silhouette``). ``nearest`` is the coalition whose members it
+    aligns with most on average (``nearest_alignment``), ``clustered_with`` the one the
+    clustering put it in."""
+
+    state: str
+    name: str
+    clustered_with: int
+    silhouette: float
+    nearest: int | None
+    nearest_alignment: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Cohesion:
     """How closely a formal group's members align, and how many sit in one coalition."""
 
@@ -429,6 +444,8 @@ class Report:
     findings: Findings | None = None
     illustrative: str = ""
     """The illustrative-data warning shown on every page (``""``: the data is real)."""
+    unattached: tuple[Unattached, ...] = field(default=())
+    """States between coalitions (overall alignment), lowest silhouette first."""
 
 
 # -- taxonomy table and draft forecast sections -------------------------------------------

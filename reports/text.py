@@ -59,7 +59,10 @@ EXPLAIN: dict[str, str] = {
     "coalitions": (
         "Coalitions are clusters of states that align more with each other than with the rest "
         "(average-linkage clustering; the number of clusters is the one with the best "
-        "silhouette). Cohesion of a formal group is the mean alignment between its members."),
+        "silhouette). A state belongs to its coalition only when its silhouette (how much "
+        "closer it is to its coalition than to the next) reaches a floor (0.25 by default); "
+        "the others are listed as between coalitions, with the coalition they align with most. "
+        "Cohesion of a formal group is the mean alignment between its members."),
     "partners": (
         "Like-minded partners are the states with the highest alignment with this state; the "
         "driving issues are those that contribute most to the score. Each is backed by quoted "
@@ -104,7 +107,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("CBMs", "Confidence-building measures: voluntary steps (transparency, exchanges, points of "
      "contact) that reduce the risk of misunderstanding and escalation between states."),
     ("Coalition", "A cluster of states found in the alignment matrix (not a formal group): states "
-     "that align more with each other than with the others."),
+     "that align more with each other than with the others. States that are about as close to "
+     "another coalition as to their own are listed as between coalitions, in none."),
     ("Dispersion", "How far apart states are on an issue in a session; falling dispersion over "
      "sessions means convergence."),
     ("EEG", "Eastern European Group, one of the five UN regional groups."),

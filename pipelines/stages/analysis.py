@@ -392,12 +392,14 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Posi
                                      min_silhouette=analysis.coalition_min_silhouette)
         except ValueError:
             continue
-        for state, label, sil, other, attached in zip(
+        for i, (state, label, sil, other, attached) in enumerate(zip(
                 result.states, result.labels, result.silhouette, result.nearest_other,
-                result.attached, strict=True):
+                result.attached, strict=True)):
+            nearest, nearest_alignment = result.nearest(i)
             records.append({"issue": issue, "state": state, "coalition": int(label),
                             "silhouette": round(float(sil), 6), "nearest_other": int(other),
-                            "attached": bool(attached)})
+                            "attached": bool(attached), "nearest": nearest,
+                            "nearest_alignment": nearest_alignment})
         summaries.append({"issue": issue, "k": result.k,
                           "k_scores": json.dumps({str(k): v for k, v in result.k_scores.items()})})
         cohesion = group_cohesion(frame, members).merge(
@@ -407,7 +409,8 @@ def _coalitions(window: AlignmentResult, inputs: AnalysisInputs, positions: Posi
         cohesions.append(cohesion[["issue", "group", "members_present", "pairs", "cohesion",
                                    "main_coalition", "share_in_main"]])
     return (pd.DataFrame(records, columns=["issue", "state", "coalition", "silhouette",
-                                           "nearest_other", "attached"]),
+                                           "nearest_other", "attached", "nearest",
+                                           "nearest_alignment"]),
             pd.DataFrame(summaries, columns=["issue", "k", "k_scores"]),
             pd.concat(cohesions, ignore_index=True) if cohesions else pd.DataFrame(
                 columns=["issue", "group", "members_present", "pairs", "cohesion",

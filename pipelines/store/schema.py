@@ -204,6 +204,9 @@ ANALYSIS_SCHEMA = Schema(
             # whether a clustered state belongs to its coalition (analysis.coalition_min_silhouette)
             # or is unattached, nearest to it; stores analysed before had partitions
             "ALTER TABLE coalitions ADD COLUMN attached BOOLEAN DEFAULT true",
+            # the coalition whose members it aligns with most, and that mean alignment
+            "ALTER TABLE coalitions ADD COLUMN nearest INTEGER",
+            "ALTER TABLE coalitions ADD COLUMN nearest_alignment DOUBLE",
             "DELETE FROM analysis_state WHERE stage = 'analyze'",
         ),
     ),
