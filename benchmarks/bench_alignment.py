@@ -210,6 +210,17 @@ def trust(db: Path) -> dict[str, object]:
     return trust_metrics(db)
 
 
+def coalition_votes(db: Path) -> dict[str, object]:
+    """Coalition members against unattached states, on real cyber votes (benchmarks/trust.py)."""
+    from benchmarks.trust import coalition_votes as measure
+
+    if not SHARED_DATA.is_dir():
+        return {"skipped": f"shared data not found at {SHARED_DATA}"}
+    cyber = (SHARED_DATA / "cyber_ict_votes_long.csv", SHARED_DATA / "cyber_ict_roll_calls.csv")
+    return {"cyber votes 2018-2019 (6)": measure(db, *cyber, years=[2018, 2019]),
+            "all cyber/ICT votes (33)": measure(db, *cyber)}
+
+
 TRUST_ROWS = [
     ("usa_rus", "USA-RUS overall alignment (target <= -0.2)"),
     ("est_rus", "EST-RUS overall alignment"),
@@ -227,6 +238,7 @@ TRUST_ROWS = [
     ("score_min", "lowest overall alignment"),
     ("score_max", "highest overall alignment"),
     ("not_with_russia_but_is", "NZL/KOR/SGP/KEN in Russia's coalition (target none)"),
+    ("unattached", "states between coalitions (unattached)"),
     ("dispersion_outside_interval", "dispersion estimates outside their interval"),
     ("alignment_outside_interval", "alignment estimates outside their interval"),
     ("max_thin_states_per_issue_all", "thin positions per issue, all states (old count)"),
@@ -244,7 +256,8 @@ def main() -> None:
         db = Path(tmp) / "sample.duckdb"
         build_sample_store(db)
         run_analysis(str(db), PipelineConfig())
-        results = {"scale": scale(), "trust": trust(db), "quality": quality(db)}
+        results = {"scale": scale(), "trust": trust(db), "quality": quality(db),
+                   "coalition_votes": coalition_votes(db)}
     print(format_table([(r["states"], r["sessions"], r["segments"], r["tags"], r["positions"],
                          r["alignment"], r["coalitions"], r["convergence"], r["total_seconds"],
                          r["total_over_reference"], r["peak_rss_mb"]) for r in results["scale"]],
@@ -268,6 +281,19 @@ def main() -> None:
         print()
         print(format_table(rows, ["votes (S-score)", "alignment definition", "Spearman",
                                   "95% CI", "pairs"]))
+    votes = results["coalition_votes"]
+    if "skipped" in votes:
+        print(f"\ncoalition vote check skipped: {votes['skipped']}")
+    else:
+        print()
+        print(format_table([(label, v["roll_calls"], len(v["unattached"]),
+                             v["within_agreement"]["all"], v["within_agreement"]["members"],
+                             f"{v['random_drop']['mean']} [{v['random_drop']['lo']}, "
+                             f"{v['random_drop']['hi']}]", v["vote_margin"]["members"],
+                             v["vote_margin"]["unattached"]) for label, v in votes.items()],
+                           ["votes", "roll calls", "unattached", "agreement in coalitions, all",
+                            "members only", "random drop [95%]", "margin members",
+                            "margin unattached"]))
     print(f"\nwrote {write_result('alignment', results)}")
 
 

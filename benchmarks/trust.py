@@ -141,5 +141,89 @@ def trust_metrics(db: str | Path) -> dict[str, Any]:
     }
 
 
+def coalition_votes(db: str | Path, votes: str | Path, roll_calls: str | Path, *,
+                    years: list[int] | None = None, n_random: int = 500,
+                    seed: int = 0) -> dict[str, Any]:
+    """Do coalitions with unattached states agree better with real UN votes than the partition?
+
+    From the stored overall coalitions and real roll-call votes (``years``: those roll calls
+    only; all by default). Measures, over the clustered states that voted:
+
+    - ``within_agreement``: mean vote agreement (share of roll calls both voted on where they
+      voted alike) of the pairs inside a coalition, for the partition (``all``: every clustered
+      state in the coalition it was clustered in) and for the members (``members``: unattached
+      states left out), and ``within_alike``, the share of those pairs that voted alike on every
+      roll call both voted on;
+    - ``random_drop``: the members' figure when as many states as are unattached are left out
+      at random instead (mean and 2.5-97.5 % range over ``n_random`` draws);
+    - ``vote_margin``: per state, its mean agreement with its coalition's members minus that with
+      the other coalitions' members, averaged over the members and over the unattached states.
+    """
+    import duckdb
+
+    from corpora.votes import read_votes
+    from nlp.votes import agreement_matrices, select_roll_calls, vote_matrix
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        frame = con.execute("SELECT state, coalition, attached FROM coalitions "
+                            "WHERE issue = '*' ORDER BY state").df()
+    finally:
+        con.close()
+    data = read_votes(Path(votes), roll_calls=Path(roll_calls))
+    rcids = (select_roll_calls(data.roll_calls, years=years) if years
+             else data.roll_calls["rcid"].tolist())
+    voted = set(data.votes["rcid"])
+    rcids = [r for r in rcids if r in voted]
+    states, matrix = vote_matrix(data.votes, rcids)
+    agreement = agreement_matrices(states, matrix, min_common=3)["agreement"]
+    frame = frame[frame["state"].isin(agreement.index)]
+    label = dict(zip(frame["state"], frame["coalition"].astype(int), strict=True))
+    members = set(frame.loc[frame["attached"].astype(bool), "state"])
+    present = sorted(label)
+
+    def pairs(kept: set[str]) -> np.ndarray:
+        values = [agreement.loc[x, y] for x, y in combinations(sorted(kept), 2)
+                  if label[x] == label[y]]
+        values = np.array(values, dtype=float)
+        return values[np.isfinite(values)]
+
+    def margin(state: str) -> float:
+        own = [t for t in members if t != state and label[t] == label[state]]
+        other = [t for t in members if label[t] != label[state]]
+        return float(np.nanmean(agreement.loc[state, own]) -
+                     np.nanmean(agreement.loc[state, other]))
+
+    every, kept = pairs(set(present)), pairs(members)
+    rng = np.random.default_rng(seed)
+    n_out = len(present) - len(members & set(present))
+    draws = [pairs(set(present) - set(rng.choice(present, n_out, replace=False))).mean()
+             for _ in range(n_random)]
+    unattached = [s for s in present if s not in members]
+    return {
+        "roll_calls": len(rcids), "states": len(present), "unattached": unattached,
+        "within_pairs": {"all": int(every.size), "members": int(kept.size)},
+        "within_agreement": {"all": round(float(every.mean()), 3),
+                             "members": round(float(kept.mean()), 3)},
+        "within_alike": {"all": round(float((every == 1).mean()), 3),
+                         "members": round(float((kept == 1).mean()), 3)},
+        "random_drop": {"mean": round(float(np.mean(draws)), 3),
+                        "lo": round(float(np.percentile(draws, 2.5)), 3),
+                        "hi": round(float(np.percentile(draws, 97.5)), 3)},
+        "vote_margin": {
+            "members": round(float(np.mean([margin(s) for s in present if s in members])), 3),
+            "unattached": (round(float(np.mean([margin(s) for s in unattached])), 3)
+                           if unattached else None)},
+    }
+
+
 if __name__ == "__main__":
-    print(json.dumps(trust_metrics(sys.argv[1]), indent=2))
+    from benchmarks.common import SHARED_DATA
+
+    result: dict[str, Any] = {"trust": trust_metrics(sys.argv[1])}
+    if SHARED_DATA.is_dir():
+        cyber = (SHARED_DATA / "cyber_ict_votes_long.csv", SHARED_DATA / "cyber_ict_roll_calls.csv")
+        result["coalition_votes"] = {
+            "cyber votes 2018-2019": coalition_votes(sys.argv[1], *cyber, years=[2018, 2019]),
+            "all cyber/ICT votes": coalition_votes(sys.argv[1], *cyber)}
+    print(json.dumps(result, indent=2))
