@@ -286,7 +286,8 @@ def compare_with_groups(result: CoalitionResult,
         rows.append({"group": group, "members_placed": len(placed),
                      "main_coalition": int(values[np.argmax(counts)]),
                      "share_in_main": round(float(counts.max() / len(placed)), 4)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["group", "members_placed", "main_coalition",
+                                       "share_in_main"])
 
 
 SHARED_COLUMNS = ["coalition", "issue", "pole", "share", "states", "mean_stance"]

@@ -14,6 +14,7 @@ def test_defaults_are_the_former_constants():
     assert analysis.cohesion_groups == COHESION_GROUPS and "EU" in COHESION_GROUPS
     assert analysis.coalition_k_range() == range(2, 9)
     assert analysis.coalition_min_coverage == 0.5
+    assert analysis.coalition_min_silhouette == 0.25
     assert (analysis.components, analysis.dispersion_n_boot) == (32, 200)
 
 
@@ -23,6 +24,8 @@ def test_defaults_are_the_former_constants():
     ({"coalition_k_min": 5, "coalition_k_max": 3}, "coalition_k_max (3) is below"),
     ({"coalition_k_min": 1}, "greater than or equal to 2"),
     ({"coalition_min_coverage": 1.5}, "less than or equal to 1"),
+    ({"coalition_min_silhouette": 1.5}, "less than or equal to 1"),
+    ({"coalition_min_silhouette": -2}, "greater than or equal to -1"),
     ({"components": 1}, "greater than or equal to 2"),
     ({"dispersion_n_boot": 5}, "greater than or equal to 10"),
 ])
@@ -33,6 +36,7 @@ def test_invalid_values_are_named(update, message):
 
 @pytest.mark.parametrize("update", [{"cohesion_groups": ["EU"]}, {"coalition_k_max": 4},
                                     {"coalition_min_coverage": 0.8}, {"components": 16},
+                                    {"coalition_min_silhouette": 0.1},
                                     {"dispersion_n_boot": 50}])
 def test_each_key_enters_the_configuration_hash(update):
     changed = PipelineConfig(analysis=AnalysisConfig.model_validate(update))
@@ -50,6 +54,24 @@ def test_coalition_queries_follow_the_keys(analysed):
     assert len(default["k_scores"]) > 1
     assert {g["group"] for g in narrowed["groups"]} <= {"EU"}
     assert len({g["group"] for g in default["groups"]}) > 1
+
+
+def test_coalition_membership_follows_its_floor(analysed):
+    base = analysed["config"]
+
+    def document(floor):
+        config = base.model_copy(update={"analysis": base.analysis.model_copy(update={
+            "coalition_min_silhouette": floor})})
+        with open_store(analysed["db"], read_only=True) as store:
+            return coalitions_document(store, config=config)
+
+    partition, everyone_out = document(-1.0), document(1.0)
+    assert partition["unattached"] == [] and partition["min_silhouette"] == -1.0
+    clustered = sorted(s for c in partition["coalitions"] for s in c["states"])
+    assert everyone_out["coalitions"] == []
+    assert sorted(u["state"] for u in everyone_out["unattached"]) == clustered
+    for row in everyone_out["unattached"]:
+        assert row["why"].startswith(f"silhouette {row['silhouette']:+.2f} below 1.00")
 
 
 def test_components_reach_the_position_estimator():

@@ -148,7 +148,8 @@ VALIDATION = pd.DataFrame([
      "text_issue": "*", "text_session": "*"}
     for m, r in (("kappa", 0.5), ("s_score", 0.6), ("agreement", 0.55))])
 COALITIONS = pd.DataFrame([{"issue": "*", "state": s, "coalition": c, "silhouette": 0.5,
-                            "nearest_other": 1 - c} for s, c in sorted(COALITION.items())])
+                            "nearest_other": 1 - c, "attached": True, "nearest": c,
+                            "nearest_alignment": 0.6} for s, c in sorted(COALITION.items())])
 COHESION = pd.DataFrame([
     {"issue": "*", "group": "FIVE_EYES", "members_present": 2, "pairs": 1, "cohesion": 0.9,
      "main_coalition": 1, "share_in_main": 1.0},

@@ -86,6 +86,30 @@ def test_heatmap_ordered_by_coalition_with_group_marks(data):
     assert [c.group for c in report.cohesion][:2] == ["FIVE_EYES", "SCO"]
 
 
+def test_states_between_coalitions_are_named_not_members(data):
+    """A state whose silhouette is below the membership floor is in no coalition: the report
+    lists it between coalitions, with the coalition it aligns with most, and leaves it out of
+    the coalition's members and colours."""
+    from reports.html import render_report
+
+    frame = data.coalitions.copy()
+    kenya = frame["state"] == "KEN"
+    frame.loc[kenya, ["attached", "silhouette", "nearest", "nearest_alignment"]] = [
+        False, 0.12, 0, 0.21]
+    report = build_report(dataclasses.replace(data, coalitions=frame))
+    assert [(c.id, c.states) for c in report.coalitions] == [
+        (0, ("CHN", "RUS")), (1, ("FRA", "GBR", "USA"))]
+    assert [(u.state, u.clustered_with, u.nearest, u.silhouette, u.nearest_alignment)
+            for u in report.unattached] == [("KEN", 1, 0, 0.12, 0.21)]
+    h = report.heatmap
+    assert h.coalitions[h.states.index("KEN")] == -1
+    html = render_report(report)
+    assert "Between coalitions (unattached)" in html
+    assert "silhouette +0.12, below the floor for membership (clustered with coalition B)" in html
+    assert "mean alignment +0.21 with coalition A, the closest" in html
+    assert build_report(data).unattached == ()
+
+
 def test_classical_mds_separates_camps_deterministically():
     a = np.array([[1, .9, -.8, -.9], [.9, 1, -.7, -.8], [-.8, -.7, 1, .9], [-.9, -.8, .9, 1.]])
     coords, explained = classical_mds(a)
