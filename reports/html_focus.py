@@ -182,7 +182,8 @@ def render_focus(brief: FocusBrief, *, page_link: str = "") -> str:
     if brief.member_of:
         facts.append("member of " + ", ".join(brief.member_of))
     if brief.coalition is not None:
-        facts.append(f"coalition {coalition_label(brief.coalition)}")
+        facts.append(f"coalition {coalition_label(brief.coalition)}" if brief.coalition >= 0
+                     else "between coalitions (in none)")
     link = (f' · <a href="{esc(page_link)}">open as a separate page</a>' if page_link else "")
     body = [f'<p class="muted">{esc("; ".join(facts))}{link}</p>']
     if brief.missing:

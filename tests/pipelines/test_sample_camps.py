@@ -50,17 +50,25 @@ def test_camps_are_like_minded(overall):
         assert np.mean(finite) >= 0.5 and min(finite) > 0.0, values
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (issues 11/12): KEN lands in Russia's coalition through the Non-Aligned "
-    "Movement's statements attributed to it (attribution -0.85 on the full sample: six NAM "
-    "paragraphs against 'accusations without evidence'; its one own reading, +0.77 from an "
-    "African Group paragraph that never mentions attribution, is no side since the taxonomy's "
-    "anchors); strict, so a fix shows up"))
 def test_coalitions_recover_the_camps(sample_store):
     metrics = trust_metrics(sample_store)
     assert "RUS" in metrics["russia_cluster"]
     assert metrics["not_with_russia_but_is"] == []
     assert {"CHN", "IRN"} <= set(metrics["russia_cluster"])
+
+
+def test_unattached_states_vote_less_with_their_coalition(sample_store, shared_data):
+    """Real UN votes, not built from the sample: states left between coalitions vote with the
+    coalition they were clustered in less than its members do, and leaving them out does not
+    lower the vote agreement inside coalitions (cyber votes of 2018-19)."""
+    from benchmarks.trust import coalition_votes
+
+    found = coalition_votes(sample_store, shared_data / "cyber_ict_votes_long.csv",
+                            shared_data / "cyber_ict_roll_calls.csv", years=[2018, 2019],
+                            n_random=20)
+    assert found["roll_calls"] == 6 and found["unattached"]
+    assert found["vote_margin"]["unattached"] < found["vote_margin"]["members"]
+    assert found["within_agreement"]["members"] >= found["within_agreement"]["all"]
 
 
 def test_numbers_agree_with_themselves(sample_store):
