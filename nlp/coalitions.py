@@ -38,8 +38,8 @@ class CoalitionResult:
         attached: per state, whether it belongs to its coalition (silhouette at least
             ``min_silhouette``); an unattached state's label is the coalition it is nearest to.
         min_silhouette: the floor used (``None``: every clustered state belongs).
-        alignment: the square alignment of ``states`` (NaN where unknown), for the unattached
-            states' mean alignment with each coalition.
+        member_alignment: ``(states, k)``: each state's mean alignment with the members of
+            each coalition (itself left out; NaN without a scored pair or without members).
     """
 
     states: list[str]
@@ -50,7 +50,7 @@ class CoalitionResult:
     nearest_other: np.ndarray
     attached: np.ndarray
     min_silhouette: float | None
-    alignment: np.ndarray
+    member_alignment: np.ndarray
 
     def members(self) -> dict[int, list[str]]:
         """Coalition -> the states that belong to it (unattached states left out; a coalition
@@ -69,21 +69,17 @@ class CoalitionResult:
     def mean_alignment(self, index: int, coalition: int) -> float | None:
         """Mean alignment of state ``index`` with the members of ``coalition`` (itself left
         out), over the pairs with a score; ``None`` without any."""
-        others = [j for j in range(len(self.states)) if j != index and self.attached[j]
-                  and self.labels[j] == coalition]
-        values = self.alignment[index, others] if others else np.array([])
-        values = values[np.isfinite(values)]
-        return round(float(values.mean()), 4) if values.size else None
+        value = self.member_alignment[index, coalition]
+        return round(float(value), 4) if np.isfinite(value) else None
 
     def nearest(self, index: int) -> tuple[int | None, float | None]:
-        """The coalition whose members state ``index`` aligns with most on average, and that
-        mean alignment (``(None, None)`` without any score)."""
-        means = [(v, c) for c in self.members()
-                 if (v := self.mean_alignment(index, c)) is not None]
-        if not means:
+        """The coalition whose members state ``index`` aligns with most on average (the lowest
+        id on a tie), and that mean alignment (``(None, None)`` without any score)."""
+        means = self.member_alignment[index]
+        if not np.isfinite(means).any():
             return None, None
-        value, coalition = max(means, key=lambda t: (t[0], -t[1]))
-        return coalition, value
+        coalition = int(np.nanargmax(means))
+        return coalition, round(float(means[coalition]), 4)
 
     def unattached(self) -> list[dict[str, object]]:
         """The clustered states that belong to no coalition, lowest silhouette first: the
@@ -173,7 +169,24 @@ def find_coalitions(alignment: pd.DataFrame, *, k: int | None = None,
     return CoalitionResult(states=states, labels=labels, k=chosen, k_scores=scores,
                            silhouette=values, nearest_other=nearest, attached=attached,
                            min_silhouette=min_silhouette,
-                           alignment=matrix[np.ix_(keep, keep)])
+                           member_alignment=_member_alignment(matrix[np.ix_(keep, keep)],
+                                                              labels, attached))
+
+
+def _member_alignment(matrix: np.ndarray, labels: np.ndarray,
+                      attached: np.ndarray) -> np.ndarray:
+    """``(n, k)`` mean of each row's finite alignments with each coalition's members (the
+    diagonal of ``matrix`` is NaN, so a state is never its own partner)."""
+    k = int(labels.max()) + 1 if len(labels) else 0
+    out = np.full((len(labels), k), np.nan)
+    finite = np.isfinite(matrix)
+    values = np.where(finite, matrix, 0.0)
+    for c in range(k):
+        columns = attached & (labels == c)
+        count = finite[:, columns].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, c] = np.where(count > 0, values[:, columns].sum(axis=1) / count, np.nan)
+    return out
 
 
 def _average_linkage(distance: np.ndarray) -> np.ndarray:
