@@ -183,9 +183,8 @@ def coalition_votes(db: str | Path, votes: str | Path, roll_calls: str | Path, *
     present = sorted(label)
 
     def pairs(kept: set[str]) -> np.ndarray:
-        values = [agreement.loc[x, y] for x, y in combinations(sorted(kept), 2)
-                  if label[x] == label[y]]
-        values = np.array(values, dtype=float)
+        values = np.array([agreement.loc[x, y] for x, y in combinations(sorted(kept), 2)
+                           if label[x] == label[y]], dtype=float)
         return values[np.isfinite(values)]
 
     def margin(state: str) -> float:

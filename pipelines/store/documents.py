@@ -88,6 +88,11 @@ class CoalitionsDocument(TypedDict):
     k_chosen_by: str
     k_scores: dict[str, float | None]
     coalitions: list[CoalitionEntry]
+    min_silhouette: float
+    """The membership floor (``analysis.coalition_min_silhouette``)."""
+    unattached: list[dict[str, Any]]
+    """States between coalitions: ``state, clustered_with, silhouette, nearest, alignment``
+    (coalition -> mean alignment with its members) and ``why`` in words."""
     bridges: list[dict[str, Any]]
     groups: list[dict[str, Any]]
     provenance: dict[str, Any]
