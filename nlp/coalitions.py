@@ -20,9 +20,20 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
+
+
+class Unattached(TypedDict):
+    """A clustered state that belongs to no coalition (:meth:`Coalitions.unattached`)."""
+
+    state: str
+    clustered_with: int
+    silhouette: float
+    nearest: int | None
+    alignment: dict[int, float]
 
 
 @dataclass(frozen=True)
@@ -81,13 +92,13 @@ class CoalitionResult:
         coalition = int(np.nanargmax(means))
         return coalition, round(float(means[coalition]), 4)
 
-    def unattached(self) -> list[dict[str, object]]:
+    def unattached(self) -> list[Unattached]:
         """The clustered states that belong to no coalition, lowest silhouette first: the
         coalition the clustering put each in (``clustered_with``), its silhouette, its mean
         alignment with each coalition's members (``alignment``, coalition -> mean, highest
         first) and the coalition it is most aligned with (``nearest``, ``None`` without any
         score)."""
-        rows = []
+        rows: list[Unattached] = []
         coalitions = list(self.members())
         for i in np.argsort(self.silhouette, kind="stable"):
             if self.attached[i]:
@@ -95,7 +106,7 @@ class CoalitionResult:
             means = {c: self.mean_alignment(int(i), c) for c in coalitions}
             scored = sorted(((v, c) for c, v in means.items() if v is not None),
                             key=lambda t: (-t[0], t[1]))
-            rows.append({"state": self.states[i], "clustered_with": int(self.labels[i]),
+            rows.append({"state": str(self.states[i]), "clustered_with": int(self.labels[i]),
                          "silhouette": round(float(self.silhouette[i]), 4),
                          "nearest": scored[0][1] if scored else None,
                          "alignment": {c: v for v, c in scored}})
