@@ -147,17 +147,21 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         raise ValueError(f"relevance must be in (0, 2]; got {relevance}")
     languages = list(languages) if languages is not None else ["en"] * len(texts)
     contested = set(stance_model.issue_ids_)
-    wanted = [[i for i in dict.fromkeys(row) if i in contested] for row in issues]
+    column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
+    asked = [[i for i in dict.fromkeys(row) if i in contested] for row in issues]
+    out: list[dict[str, Reading]] = [{} for _ in texts]
+    # an issue the paragraph never names takes no side, so its clauses are not even embedded
+    named = tagger.names_issue([texts[n] if row else "" for n, row in enumerate(asked)])
+    wanted = [[i for i in row if named[n, column[i]]] for n, row in enumerate(asked)]
+    for n, row in enumerate(asked):
+        out[n].update((i, Reading(None)) for i in row if not named[n, column[i]])
     needed = [n for n, row in enumerate(wanted) if row]
     plans, unique = _plan([texts[n] for n in needed], [languages[n] for n in needed])
-    out: list[dict[str, Reading]] = [{} for _ in texts]
     if not unique:
-        return out
+        return [dict(sorted(d.items())) for d in out]
     vectors = embedder.encode(unique)
     scores = tagger.score(unique, vectors)
-    named = tagger.names_issue([texts[n] for n in needed])
     top_issue = tagger.closest_issue(vectors)
-    column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}
     for issue_id in sorted({i for n in needed for i in wanted[n]}):
         j = column[issue_id]
         on_issue = ((top_issue == j) & (scores[:, j] >= focus_floor * tagger.thresholds_[j])
@@ -166,13 +170,11 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         proba = stance_model.predict_proba(issue_id, vectors)
         value = proba[:, 2] - proba[:, 0]
         neutral = stance_model.is_neutral(proba)
-        for k, (n, plan) in enumerate(zip(needed, plans, strict=True)):
-            if issue_id in wanted[n] and not named[k, j]:
-                out[n][issue_id] = Reading(None)
-            elif issue_id in wanted[n]:
+        for n, plan in zip(needed, plans, strict=True):
+            if issue_id in wanted[n]:
                 out[n][issue_id] = _decide(plan, value, neutral, relevant,
                                            scores[:, j] / tagger.thresholds_[j], on_issue)
-    return out
+    return [dict(sorted(d.items())) for d in out]  # issue order, whichever way each was read
 
 
 def _candidates(plan: list[_Clause], k: int) -> list[tuple[int, int, float]]:
