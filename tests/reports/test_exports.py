@@ -1,5 +1,6 @@
 """CSV, Parquet and XLSX exports of the stored tables."""
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -74,3 +75,26 @@ def test_same_store_gives_the_same_bytes(store_path):
     second, _ = render_files(store_path, focus=["KEN"])
     assert sorted(first) == sorted(second)
     assert [n for n in first if first[n] != second[n]] == []
+
+
+def test_workbook_cells_of_every_kind_read_back():
+    when = pd.Timestamp("2024-07-20 12:30:05")
+    tables = {"kinds": pd.DataFrame({
+        "flag": [True, False, True],
+        "n": pd.array([3, None, -7], dtype="Int64"),
+        "x": [0.1 + 0.2, float("inf"), -1e-12],
+        "at": [when, pd.NaT, when.tz_localize("UTC")  .tz_localize(None)],
+        "text": ["a & b < c > \"d\"", "", "  spaced  "],
+        "mixed": [dt.date(2020, 1, 2), 4, "Côte d'Ivoire"]}),
+        "it's here": pd.DataFrame({"v": [1]})}
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(tables)))
+    assert book.sheetnames == ["about", "kinds", "it's here"]
+    rows = [[c.value for c in row] for row in book["kinds"].iter_rows()]
+    assert rows[0] == ["flag", "n", "x", "at", "text", "mixed"]
+    assert rows[1] == [True, 3, 0.30000000000000004, when.to_pydatetime(), "a & b < c > \"d\"",
+                       dt.datetime(2020, 1, 2)]
+    assert rows[2] == [False, None, None, None, None, 4]
+    assert rows[3] == [True, -7, -1e-12, when.to_pydatetime(), "  spaced  ", "Côte d'Ivoire"]
+    assert book["kinds"].auto_filter.ref == "A1:F4" and book["kinds"].freeze_panes == "A2"
+    assert [c.value for c in book["it's here"]["A"]] == ["v", 1]
+    assert [c.value for c in book["about"]["A"]][-2:] == ["kinds", "it's here"]
