@@ -244,6 +244,10 @@ class VotesConfig(BaseModel):
     years: tuple[int, ...] = ()
     min_common: int = Field(default=3, ge=1)
     n_boot: int = Field(default=1000, ge=10)
+    """State-bootstrap replicates of a validation over the whole window."""
+    session_n_boot: int = Field(default=200, ge=10)
+    """...and of each cell of a validation per session (``validate-votes --per-session``: six
+    sessions, seven issue areas, four measures, three vote measures)."""
     max_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
     """Largest votes or roll-calls file, after decompression (a ``.gz`` stops inflating here)."""
 

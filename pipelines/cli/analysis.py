@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -268,8 +269,9 @@ def validate_votes(
     groups: Annotated[Path | None, typer.Option(
         "--groups", help="Group membership table with the UN regional groups "
         "(country_blocks_membership.csv); needed by --per-session.")] = None,
-    n_boot: Annotated[int, typer.Option(
-        "--n-boot", min=10, help="State-bootstrap replicates for --per-session.")] = 200,
+    n_boot: Annotated[int | None, typer.Option(
+        "--n-boot", min=10, help="State-bootstrap replicates for the intervals (default: "
+        "votes.n_boot, or votes.session_n_boot with --per-session).")] = None,
     store_result: Annotated[bool, typer.Option(
         "--store/--no-store", help="Keep the result in the store for the report.")] = True,
     config_file: ConfigOption = None,
@@ -301,7 +303,8 @@ def validate_votes(
     config = load_config(config_file, taxonomy=taxonomy)
     if per_session:
         _validate_sessions(votes, db, roll_calls=roll_calls, issues=issues_file, groups=groups,
-                           n_boot=n_boot, store_result=store_result, config=config,
+                           n_boot=n_boot or config.votes.session_n_boot,
+                           store_result=store_result, config=config,
                            json_out=json_out)
         return
     selection = VotesConfig(path=str(votes), roll_calls=str(roll_calls or ""),
@@ -309,9 +312,8 @@ def validate_votes(
                             ids=tuple(rollcalls or ()), sessions=tuple(vote_session or ()),
                             keywords=tuple(keyword or ()), years=tuple(year or ()),
                             min_common=config.votes.min_common,
+                            n_boot=n_boot or config.votes.n_boot,
                             max_bytes=config.votes.max_bytes)
-    from contextlib import nullcontext
-
     from pipelines.flows.locking import store_lock
 
     with (store_lock(db) if store_result else nullcontext()), \
@@ -333,13 +335,15 @@ def _validate_sessions(votes: Path, db: Path, *, roll_calls: Path | None, issues
                        groups: Path | None, n_boot: int, store_result: bool,
                        config: PipelineConfig,
                        json_out: bool) -> None:
+    from pipelines.flows.locking import store_lock
     from pipelines.stages.vote_sessions import store_session_validation, validate_sessions
     from pipelines.store.storage import open_store
 
     if groups is None:
         raise UserError("--per-session needs --groups (a membership table with the UN regional "
                         "groups, such as country_blocks_membership.csv)")
-    with open_store(db, read_only=not store_result) as store:
+    with (store_lock(db) if store_result else nullcontext()), \
+            open_store(db, read_only=not store_result) as store:
         try:
             document = validate_sessions(store, votes=votes, roll_calls=roll_calls,
                                          issues=issues, groups=groups, config=config,

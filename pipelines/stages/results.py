@@ -122,6 +122,7 @@ class VoteValidation(TypedDict):
     selection: VoteSelection
     issue: str
     session: str
+    n_boot: int
     results: list[VoteCorrelationRow]
 
 

@@ -64,7 +64,7 @@ def validate_against_votes(store: Store, votes: VotesConfig, *, issue: str = OVE
                  "keywords": list(votes.keywords), "years": list(votes.years)}
     return {"votes": votes.path, "format": data.source_format, "roll_calls": len(rcids),
             "skipped_rows": len(data.skipped), "selection": selection, "issue": issue,
-            "session": session, "results": results}
+            "session": session, "n_boot": votes.n_boot, "results": results}
 
 
 def store_validation(store: Store, document: VoteValidation) -> None:

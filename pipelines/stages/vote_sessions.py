@@ -98,7 +98,7 @@ def validate_sessions(
     issues: str | Path | None,
     groups: str | Path,
     config: PipelineConfig | None = None,
-    n_boot: int = 200,
+    n_boot: int | None = None,
     sessions: Sequence[str] = (),
     camp: str = "UN_WEOG",
 ) -> SessionValidation:
@@ -110,7 +110,8 @@ def validate_sessions(
             per-issue comparisons; without it only all roll calls are used).
         groups: a membership table with the UN regional groups (``country_blocks_membership``).
         config: the pipeline configuration (taxonomy and embedding model).
-        n_boot: state-bootstrap replicates for the intervals.
+        n_boot: state-bootstrap replicates for the intervals (default: the configuration's
+            ``votes.session_n_boot``).
         sessions: text sessions to validate (default: every stored one with votes).
         camp: block id in ``groups`` of the reference camp for the movers check.
 
@@ -123,6 +124,7 @@ def validate_sessions(
         ValueError: no stored session has roll calls in the votes file.
     """
     config = config or PipelineConfig()
+    n_boot = config.votes.session_n_boot if n_boot is None else n_boot
     taxonomy = get_taxonomy(config.analysis.taxonomy)
     issue_of_code = {i.vote_issue: i.id for i in taxonomy.issues if i.vote_issue}
     embedder = get_embedder(config.embedding)

@@ -112,7 +112,10 @@ def test_every_writer_takes_the_store_lock(held_lock, tmp_path, corpus, prefect_
     ungdc.mkdir()
     (ungdc / "KEN_79_2024.txt").write_text("A General Debate speech about cyber norms. " * 5)
     for args in (["ingest", str(corpus)], ["ingest-ungdc", str(ungdc)],
-                 ["retire", "abcdefabcdef"], ["analyze-text"]):
+                 ["retire", "abcdefabcdef"], ["analyze-text"],
+                 ["validate-votes", str(tmp_path / "votes.csv")],
+                 ["validate-votes", str(tmp_path / "votes.csv"), "--per-session", "--groups",
+                  str(tmp_path / "groups.csv")]):
         result = CliRunner().invoke(app, [*args, "--db", str(db)], input="capacity building\n")
         _one_line_error(result, "being updated by another likeminded run")
     # the flows lock too, so a scheduled run (likeminded serve) cannot interleave either

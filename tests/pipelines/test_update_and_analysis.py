@@ -129,6 +129,15 @@ def test_validate_votes_with_a_fixture(analysed, tmp_path):
                               "--json").stdout)
     s_score = next(r for r in document["results"] if r["measure"] == "s_score")
     assert s_score["n_states"] >= 10 and s_score["spearman"] > 0.3
+    assert document["n_boot"] == 1000  # votes.n_boot's default
+    config = tmp_path / "config.yaml"
+    config.write_text("votes:\n  n_boot: 50\n")
+    document = json.loads(cli("validate-votes", str(votes), "--db", analysed["db"], "--config",
+                              str(config), "--no-store", "--json").stdout)
+    assert document["n_boot"] == 50
+    assert json.loads(cli("validate-votes", str(votes), "--db", analysed["db"], "--config",
+                          str(config), "--n-boot", "20", "--no-store", "--json").stdout
+                      )["n_boot"] == 20
     with open_store(analysed["db"], read_only=True) as store:
         assert store.con.execute("SELECT count(*) FROM vote_validation").fetchall()[0][0] == 3
 
