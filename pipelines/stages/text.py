@@ -310,10 +310,10 @@ def annotate_segments(db: str, config: PipelineConfig) -> AnnotateCounts:
     tagger, stance_model = fitted_models(config, db)
     with open_store(db) as store, store.transaction() as con:
         venues = _domain_venues(con, tagger, analysis.min_domain_share)
-        current = con.execute("SELECT id, forum, session FROM statements "
-                              "WHERE superseded_by IS NULL").fetchall()
-        expected = {sid: _fingerprint(marker, venues.get((forum, session), False))
-                    for sid, forum, session in current}
+        current = store.current_statements(columns=("id", "forum", "session"))
+        expected = {row["id"]: _fingerprint(marker, venues.get((row["forum"], row["session"]),
+                                                               False))
+                    for row in current}
         stored = dict(con.execute(
             "SELECT statement_id, fingerprint FROM annotated_statements").fetchall())
         # forget annotations made under other settings or of statements no longer current
