@@ -37,7 +37,9 @@ HOW_TO_READ = (
     ("Positions", "Each state's stance on each contested issue, from -1 (the minus pole) to +1 "
      "(the plus pole), as in the Glossary's issue list; empty = no position or thin evidence."),
     ("Alignment", "Overall alignment of every pair of states (the report's heatmap), states in "
-     "coalition order; 1 on the diagonal, empty where a pair shares too little."),
+     "coalition order; 1 on the diagonal, empty where a pair shares too little. Coalition: "
+     "its number, \"unattached\" for a state between coalitions (see the report), empty for "
+     "a state aligned with too few others to be placed."),
     ("Movers", "States whose stance on an issue changed between two sessions by more than its "
      "95 % interval, with the pole they moved toward."),
     ("Glossary", "Terms used here, then the issue ids with their poles."),
@@ -178,9 +180,12 @@ def _alignment(wb: Workbook, report: Report) -> None:
         return
     sheet = _Sheet(wb, "Alignment", ["State", "State name", "Coalition", *heat.states],
                    (7, 26, 9, *[7] * len(heat.states)), freeze="D2")
+    between = {u.state for u in report.unattached}
     for state, name, coalition, row in zip(heat.states, heat.names, heat.coalitions,
                                            heat.matrix, strict=True):
-        sheet.row([state, name, coalition if coalition >= 0 else None, *row])
+        label = ("unattached" if state in between
+                 else coalition if coalition >= 0 else None)
+        sheet.row([state, name, label, *row])
 
 
 def _movers(wb: Workbook, report: Report, data: ReportData) -> None:

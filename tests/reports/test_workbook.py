@@ -69,3 +69,16 @@ def test_summary_says_illustrative_and_formula_text_stays_text(data):
     cell = next(c for row in book["Partners"].iter_rows() for c in row if c.value == formula)
     assert cell.data_type == "s"
     assert isinstance(pd.DataFrame(book["Alignment"].values).iloc[1, 1], str)  # a name
+
+
+def test_alignment_sheet_names_unattached_states(data):
+    from nlp.alignment import OVERALL
+
+    coalitions = data.coalitions.copy()
+    overall = coalitions["issue"] == OVERALL
+    state = str(coalitions.loc[overall, "state"].iloc[0])
+    coalitions.loc[overall & (coalitions["state"] == state), "attached"] = False
+    sheet = _book(dataclasses.replace(data, coalitions=coalitions))["Alignment"]
+    column = {row[0].value: row[2].value for row in sheet.iter_rows(min_row=2)}
+    assert column[state] == "unattached"
+    assert all(isinstance(v, int) for s, v in column.items() if s != state)
