@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy import sparse
@@ -32,6 +33,23 @@ _EXTRA_STOP_WORDS = {
     "including", "us", "we", "our", "country", "countries", "ensure", "important", "support",
     "mr", "madam", "thank", "united", "nations", "un", "work", "group", "need", "believe",
 }
+
+
+KEYWORDS_METHOD = "c-tf-idf/stop-words-5-languages"
+"""How topic keywords are chosen; stored topics are relabelled when it changes."""
+
+
+@cache
+def other_languages_stop_words() -> frozenset[str]:
+    """Stop words of the other UN languages that spaCy lists (Spanish, French, Russian, Arabic):
+    without them a topic of Spanish paragraphs was labelled "que, las, los" and one of French
+    paragraphs "des, les, une, dans". Chinese is not split into words by the keyword pattern."""
+    from spacy.lang.ar.stop_words import STOP_WORDS as ARABIC
+    from spacy.lang.es.stop_words import STOP_WORDS as SPANISH
+    from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH
+    from spacy.lang.ru.stop_words import STOP_WORDS as RUSSIAN
+
+    return frozenset(w.lower() for words in (SPANISH, FRENCH, RUSSIAN, ARABIC) for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +172,7 @@ def class_tfidf_keywords(texts: Sequence[str], labels: np.ndarray, *, top_n: int
         if label != NOISE:
             documents[index[label]].append(text)
     stop = sorted(set(CountVectorizer(stop_words="english").get_stop_words()) | _EXTRA_STOP_WORDS
+                  | other_languages_stop_words()
                   | {w.lower() for phrase in stop_words for w in re.findall(r"\w+", phrase)})
     vectorizer = CountVectorizer(stop_words=stop, ngram_range=(1, 2), min_df=1,
                                  token_pattern=r"(?u)\b[^\W\d_][\w-]{2,}\b")

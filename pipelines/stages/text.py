@@ -31,7 +31,7 @@ from nlp.segment import PROCEDURAL, SUBSTANTIVE, Segment, segment_statements
 from nlp.speakers import GroupDetector
 from nlp.stance import StanceModel
 from nlp.tagging import IssueTagger, domain_venues
-from nlp.topics import NOISE, discover_topics
+from nlp.topics import KEYWORDS_METHOD, NOISE, discover_topics
 from pipelines.resources import get_embedder, get_taxonomy
 from pipelines.settings import AnalysisConfig, EmbeddingConfig, PipelineConfig
 from pipelines.stages.results import AnnotateCounts, EmbedCounts, SegmentCounts, TopicCounts
@@ -394,7 +394,7 @@ def discover_corpus_topics(db: str, config: PipelineConfig) -> TopicCounts:
         marker = _fingerprint(embedder.model_key, [int(v) for v in segment_digest],
                               analysis.topic_method, analysis.topic_distance_threshold,
                               analysis.topic_min_size, analysis.topic_sample_size,
-                              analysis.random_state)
+                              analysis.random_state, KEYWORDS_METHOD)
         state = stage_state(store, "topics")
         if state is not None and state[0] == marker:
             return cast(TopicCounts, {**state[1], "skipped": "segments unchanged"})

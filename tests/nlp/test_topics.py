@@ -47,6 +47,17 @@ def test_keywords_exclude_given_stop_words():
     assert "kenya" not in words[0]
 
 
+def test_spanish_and_french_function_words_are_not_keywords():
+    labels = np.array([0, 0, 1, 1])
+    words = class_tfidf_keywords(
+        ["Los estados que apoyan las normas de la ciberseguridad",
+         "Las normas de los estados sobre la ciberseguridad",
+         "Les États et la souveraineté dans une convention des Nations",
+         "Une convention sur la souveraineté des États dans le cyberespace"], labels)
+    assert "ciberseguridad" in words[0] and "souveraineté" in words[1]
+    assert not {"los", "las", "que", "des", "les", "une", "dans"} & set(words[0] + words[1])
+
+
 def test_topic_shares_sum_to_one():
     shares = topic_shares(np.array([0, 0, 1, NOISE]), ["A", "A", "A", "B"])
     assert shares == {"A": {0: 2 / 3, 1: 1 / 3}}
