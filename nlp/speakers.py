@@ -40,6 +40,15 @@ class GroupReference:
     aligned_with: str = ""
 
 
+def _is_code(alias: str) -> bool:
+    """A bare group code such as ``EU``, ``G77`` or ``NAM`` (upper case, no space)."""
+    return alias.isupper() and " " not in alias and len(alias) <= 6
+
+
+DETECTOR_VERSION = 2
+"""Bumped when detection changes, so that stored statements are read again (version 2: bare
+codes match only as written; "Viet Nam" had been read as the Non-Aligned Movement)."""
+
 _OPENING_CHARS = 20_000
 """Characters of each opening paragraph searched for group references."""
 
@@ -56,14 +65,19 @@ class GroupDetector:
         self.aliases = dict(aliases)
         self.opening_paragraphs = opening_paragraphs
         self._nlp = pipeline_for("xx")
-        self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
-        by_code: dict[str, list[str]] = {}
+        # names match in any case; bare codes ("EU", "AU", "NAM") only as written: in lower or
+        # title case they are other words ("Viet Nam" is not the Non-Aligned Movement)
+        self._matchers = (PhraseMatcher(self._nlp.vocab, attr="LOWER"),
+                          PhraseMatcher(self._nlp.vocab, attr="ORTH"))
+        by_code: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})
         for alias, code in self.aliases.items():
-            # bare short codes such as "EU" or "AU" are ambiguous in lower case; keep them cased
-            if len(alias) > 3 or alias.isupper():
-                by_code.setdefault(code, []).append(alias)
-        for code, names in sorted(by_code.items()):
-            self._matcher.add(code, [self._nlp.make_doc(name) for name in names])
+            if _is_code(alias):
+                by_code[1].setdefault(code, []).append(alias)
+            elif len(alias) > 3:
+                by_code[0].setdefault(code, []).append(alias)
+        for matcher, names_of in zip(self._matchers, by_code, strict=True):
+            for code, names in sorted(names_of.items()):
+                matcher.add(code, [self._nlp.make_doc(name) for name in names])
 
     def detect(self, text: str) -> GroupReference:
         """Return the first group spoken for and the first group aligned with, if any."""
@@ -73,10 +87,12 @@ class GroupDetector:
         opening = [p[:_OPENING_CHARS] for p in split_paragraphs(text)[: self.opening_paragraphs]]
         for doc in self._nlp.pipe(opening):
             for sent in doc.sents:
-                matches = sorted(self._matcher(sent.as_doc()), key=lambda m: m[1])
+                words = sent.as_doc()
+                matches = sorted((m for matcher in self._matchers for m in matcher(words)),
+                                 key=lambda m: m[1])
                 for match_id, start, _ in matches:
                     code = self._nlp.vocab.strings[match_id]
-                    before = sent.as_doc()[max(0, start - 12):start].text
+                    before = words[max(0, start - 12):start].text
                     national = _NATIONAL.search(sent.text) is not None
                     if national or _ALIGNED.search(before) or _OTHER_STATEMENT.search(before):
                         aligned = aligned or code

@@ -28,7 +28,7 @@ from nlp.capacity import CAPACITY, CAPACITY_VERSION, detect_capacity, is_joint_s
 from nlp.embeddings import Embedder, length_order
 from nlp.language import detect_language
 from nlp.segment import PROCEDURAL, SUBSTANTIVE, Segment, segment_statements
-from nlp.speakers import GroupDetector
+from nlp.speakers import DETECTOR_VERSION, GroupDetector
 from nlp.stance import StanceModel
 from nlp.tagging import IssueTagger, domain_venues
 from nlp.topics import KEYWORDS_METHOD, NOISE, discover_topics
@@ -55,13 +55,51 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-@functools.cache
-def _group_detector() -> GroupDetector:
+def _group_aliases() -> dict[str, str]:
     aliases: dict[str, str] = {}
     for group in default_groups().groups.values():
         for name in (group.code, group.name, *group.aliases):
             aliases.setdefault(name, group.code)
-    return GroupDetector(aliases)
+    return aliases
+
+
+@functools.cache
+def _group_detector() -> GroupDetector:
+    return GroupDetector(_group_aliases())
+
+
+GROUPS_STAGE = "group_references"
+"""``analysis_state`` row of the detector that found the stored group references."""
+
+
+def _detector_fingerprint() -> str:
+    return _fingerprint(DETECTOR_VERSION, sorted(_group_aliases().items()))
+
+
+def refresh_group_references(store: Store, detector: GroupDetector) -> int:
+    """Detect again the group references of segmented statements when the detector or the group
+    aliases changed since they were found (a fix such as "Viet Nam" no longer read as the
+    Non-Aligned Movement reaches stored statements without segmenting them again). Returns the
+    number of statements whose references changed."""
+    marker = _detector_fingerprint()
+    state = stage_state(store, GROUPS_STAGE)
+    if state is not None and state[0] == marker:
+        return 0
+    rows = store.con.execute(
+        "SELECT s.id, s.text, a.on_behalf_detected, a.aligned_detected FROM statements s "
+        "JOIN statement_annotations a ON a.statement_id = s.id "
+        "WHERE s.superseded_by IS NULL ORDER BY s.id").fetchall()
+    changed = []
+    for sid, text, on_behalf, aligned in rows:
+        found = detector.detect(text)
+        if (found.on_behalf_of, found.aligned_with) != (on_behalf, aligned):
+            changed.append([found.on_behalf_of, found.aligned_with, sid])
+    with store.transaction() as con:
+        execute_many(con, "UPDATE statement_annotations SET on_behalf_detected = ?, "
+                     "aligned_detected = ? WHERE statement_id = ?", changed)
+        set_stage_state(store, GROUPS_STAGE, marker, {
+            "detector": DETECTOR_VERSION, "checked": len(rows), "changed": len(changed)})
+    return len(changed)
 
 
 # -- segmentation ----------------------------------------------------------------------------
@@ -70,6 +108,7 @@ def segment_new_statements(db: str, config: PipelineConfig) -> SegmentCounts:
     detector = _group_detector()
     marker = _fingerprint(config.segment.model_dump(), CAPACITY_VERSION)
     with open_store(db) as store:
+        refresh_group_references(store, detector)
         rows = store.con.execute(
             "SELECT s.id, s.text, s.language, s.title FROM statements s "
             "LEFT JOIN statement_annotations a"

@@ -1,7 +1,7 @@
 import pytest
 
 from nlp.language import detect_language
-from nlp.speakers import GroupDetector
+from nlp.speakers import GroupDetector, GroupReference
 
 ALIASES = {"EU": "EU", "European Union": "EU", "Non-Aligned Movement": "NAM", "NAM": "NAM",
            "African Group": "AFRICAN_GROUP", "Groupe africain": "AFRICAN_GROUP",
@@ -31,6 +31,20 @@ def detector():
 def test_group_references_in_the_opening(detector, text, on_behalf, aligned):
     found = detector.detect(text)
     assert (found.on_behalf_of, found.aligned_with) == (on_behalf, aligned)
+
+
+@pytest.mark.parametrize("text", [
+    # a country's name that contains a group code in another case is no group reference
+    "May I, on behalf of the Government and people of Viet Nam, congratulate you, Sir.",
+    "On behalf of my delegation, I thank the eu for its support.",
+])
+def test_codes_match_only_as_written(detector, text):
+    assert detector.detect(text) == GroupReference()
+
+
+def test_codes_as_written_and_names_in_any_case(detector):
+    assert detector.detect("I speak on behalf of NAM.").on_behalf_of == "NAM"
+    assert detector.detect("I speak on behalf of the non-aligned movement.").on_behalf_of == "NAM"
 
 
 def test_only_the_opening_is_read(detector):

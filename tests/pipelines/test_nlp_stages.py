@@ -7,12 +7,13 @@ import pytest
 from corpora.ingest import ingest_folder
 from pipelines.settings import PipelineConfig
 from pipelines.stages.text import (
+    GROUPS_STAGE,
     annotate_segments,
     discover_corpus_topics,
     embed_new_segments,
     segment_new_statements,
 )
-from pipelines.store.storage import open_store
+from pipelines.store.storage import open_store, stage_state
 
 SUBSET = ["eu_fin.txt", "rus.txt", "usa.txt", "chn.txt", "ken.txt", "sen.txt", "mex.txt",
           "bra.txt", "ind.txt", "gbr.txt"]
@@ -127,3 +128,35 @@ def test_tagging_is_incremental_follows_new_versions_and_settings(seeded_db, sma
         update={"topic_min_size": 3})})
     assert "skipped" not in discover_corpus_topics(db, topic_config)
     assert discover_corpus_topics(db, topic_config)["skipped"] == "segments unchanged"
+
+
+def test_group_references_are_read_again_when_the_detector_changes(seeded_db, small_corpus):
+    """Stored references found by an older detector (here a stale false "NAM", as "Viet Nam"
+    used to give) are corrected by the next segmentation, without segmenting again."""
+    db = str(seeded_db)
+    config = PipelineConfig()
+    with open_store(db) as store:
+        ingest_folder(small_corpus, store, run_id="r1")
+    segment_new_statements(db, config)
+    with open_store(db) as store:
+        truth = dict(store.con.execute(
+            "SELECT statement_id, on_behalf_detected FROM statement_annotations").fetchall())
+        victim = sorted(sid for sid, code in truth.items() if code != "NAM")[0]
+        store.con.execute("UPDATE statement_annotations SET on_behalf_detected = 'NAM' "
+                          "WHERE statement_id = ?", [victim])
+        segments = store.con.execute("SELECT count(*) FROM segments").fetchall()[0][0]
+    # the detector that found them is the current one: nothing is read again
+    assert segment_new_statements(db, config)["statements"] == 0
+    with open_store(db) as store:
+        assert store.con.execute("SELECT on_behalf_detected FROM statement_annotations WHERE "
+                                 "statement_id = ?", [victim]).fetchall()[0][0] == "NAM"
+        store.con.execute("UPDATE analysis_state SET fingerprint = 'older detector' "
+                          "WHERE stage = ?", [GROUPS_STAGE])
+    assert segment_new_statements(db, config)["statements"] == 0
+    with open_store(db) as store:
+        again = dict(store.con.execute(
+            "SELECT statement_id, on_behalf_detected FROM statement_annotations").fetchall())
+        assert store.con.execute("SELECT count(*) FROM segments").fetchall()[0][0] == segments
+        details = stage_state(store, GROUPS_STAGE)
+    assert again == truth
+    assert details is not None and details[1]["changed"] == 1
