@@ -59,18 +59,31 @@ class Variant:
     stance: bool = False
     tagger: bool = False
     off_topic: bool = False
-    paragraphs: bool = False
+    paragraphs: str = "none"
+    sentences: str = "whole"
+    weight: float = 1.0
 
 
-VARIANTS: dict[str, Variant] = {v.name: v for v in (
-    Variant("baseline"),
-    Variant("stance_sentences", stance=True),
-    Variant("stance_all", stance=True, paragraphs=True),
-    Variant("taxonomy_sentences", stance=True, tagger=True),
-    Variant("taxonomy_all", stance=True, tagger=True, paragraphs=True),
-    Variant("taxonomy_all_off_topic", stance=True, tagger=True, paragraphs=True, off_topic=True),
-    Variant("stance_all_off_topic", stance=True, paragraphs=True, off_topic=True),
-)}
+def _variants() -> list[Variant]:
+    out = [Variant("baseline"),
+           Variant("stance_sentences", stance=True),
+           Variant("stance_all", stance=True, paragraphs="whole"),
+           Variant("taxonomy_sentences", stance=True, tagger=True),
+           Variant("taxonomy_all", stance=True, tagger=True, paragraphs="whole"),
+           Variant("taxonomy_all_off_topic", stance=True, tagger=True, paragraphs="whole",
+                   off_topic=True),
+           Variant("stance_all_off_topic", stance=True, paragraphs="whole", off_topic=True)]
+    for where in ("stance", "taxonomy"):
+        for sentences in ("whole", "clauses", "both"):
+            for paragraphs in ("whole", "clauses", "both"):
+                for weight in (1.0, 2.0, 4.0):
+                    out.append(Variant(f"{where}_s-{sentences}_p-{paragraphs}_w{weight:g}",
+                                       stance=True, tagger=where == "taxonomy",
+                                       paragraphs=paragraphs, sentences=sentences, weight=weight))
+    return out
+
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in _variants()}
 
 
 def strata_key(item: EvalItem) -> tuple[str, int, str, str]:
@@ -108,7 +121,24 @@ def assign_folds(items: Sequence[EvalItem], k: int = DEFAULT_FOLDS,
     return folds
 
 
-def training_examples(items: Iterable[EvalItem], *, paragraphs: bool
+def reading_pairs(text: str, side: int, language: str) -> list[tuple[str, int]]:
+    """``(text the stance model is applied to, side)`` for each reading of each clause of a
+    labelled text, as :mod:`nlp.stance_reading` reads it: a rejected claim carries the opposite
+    side, a reported view none of the speaker's (left out unless a reaction follows)."""
+    from nlp.stance_reading import ROLE_WEIGHTS, _candidates, _plan
+
+    (plan,), unique = _plan([text], [language])
+    out = []
+    for k, clause in enumerate(plan):
+        if ROLE_WEIGHTS[clause.role] == 0:
+            continue
+        for row, _, sign in _candidates(plan, k):
+            out.append((unique[row], int(side * sign)))
+    return list(dict.fromkeys(out))
+
+
+def training_examples(items: Iterable[EvalItem], *, paragraphs: str | bool,
+                      sentences: str = "whole"
                       ) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
     """Labelled dev texts as training data: ``({issue: [(text, side)]}, off-topic texts)``.
 
@@ -116,15 +146,26 @@ def training_examples(items: Iterable[EvalItem], *, paragraphs: bool
     without taking a side); a text on no contested issue is an off-topic text. Paragraphs count
     only with ``paragraphs``.
     """
+    from nlp.language import detect_language
+
+    if paragraphs is True:
+        paragraphs = "whole"
     by_issue: dict[str, list[tuple[str, int]]] = defaultdict(list)
     off: list[str] = []
     for item in items:
-        if item.unit == "paragraph" and not paragraphs:
+        how = paragraphs if item.unit == "paragraph" else sentences
+        if how in ("none", False):
             continue
         if item.issue is None:
             off.append(item.text)
-        else:
-            by_issue[item.issue].append((item.text, item.side))
+            continue
+        pairs = []
+        if how in ("whole", "both"):
+            pairs.append((item.text, item.side))
+        if how in ("clauses", "both"):
+            pairs += reading_pairs(item.text, item.side, detect_language(item.text))
+        seen = {t for t, _ in by_issue[item.issue]}
+        by_issue[item.issue] += [(t, s) for t, s in dict.fromkeys(pairs) if t not in seen]
     return dict(by_issue), off
 
 
@@ -208,7 +249,8 @@ def fit_models(taxonomy_data: Mapping[str, Any], variant: Variant,
     from nlp.tagging import IssueTagger
     from nlp.taxonomy import parse_taxonomy
 
-    examples, off = training_examples(train, paragraphs=variant.paragraphs)
+    examples, off = training_examples(train, paragraphs=variant.paragraphs,
+                                      sentences=variant.sentences)
     off = off if variant.off_topic else []
     plain = parse_taxonomy(taxonomy_data)
     extended = parse_taxonomy(taxonomy_data_with(taxonomy_data, examples, off))
@@ -217,8 +259,8 @@ def fit_models(taxonomy_data: Mapping[str, Any], variant: Variant,
     for_stance = extended if variant.stance else plain
     tagger = IssueTagger(keyword_weight=analysis.keyword_weight,
                          off_domain_factor=analysis.off_domain_factor).fit(for_tagger, embedder)
-    stance = StanceModel(margin=analysis.stance_margin,
-                         random_state=analysis.random_state).fit(for_stance, embedder)
+    stance = StanceModel(margin=analysis.stance_margin, random_state=analysis.random_state,
+                         example_weight=variant.weight).fit(for_stance, embedder)
     return tagger, stance
 
 
@@ -270,6 +312,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="also run seeds seed+1 .. seed+repeats-1 and report the spread")
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
     args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
     config = PipelineConfig()
@@ -285,6 +329,18 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         cells = summary(items, predictions)
         results[name] = {"cells": cells, "seconds": round(time.perf_counter() - start, 1),
                          "predictions": predictions}
+        if args.repeats > 1:
+            runs = [cells] + [summary(items, cross_validate(
+                items, VARIANTS[name], taxonomy_data=data, embedder=embedder,
+                analysis=config.analysis, k=args.folds, seed=args.seed + r))
+                for r in range(1, args.repeats)]
+            results[name]["repeats"] = {
+                f"{cell}.{measure}": [round(float(run[cell][measure]), 4) for run in runs]
+                for cell in ("all", "sentence", "paragraph")
+                for measure in ("accuracy", "coverage", "neutral_abstention")}
+            print("  ".join(f"{key} {np.mean(v):.3f}±{np.std(v):.3f}"
+                            for key, v in results[name]["repeats"].items()
+                            if key.startswith("all") or key.endswith("accuracy")))
         print(f"\n== {name} ({results[name]['seconds']} s)")
         print(format_table([(key, c["n_positioned"], c["accuracy"] or 0.0, c["coverage"] or 0.0,
                              c["accuracy_covered"] or 0.0, c["n_neutral"],
