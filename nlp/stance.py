@@ -44,9 +44,8 @@ class StanceModel:
     """
 
     def __init__(self, *, C: float = 4.0, margin: float = 0.0, random_state: int = 0,
-                 consensual_neutral: bool = False, example_weight: float = 1.0) -> None:
+                 consensual_neutral: bool = False) -> None:
         self.C = C
-        self.example_weight = example_weight
         self.margin = margin
         self.random_state = random_state
         self.consensual_neutral = consensual_neutral
@@ -57,18 +56,11 @@ class StanceModel:
             raise ValueError(f"C must be positive; got {self.C}")
         if not 0 <= self.margin < 1:
             raise ValueError(f"margin must be in [0, 1); got {self.margin}")
-        if self.example_weight <= 0:
-            raise ValueError(f"example_weight must be positive; got {self.example_weight}")
         self.models_: dict[str, LogisticRegression] = {}
         self.n_examples_: dict[str, int] = {}
         shared = ([(s, 0) for i in taxonomy.issues if not i.contested for s in i.topic_seeds()]
                   if self.consensual_neutral else [])
         pairs_by_issue = {i.id: i.stance_examples() + shared for i in taxonomy.contested}
-        # the labelled examples come last in stance_examples(); they may weigh more than a seed
-        weights_by_issue = {
-            i.id: np.concatenate([np.ones(len(pairs_by_issue[i.id]) - len(i.examples) - len(shared)),
-                                  np.full(len(i.examples), self.example_weight),
-                                  np.ones(len(shared))]) for i in taxonomy.contested}
         index: dict[str, int] = {}
         for pairs in pairs_by_issue.values():
             for text, _ in pairs:
@@ -79,7 +71,7 @@ class StanceModel:
             y = np.array([label for _, label in pairs])
             model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state,
                                        class_weight="balanced")
-            model.fit(x, y, sample_weight=weights_by_issue[issue_id])
+            model.fit(x, y)
             self.models_[issue_id] = model
             self.n_examples_[issue_id] = len(pairs)
         self.issue_ids_ = list(self.models_)

@@ -6,8 +6,11 @@ General Assembly politics) or the path of a YAML file in the same format. Contes
 have two poles: ``minus`` (stance -1) and ``plus`` (stance +1), each with seed sentences, and
 ``neutral`` seeds that mention the issue without taking a side. Users extend an issue with
 labelled ``examples`` (``{text, stance: -1 | 0 | 1}``) that train the stance model together with
-the seeds. An issue may name the roll-call issue code it corresponds to (``vote_issue: me``), so
-vote validation can set that issue's alignment beside that issue's votes.
+the seeds. Labelled texts may also come from files the taxonomy names (``examples_files``, paths
+relative to the taxonomy's folder, in the stance evaluation sets' schema; see
+:func:`load_example_files`). An issue may name the roll-call issue code it
+corresponds to (``vote_issue: me``), so vote validation can set that issue's alignment beside that
+issue's votes.
 """
 
 from __future__ import annotations
@@ -244,6 +247,96 @@ def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
                     domain_keywords=domain_keywords, off_topic=off_topic)
 
 
+def example_items(data: Any, where: str, unit: str | None = None) -> list[tuple[str, str, int]]:
+    """``(issue, text, stance)`` for each labelled text of a parsed examples file.
+
+    The file has the evaluation sets' schema (``benchmarks/stance_eval.py``): ``version: 1`` and
+    ``items``, each with ``issue`` (a contested issue id, or null for a text on none of them,
+    which is skipped), ``side`` (-1, 0, 1), ``text`` and ``unit`` (``sentence`` or
+    ``paragraph``); with ``unit`` given, items of other units are skipped.
+
+    Raises:
+        TaxonomyError: naming the file, the item and the field.
+    """
+    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(
+            data.get("items"), list):
+        raise TaxonomyError(f"{where}: expected a mapping with 'version: 1' and an 'items' list")
+    out = []
+    for n, item in enumerate(data["items"]):
+        if not isinstance(item, dict):
+            raise TaxonomyError(f"{where}: items[{n}]: expected a mapping")
+        issue, side, text = item.get("issue"), item.get("side"), item.get("text")
+        if issue is None or (unit is not None and item.get("unit") != unit):
+            continue
+        if not isinstance(issue, str) or not isinstance(text, str) or not text.strip():
+            raise TaxonomyError(f"{where}: items[{n}]: expected a string 'issue' and 'text'")
+        if isinstance(side, bool) or side not in (-1, 0, 1):
+            raise TaxonomyError(f"{where}: items[{n}].side: expected -1, 0 or 1, got {side!r}")
+        out.append((issue, text.strip(), int(side)))
+    return out
+
+
+def _example_file_spec(entry: Any) -> tuple[str, str | None]:
+    """``(path, unit)`` of one ``examples_files`` entry: a path, or ``{path, unit}``."""
+    if isinstance(entry, str) and entry.strip():
+        return entry.strip(), None
+    if isinstance(entry, dict) and isinstance(entry.get("path"), str) and set(entry) <= {
+            "path", "unit"} and entry.get("unit", "sentence") in ("sentence", "paragraph"):
+        return entry["path"].strip(), entry.get("unit")
+    raise TaxonomyError("examples_files: expected file paths or {path, unit} mappings (unit: "
+                        f"sentence or paragraph); got {entry!r}")
+
+
+def load_example_files(data: Any, folder: Any) -> Any:
+    """Parsed taxonomy YAML with the labelled texts of its ``examples_files`` added to its issues'
+    ``examples`` (the key itself is dropped, so the taxonomy's digest covers the texts, not the
+    file names).
+
+    Each entry is a path relative to ``folder``, or ``{path, unit}`` to take only the file's
+    items of one unit (``sentence``: what the stance model scores; a paragraph's side is taken
+    by one of its sentences).
+
+    Args:
+        data: the parsed taxonomy YAML.
+        folder: where relative paths resolve: a :class:`~pathlib.Path` or an
+            ``importlib.resources`` traversable (the ``nlp`` package for built-in taxonomies).
+
+    Raises:
+        TaxonomyError: an unreadable or invalid file, or a text on an issue the taxonomy lacks
+            or that is not contested.
+    """
+    if not isinstance(data, dict) or "examples_files" not in data:
+        return data
+    files = data["examples_files"]
+    if not isinstance(files, list):
+        raise TaxonomyError("examples_files: expected a list of file paths")
+    specs = [_example_file_spec(entry) for entry in files]
+    data = {k: v for k, v in data.items() if k != "examples_files"}
+    issues = data.get("issues")
+    if not isinstance(issues, list):
+        return data  # parse_taxonomy reports it
+    by_id = {raw.get("id"): n for n, raw in enumerate(issues) if isinstance(raw, dict)}
+    added: dict[int, list[dict[str, Any]]] = {}
+    for name, unit in specs:
+        try:
+            text = folder.joinpath(name).read_text(encoding="utf-8")
+        except OSError as err:
+            raise TaxonomyError(f"examples_files: cannot read {name} ({err.strerror})") from err
+        try:
+            parsed = _safe_load(text)
+        except yaml.YAMLError as err:
+            raise TaxonomyError(f"{name}: not valid YAML ({err})") from err
+        for issue, example, side in example_items(parsed, name, unit):
+            n = by_id.get(issue)
+            if n is None or issues[n].get("kind") != CONTESTED:
+                raise TaxonomyError(f"{name}: a text on {issue!r}, which is not a contested "
+                                    "issue of this taxonomy")
+            added.setdefault(n, []).append({"text": example, "stance": side})
+    data["issues"] = [{**raw, "examples": [*(raw.get("examples") or []), *added[n]]}
+                      if n in added else raw for n, raw in enumerate(issues)]
+    return data
+
+
 def looks_like_path(spec: str) -> bool:
     """Whether a taxonomy spec names a file rather than a built-in taxonomy."""
     return "/" in spec or "\\" in spec or spec.lower().endswith((".yaml", ".yml", ".json"))
@@ -265,6 +358,9 @@ def load_taxonomy(spec: str | Path | None = None) -> Taxonomy:
     if spec in BUILTIN_TAXONOMIES:
         relative = BUILTIN_TAXONOMIES[spec]
         text = resources.files("nlp").joinpath(relative).read_text(encoding="utf-8")
+        folder: Any = resources.files("nlp")
+        for part in relative.split("/")[:-1]:
+            folder = folder.joinpath(part)
         source, name = f"nlp/{relative}", spec
     elif looks_like_path(spec) or Path(spec).is_file():
         try:
@@ -272,6 +368,7 @@ def load_taxonomy(spec: str | Path | None = None) -> Taxonomy:
         except OSError as err:
             raise TaxonomyError(f"{spec}: cannot read taxonomy ({err.strerror})") from err
         source = name = spec
+        folder = Path(spec).parent
     else:
         raise TaxonomyError(f"taxonomy: unknown name {spec!r}; expected a built-in taxonomy ("
                             f"{', '.join(sorted(BUILTIN_TAXONOMIES))}) or the path of a YAML "
@@ -280,4 +377,8 @@ def load_taxonomy(spec: str | Path | None = None) -> Taxonomy:
         data = _safe_load(text)
     except yaml.YAMLError as err:
         raise TaxonomyError(f"{source}: not valid YAML ({err})") from err
+    try:
+        data = load_example_files(data, folder)
+    except TaxonomyError as err:
+        raise TaxonomyError(f"{source}: {err}") from err
     return replace(parse_taxonomy(data, source=source), name=name)
