@@ -21,9 +21,10 @@ Variants (:data:`VARIANTS`) say which dev texts become training examples and whe
   "none of them" class of the tagger's closest-issue classifier).
 
 Texts enter whole: a paragraph is one example (``*_all``) or is left out (``*_sentences``).
-Measured besides at commit 24debef and not kept: the clauses the reading scores as examples
-instead of (or besides) whole texts, and examples weighing 2 or 4 seeds; the best of those grids
-gained about 0.01 over ``taxonomy_all`` across fold seeds, paying for it in neutral abstention.
+Measured besides (the commit "Stance CV: the grid measured") and not kept: the clauses the
+reading scores as examples instead of (or besides) whole texts, and examples weighing 2 or 4
+seeds; the best of those grids gained about 0.01 over ``taxonomy_all`` across fold seeds, paying
+for it in neutral abstention.
 
 A taxonomy may train on labelled files of its own (``examples_files``); the harness starts from
 the taxonomy without them (:func:`seeds_only_taxonomy_data`) and adds only the training folds'
