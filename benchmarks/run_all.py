@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OPT_IN = {"bench_real"}
+OPT_IN = {"bench_real", "bench_gd_settings"}
+"""Opt-in: the whole General Debate archive (``make bench-real``) and settings chosen out of sample
+on an analysed store (``make bench-gd-settings GD_DB=...``; it needs the store)."""
 
 
 def main() -> int:
     failures = 0
-    # bench_real (the whole General Debate archive) is opt-in: make bench-real
     for script in sorted(p for p in HERE.glob("bench_*.py") if p.stem not in OPT_IN):
         print(f"== {script.stem} ==", flush=True)
         failures += subprocess.call([sys.executable, str(script)], cwd=HERE.parent) != 0
