@@ -49,7 +49,9 @@ def other_languages_stop_words() -> frozenset[str]:
     from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH
     from spacy.lang.ru.stop_words import STOP_WORDS as RUSSIAN
 
-    return frozenset(w.lower() for words in (SPANISH, FRENCH, RUSSIAN, ARABIC) for w in words)
+    # "quelqu'un" is split into words as the keyword pattern splits it
+    return frozenset(part for words in (SPANISH, FRENCH, RUSSIAN, ARABIC) for w in words
+                     for part in re.findall(r"\w+", w.lower()))
 
 
 @dataclass(frozen=True, slots=True)
