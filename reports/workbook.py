@@ -23,7 +23,8 @@ from reports.common import WINDOW, is_contested, label_of, num
 from reports.data import ReportData
 from reports.findings import significant_movers
 from reports.model import FocusBrief, PartnerEntry, Quote, Report
-from reports.xlsx import _cell, _column_letter, _fixed_zip, _stamp
+from reports.xlsx import _cell, _fixed_zip, _stamp
+from reports.xlsx_writer import column_letter
 
 SHEETS = ("Summary", "Partners", "Positions", "Alignment", "Movers", "Glossary")
 NUMBER = "+0.00;-0.00;0.00"
@@ -54,7 +55,7 @@ class _Sheet:
         self.ws = workbook.create_sheet(title)
         self.ws.freeze_panes = freeze
         for k, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[_column_letter(k)].width = width
+            self.ws.column_dimensions[column_letter(k)].width = width
         if headers:
             self.ws.append([_cell(self.ws, h, bold=True) for h in headers])
 

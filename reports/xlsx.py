@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from reports.exports import flatten
-from reports.xlsx_writer import RawWorkbook, column_letter
+from reports.xlsx_writer import RawWorkbook
 
 MAX_ROWS = 1_048_575
 MAX_CELL = 32_767
@@ -75,9 +75,6 @@ def _width(frame: pd.DataFrame, column: str) -> float:
     sample = frame[column].head(200).map(lambda v: len(str(v)) if v is not None else 0)
     longest = max([len(column), *sample.tolist()]) if len(sample) else len(column)
     return float(min(60, max(8, longest + 2)))
-
-
-_column_letter = column_letter
 
 
 def render_xlsx(tables: Mapping[str, pd.DataFrame], *,

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import math
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -57,7 +57,7 @@ class RawWorkbook:
     datetime or text); it is applied to text and object columns only: numeric columns are
     written as they are (NaN and infinities as empty cells)."""
 
-    clean: Any
+    clean: Callable[[Any], Any]
     sheets: list[_Sheet] = field(default_factory=list)
     strings: dict[str, int] = field(default_factory=dict)
 
