@@ -23,6 +23,12 @@ FORUMS: tuple[str, ...] = (
 )
 """Forums a statement can belong to; ``other`` for anything else."""
 
+NATIONAL_FORUMS: frozenset[str] = frozenset({"UNGA-GD"})
+"""Forums where every statement is the speaker's own state's: in the General Debate heads of state
+and government speak for their country, and a group they name "on behalf of" is one they chair
+or report on (Equatorial Guinea's 2019 speech recalls what it did "on behalf of the African
+Union"), so no group statement is read from the text. Metadata that says otherwise still holds."""
+
 _FORUM_LOOKUP = {f.casefold().replace("-", "").replace(" ", ""): f for f in FORUMS}
 _FORUM_LOOKUP.update(
     {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,8 +18,11 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 # Prefect must never phone home from the test suite, wherever it is imported.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-# Keep Prefect's own files out of the user's home and quiet, before Prefect is imported.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="likeminded-prefect-"))
+# Keep Prefect's own files out of the user's home and quiet, before Prefect is imported; the
+# folder made here goes when the session ends (one was left behind per run).
+if "PREFECT_HOME" not in os.environ:
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="likeminded-prefect-")
+    atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # The suite's results must be the same on every CPU. With precision "auto" the embedder runs in

@@ -22,13 +22,14 @@ import pyarrow as pa
 
 from corpora.countries import country_name
 from corpora.groups import default_groups
+from corpora.model import NATIONAL_FORUMS
 from corpora.store import Store
 from nlp.annotate import ANNOTATION_METHOD, annotate_texts
 from nlp.capacity import CAPACITY, CAPACITY_VERSION, detect_capacity, is_joint_statement
 from nlp.embeddings import Embedder, length_order
 from nlp.language import detect_language
 from nlp.segment import PROCEDURAL, SUBSTANTIVE, Segment, segment_statements
-from nlp.speakers import DETECTOR_VERSION, GroupDetector
+from nlp.speakers import DETECTOR_VERSION, GroupDetector, GroupReference
 from nlp.stance import StanceModel
 from nlp.tagging import IssueTagger, domain_venues
 from nlp.topics import KEYWORDS_METHOD, NOISE, discover_topics
@@ -73,7 +74,17 @@ GROUPS_STAGE = "group_references"
 
 
 def _detector_fingerprint() -> str:
-    return _fingerprint(DETECTOR_VERSION, sorted(_group_aliases().items()))
+    return _fingerprint(DETECTOR_VERSION, sorted(_group_aliases().items()),
+                        sorted(NATIONAL_FORUMS))
+
+
+def _group_references(detector: GroupDetector, text: str, forum: str) -> GroupReference:
+    """The groups a statement's opening names; in a national forum (the General Debate) it
+    speaks for no group, whatever its opening says."""
+    found = detector.detect(text)
+    if forum in NATIONAL_FORUMS and found.on_behalf_of:
+        return replace(found, on_behalf_of="")
+    return found
 
 
 def refresh_group_references(store: Store, detector: GroupDetector) -> int:
@@ -86,12 +97,12 @@ def refresh_group_references(store: Store, detector: GroupDetector) -> int:
     if state is not None and state[0] == marker:
         return 0
     rows = store.con.execute(
-        "SELECT s.id, s.text, a.on_behalf_detected, a.aligned_detected FROM statements s "
+        "SELECT s.id, s.text, s.forum, a.on_behalf_detected, a.aligned_detected FROM statements s "
         "JOIN statement_annotations a ON a.statement_id = s.id "
         "WHERE s.superseded_by IS NULL ORDER BY s.id").fetchall()
     changed = []
-    for sid, text, on_behalf, aligned in rows:
-        found = detector.detect(text)
+    for sid, text, forum, on_behalf, aligned in rows:
+        found = _group_references(detector, text, forum)
         if (found.on_behalf_of, found.aligned_with) != (on_behalf, aligned):
             changed.append([found.on_behalf_of, found.aligned_with, sid])
     with store.transaction() as con:
@@ -110,7 +121,7 @@ def segment_new_statements(db: str, config: PipelineConfig) -> SegmentCounts:
     with open_store(db) as store:
         refresh_group_references(store, detector)
         rows = store.con.execute(
-            "SELECT s.id, s.text, s.language, s.title FROM statements s "
+            "SELECT s.id, s.text, s.language, s.title, s.forum FROM statements s "
             "LEFT JOIN statement_annotations a"
             " ON a.statement_id = s.id WHERE s.superseded_by IS NULL AND "
             "(a.statement_id IS NULL OR a.segment_config <> ?) ORDER BY s.id", [marker]).fetchall()
@@ -118,15 +129,15 @@ def segment_new_statements(db: str, config: PipelineConfig) -> SegmentCounts:
             return {"statements": 0, "segments": 0, "procedural": 0}
         annotations = []
         items = []
-        for sid, text, language, _ in rows:
+        for sid, text, language, _, forum in rows:
             detected = detect_language(text)
-            reference = detector.detect(text)
+            reference = _group_references(detector, text, forum)
             annotations.append([sid, detected, reference.on_behalf_of, reference.aligned_with])
             items.append((sid, text, language or detected or "en"))
         segments, capacity = mark_capacity(
             segment_statements(items, max_chars=config.segment.max_chars))
-        opening = {sid: " ".join(text.split("\n\n")[:3]) for sid, text, _, _ in rows}
-        joint = {sid: is_joint_statement(title or "", opening[sid]) for sid, _, _, title in rows}
+        opening = {sid: " ".join(text.split("\n\n")[:3]) for sid, text, *_ in rows}
+        joint = {sid: is_joint_statement(title or "", opening[sid]) for sid, _, _, title, _ in rows}
         per_statement: dict[str, list[int]] = {}
         for seg in segments:
             counts = per_statement.setdefault(seg.statement_id, [0, 0])

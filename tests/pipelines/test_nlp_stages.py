@@ -160,3 +160,29 @@ def test_group_references_are_read_again_when_the_detector_changes(seeded_db, sm
         details = stage_state(store, GROUPS_STAGE)
     assert again == truth
     assert details is not None and details[1]["changed"] == 1
+
+
+def test_general_debate_speeches_speak_for_no_group(seeded_db, tmp_path):
+    """The same opening is a group statement in a working group and a national speech in the
+    General Debate, where a head of state recalls what they did "on behalf of" a group they
+    chaired; an explicit group in the metadata still holds there."""
+    opening = ("On behalf of the African Union, which my country chaired last year, I thank "
+               "the Secretary-General.\n\nWe support a binding treaty on ransomware.\n")
+    corpus = tmp_path / "gd"
+    corpus.mkdir()
+    (corpus / "metadata.csv").write_text(
+        "file,state,forum,session,date,on_behalf_of\n"
+        "oewg.txt,GNQ,OEWG,OEWG-2019-1,2019-09-09,\n"
+        "gd.txt,GNQ,UNGA-GD,UNGA-74,2019-09-01,\n"
+        "gd_group.txt,EGY,UNGA-GD,UNGA-74,2019-09-01,AU\n", encoding="utf-8")
+    for i, name in enumerate(("oewg.txt", "gd.txt", "gd_group.txt")):
+        (corpus / name).write_text(opening + f"\nParagraph {i} of its own.\n", encoding="utf-8")
+    db = str(seeded_db)
+    with open_store(db) as store:
+        ingest_folder(corpus, store, run_id="r1")
+    segment_new_statements(db, PipelineConfig())
+    with open_store(db) as store:
+        found = dict(store.con.execute(
+            "SELECT s.forum || ':' || s.on_behalf_of, a.on_behalf_detected FROM statements s "
+            "JOIN statement_annotations a ON a.statement_id = s.id").fetchall())
+    assert found == {"OEWG:": "AU", "UNGA-GD:": "", "UNGA-GD:AU": ""}

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
 
-# Keep Prefect's files out of the user's home and quiet, before Prefect is imported.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="likeminded-prefect-"))
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Prefect's environment (a temporary PREFECT_HOME, quiet logs) is set by tests/conftest.py.
 
 
 @pytest.fixture
