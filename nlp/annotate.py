@@ -11,7 +11,12 @@ benchmarks share.
    close to being tagged with the issue on its own (``clause_relevance`` times the threshold),
    the paragraph is about the issue too (its own score was diluted by its other sentences, or a
    sentence in another voice than the seeds scores a little lower), so it gets the tag.
-4. The per-issue relevance gate (``focus_floor``): similarity to one issue's seeds says how
+4. Outside a venue of the field (a General Debate), a paragraph that uses the field's vocabulary
+   is tagged and read on the sentences that use it: the rest of a speech paragraph is about other
+   things (women's education beside "Digital India", an infrastructure programme beside
+   "telecommunications") and its vocabulary would pull the paragraph towards issues it never
+   addresses in the field's sense.
+5. The per-issue relevance gate (``focus_floor``): similarity to one issue's seeds says how
    close a text comes to that issue, not whether it is about it rather than another; a clause
    whose closest issue among all of them is a contested one, a little below its threshold, is
    read and tagged too.
@@ -25,11 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlp.embeddings import Embedder
+from nlp.segment import pipeline_for
 from nlp.stance import StanceModel
 from nlp.stance_reading import Reading, read_paragraphs
-from nlp.tagging import IssueTagger, domain_context
+from nlp.tagging import IssueTagger, domain_venues
 
-ANNOTATION_METHOD = "clauses-4"
+ANNOTATION_METHOD = "clauses-5"
 """Names the tagging and stance method; part of the stored annotations' fingerprint, so a change
 to how tags or stances are computed re-annotates stored statements."""
 
@@ -104,15 +110,19 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
         raise ValueError(f"clause_relevance must be in (0, 2]; got {clause_relevance}")
     if not texts:
         return []
-    scores = tagger.score(texts, vectors)
     cue = tagger.has_domain_cue(texts)
     if venue is not None:
         if len(venue) != len(texts):
             raise ValueError(f"venue has {len(venue)} entries for {len(texts)} texts")
-        in_domain = cue | np.asarray(venue, dtype=bool)
+        in_venue = np.asarray(venue, dtype=bool)
     else:
-        in_domain = domain_context(cue, list(groups) if groups is not None else [0] * len(texts),
-                                   min_share=min_domain_share)
+        keys = list(groups) if groups is not None else [0] * len(texts)
+        venues = domain_venues(cue, keys, min_share=min_domain_share)
+        in_venue = np.array([venues[g] for g in keys], dtype=bool)
+    in_domain = cue | in_venue
+    texts, vectors = field_sentences(list(texts), vectors, cue & ~in_venue, tagger=tagger,
+                                     embedder=embedder, languages=languages)
+    scores = tagger.score(texts, vectors)
     top_issue = tagger.closest_issue(vectors)
     if off_topic_gate:  # in a venue of the field, a text about something else entirely
         in_domain = in_domain & (cue | (top_issue >= 0))
@@ -144,3 +154,40 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
         out.append(Annotation(tuple(float(v) for v in scores[n]), tuple(row_tags), stances,
                               bool(in_domain[n])))
     return out
+
+
+def field_sentences(texts: Sequence[str], vectors: np.ndarray, rows: np.ndarray, *,
+                    tagger: IssueTagger, embedder: Embedder,
+                    languages: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """Replace each text marked in ``rows`` by its sentences that use the field's vocabulary.
+
+    A text whose sentences all use it, or none, is kept as it is. Measured on hand-labelled
+    General Debate paragraphs that use digital vocabulary (``benchmarks/bench_tagging_real.py``):
+    see the README, "Stance on text nobody here wrote".
+
+    Args:
+        texts: the texts, ``(n,)``.
+        vectors: their embeddings, ``(n, dimension)``; rows replaced are re-embedded.
+        rows: bool ``(n,)``, the texts in the field only through their own vocabulary.
+        tagger: fitted tagger (its domain vocabulary).
+        embedder: embeds the kept sentences.
+        languages: ISO 639-1 code per text (sentence splitting); English by default.
+
+    Returns:
+        The texts and vectors, with the marked texts narrowed to their field sentences.
+    """
+    spans: dict[int, str] = {}
+    for n in (int(i) for i in np.flatnonzero(rows)):
+        doc = pipeline_for((languages[n] if languages else None) or "en")(texts[n])
+        sentences = [s.text.strip() for s in doc.sents if s.text.strip()]
+        keep = tagger.has_domain_cue(sentences) if sentences else np.zeros(0, dtype=bool)
+        if 0 < keep.sum() < len(sentences):
+            spans[n] = " ".join(s for s, k in zip(sentences, keep, strict=True) if k)
+    if not spans:
+        return list(texts), vectors
+    out, narrowed = list(texts), vectors.copy()
+    order = sorted(spans)
+    narrowed[order] = embedder.encode([spans[n] for n in order])
+    for n in order:
+        out[n] = spans[n]
+    return out, narrowed

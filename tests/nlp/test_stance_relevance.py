@@ -2,9 +2,10 @@
 which clause is about which issue, which text is about none of them, and whose view a clause
 carries. Sentences written for these tests."""
 
+import numpy as np
 import pytest
 
-from nlp.annotate import annotate_texts
+from nlp.annotate import annotate_texts, field_sentences
 from nlp.stance import StanceModel
 from nlp.stance_cues import (
     CONCEDED,
@@ -131,3 +132,38 @@ def test_off_topic_sentences_are_validated_and_optional(embedder):
     assert with_none.closest_issue(embedder.encode(["The football cup final is on Sunday.",
                                                     "Tariffs hurt our exporters."])).tolist() \
         == [-1, 0]
+
+
+def test_outside_a_venue_a_paragraph_is_read_on_its_field_sentences(models, embedder):
+    """A General Debate paragraph on women's rights that ends on a digital payment system is
+    not about gender in ICT security; one whose field sentence is about ransomware still is."""
+    tagger, stance = models
+    texts = ["Gender equality is at the heart of our national plan. We have reserved a third of "
+             "the seats in parliament for women and opened a school for girls in every district. "
+             "Our digital payment system now reaches every village.",
+             "Our economy grew by four per cent last year. Ransomware gangs encrypted the "
+             "computer networks of our hospitals and demanded payment in crypto-assets."]
+    vectors = embedder.encode(texts)
+
+    def tags(venue):
+        return [n.tags for n in annotate_texts(texts, vectors, tagger=tagger, stance_model=stance,
+                                               embedder=embedder, venue=[venue] * 2)]
+
+    in_venue, outside = tags(True), tags(False)
+    assert "gender" in in_venue[0] and "gender" not in outside[0]
+    assert "ransomware" in outside[1]
+
+
+def test_field_sentences_keep_texts_all_or_nothing_in_the_field(models, embedder):
+    tagger, _ = models
+    texts = ["Cyber attacks rose. Online fraud too.", "Harvests were good. Rain came late.",
+             "Harvests were good. Cyber attacks rose."]
+    vectors = embedder.encode(texts)
+    narrowed, out = field_sentences(texts, vectors, np.array([True, True, True]), tagger=tagger,
+                                    embedder=embedder)
+    assert narrowed == [texts[0], texts[1], "Cyber attacks rose."]
+    assert np.array_equal(out[:2], vectors[:2])
+    assert np.allclose(out[2], embedder.encode(["Cyber attacks rose."])[0], atol=1e-5)
+    unchanged, _ = field_sentences(texts, vectors, np.zeros(3, dtype=bool), tagger=tagger,
+                                   embedder=embedder)
+    assert unchanged == texts
