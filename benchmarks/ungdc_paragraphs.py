@@ -22,7 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = ROOT.parent / "shared" / "data" / "ungdc_2013-2024_no2017.tar.gz"
 LABELS = ROOT / "benchmarks" / "data" / "ungdc_tagging_labels.csv"
 LABEL_COLUMNS = ("stratum", "member", "segment", "sha16", "issues", "sides", "note")
-STRATA = ("random", "enriched")
+STRATA = ("random", "enriched", "enriched_holdout")
+"""The strata a labels file may hold (see ``sample_ungdc_paragraphs.py`` for how each was drawn)."""
+HELD_OUT = frozenset({"enriched_holdout"})
+"""Strata kept out of routine measurement: scored only on request, once, after a tagger change."""
 
 
 @dataclass(frozen=True, slots=True)
