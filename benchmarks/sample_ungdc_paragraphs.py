@@ -1,7 +1,7 @@
 """Draw the General Debate paragraphs that are labelled by hand for the tagging evaluation.
 
-Two strata, drawn deterministically (fixed seed) from the substantive segments of every speech in
-``../shared/data/ungdc_2013-2024_no2017.tar.gz``, segmented exactly as the pipeline does:
+The first two strata, drawn deterministically (fixed seed) from the substantive segments of every
+speech in ``../shared/data/ungdc_2013-2024_no2017.tar.gz``, segmented exactly as the pipeline does:
 
 - ``random``: paragraphs drawn uniformly at random. Almost all of a General Debate speech is off
   the cyber issues, so this stratum measures how often the tagger fires on text about nothing it
@@ -10,6 +10,20 @@ Two strata, drawn deterministically (fixed seed) from the substantive segments o
   the internet, data, AI and the like (:data:`ENRICH_RE`), excluding those already in the random
   stratum. It exists only to have enough paragraphs that are about the issues to measure recall;
   its precision is not that of a typical speech. Precision and recall are reported per stratum.
+
+A third stratum, ``enriched_holdout``, was drawn on 2 December 2026 the enriched way with another
+seed among the paragraphs not labelled in the first two (150 paragraphs), and labelled by hand by a
+helper session (``gdlabels``) that read each paragraph and the issue descriptions, not the seeds,
+and ran no tagger on them. It is held out: the tagger change of 2026-12-02 was made looking at the
+errors on ``random`` and ``enriched``; ``enriched_holdout`` is looked at once, by the lead, after
+that change (``bench_tagging_real.py --holdout``). Draw it again with:
+
+    PYTHONPATH=. python benchmarks/sample_ungdc_paragraphs.py --out /tmp/holdout.txt \\
+        --stratum enriched_holdout --seed 20261202 --n-random 0 --n-enriched 150 --exclude-labelled
+
+``--exclude-labelled`` leaves out every paragraph labelled in another stratum of the labels file
+(by member and segment), so the draw is the same before and after the stratum's own rows are
+appended. A new stratum name must first be added to ``STRATA`` in ``ungdc_paragraphs.py``.
 
 Each paragraph is identified by its member path in the archive, its segment index in the
 statement and the first 16 hex digits of the SHA-256 of its text; the labels file stores those,
@@ -62,7 +76,7 @@ def mentions_digital(text: str) -> bool:
 def draw(paragraphs: list[Paragraph], *, seed: int = SEED, n_random: int = N_RANDOM,
          n_enriched: int = N_ENRICHED, stratum: str = "enriched",
          exclude: Collection[tuple[str, int]] = ()) -> dict[str, list[Paragraph]]:
-    """The random stratum and the enriched one (named ``stratum``), each sorted by member and segment.
+    """The random stratum and the enriched one (named ``stratum``), sorted by member and segment.
 
     A stratum asked for no paragraph is left out of the result.
 

@@ -6,11 +6,20 @@ import dataclasses
 
 import pytest
 
-from benchmarks.bench_tagging_real import evaluate_tagging, match_labels
-from benchmarks.sample_ungdc_paragraphs import N_ENRICHED, N_RANDOM, mentions_digital
+from benchmarks.bench_tagging_real import evaluate_tagging, match_labels, scored_labels
+from benchmarks.sample_ungdc_paragraphs import (
+    N_ENRICHED,
+    N_RANDOM,
+    draw,
+    labelled_elsewhere,
+    main,
+    mentions_digital,
+)
 from benchmarks.ungdc_paragraphs import (
     ARCHIVE,
+    HELD_OUT,
     LABELS,
+    STRATA,
     Label,
     Paragraph,
     read_labels,
@@ -42,6 +51,74 @@ def test_strata_meet_their_floors(labels):
     assert counts["enriched"] >= max(N_ENRICHED, 100)
     # the enriched stratum exists to give recall something to measure
     assert sum(1 for label in labels if label.stratum == "enriched" and label.issues) >= 30
+
+
+def test_held_out_stratum_is_apart_from_the_others(labels):
+    held = [label for label in labels if label.stratum in HELD_OUT]
+    assert len(held) >= 150
+    assert sum(1 for label in held if label.issues) >= 30
+    others = {(label.member, label.segment) for label in labels if label.stratum not in HELD_OUT}
+    assert not others & {(label.member, label.segment) for label in held}
+    assert set(STRATA) >= HELD_OUT
+
+
+def test_held_out_strata_are_scored_only_on_request(labels):
+    routine, withheld = scored_labels(labels)
+    assert not {label.stratum for label in routine} & HELD_OUT
+    assert {"random", "enriched"} <= {label.stratum for label in routine}
+    assert withheld == {s: sum(1 for label in labels if label.stratum == s) for s in HELD_OUT}
+    assert len(routine) + sum(withheld.values()) == len(labels)
+    assert scored_labels(labels, holdout=True) == (labels, {})
+
+
+def _paragraphs(n: int) -> list[Paragraph]:
+    """Synthetic speeches: every third paragraph uses the digital vocabulary."""
+    return [Paragraph(f"Session 7{k % 3} - 20{18 + k % 3}/S{k // 10:02d}.txt", k % 10,
+                      f"Paragraph {k} on " + ("cyber threats." if k % 3 == 0 else "fisheries."))
+            for k in range(n)]
+
+
+def test_draw_of_a_new_stratum_excludes_labelled_paragraphs():
+    paragraphs = _paragraphs(600)
+    first = draw(paragraphs, seed=1, n_random=40, n_enriched=60)
+    assert list(first) == ["random", "enriched"]
+    labelled = [Label(stratum, p.member, p.segment, p.sha16, frozenset(), {}, "n")
+                for stratum, chosen in first.items() for p in chosen]
+    exclude = labelled_elsewhere(labelled, "enriched_holdout")
+    assert len(exclude) == 100
+    new = draw(paragraphs, seed=2, n_random=0, n_enriched=120, stratum="enriched_holdout",
+               exclude=exclude)
+    assert list(new) == ["enriched_holdout"]  # a stratum asked for nothing is left out
+    chosen = new["enriched_holdout"]
+    assert len(chosen) == 120 and all(mentions_digital(p.text) for p in chosen)
+    assert not {(p.member, p.segment) for p in chosen} & exclude
+    assert chosen == sorted(chosen, key=lambda p: (p.member, p.segment))
+    # deterministic, and unchanged once its own rows are in the labels file
+    again = labelled + [Label("enriched_holdout", p.member, p.segment, p.sha16, frozenset(), {},
+                              "n") for p in chosen]
+    assert labelled_elsewhere(again, "enriched_holdout") == exclude
+    assert draw(paragraphs, seed=2, n_random=0, n_enriched=120, stratum="enriched_holdout",
+                exclude=labelled_elsewhere(again, "enriched_holdout")) == new
+    # without exclusion the same seed can draw labelled paragraphs
+    unrestricted = draw(paragraphs, seed=2, n_random=0, n_enriched=120)["enriched"]
+    assert {(p.member, p.segment) for p in unrestricted} & exclude
+    # the digital paragraphs not labelled (the random stratum holds some too) are all there is
+    free = sum(1 for p in paragraphs
+               if mentions_digital(p.text) and (p.member, p.segment) not in exclude)
+    assert 120 <= free < 140
+    assert len(draw(paragraphs, seed=3, n_random=0, n_enriched=free,
+                    stratum="enriched_holdout", exclude=exclude)["enriched_holdout"]) == free
+    with pytest.raises(ValueError, match=f"{free + 1} enriched_holdout paragraphs asked for; "
+                                         f"{free} candidates"):
+        draw(paragraphs, seed=2, n_random=0, n_enriched=free + 1, stratum="enriched_holdout",
+             exclude=exclude)
+
+
+def test_sampler_refuses_a_stratum_the_labels_file_would_reject(tmp_path, capsys):
+    assert main(["--out", str(tmp_path / "s.txt"), "--stratum", "enriched_2"]) == 2
+    assert "add a new stratum to STRATA" in capsys.readouterr().err
+    assert main(["--out", str(tmp_path / "s.txt"), "--n-enriched", "-1"]) == 2
+    assert not (tmp_path / "s.txt").exists()
 
 
 def test_malformed_labels_are_named(tmp_path):
@@ -83,6 +160,12 @@ def test_evaluate_tagging_counts_per_stratum():
                                              "recall": 1.0, "f1": 0.667}
     with pytest.raises(ValueError, match="returned 0 tag sets for 4 texts"):
         evaluate_tagging(lambda texts: [], pairs)
+    # every stratum present gets its own entry, in STRATA order; absent ones get none
+    held = [(label("enriched_holdout", 4, {"ihl"}), Paragraph("S/A.txt", 4, "d"))]
+    result = evaluate_tagging(lambda texts: [answers[t] for t in texts], held + pairs[2:])
+    assert list(result) == ["enriched", "enriched_holdout"]
+    assert result["enriched_holdout"]["paragraphs"] == 1
+    assert result["enriched_holdout"]["fp"] == 1
 
 
 def test_every_label_matches_the_pipelines_segmentation(labels, shared_data):
