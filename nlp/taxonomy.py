@@ -119,6 +119,11 @@ class Taxonomy:
     """The built-in name (``cyber``, ``unga``) or the file path it was loaded from."""
     domain_keywords: tuple[str, ...] = ()
     off_topic: tuple[str, ...] = ()
+    analysis: tuple[tuple[str, Any], ...] = ()
+    """Analysis settings the taxonomy recommends (the YAML's ``analysis`` mapping, e.g. the
+    weights chosen for General Debate speeches), as ``(name, value)`` pairs; a configuration
+    that sets one of them explicitly wins. Not part of ``digest``: they change the analysis, whose
+    results are keyed on the whole configuration, not the tagging or stance."""
 
     def __getitem__(self, issue_id: str) -> Issue:
         for issue in self.issues:
@@ -242,9 +247,25 @@ def parse_taxonomy(data: Any, *, source: str = "taxonomy.yaml") -> Taxonomy:
     domain_keywords = tuple(k.lower() for k in _strings(domain.get("keywords"),
                                                         f"{source}: domain.keywords"))
     off_topic = tuple(_strings(domain.get("off_topic"), f"{source}: domain.off_topic"))
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    analysis = _analysis_settings(data.get("analysis"), source)
+    content = {k: v for k, v in data.items() if k != "analysis"}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
     return Taxonomy(issues=tuple(issues), source=source, digest=digest,
-                    domain_keywords=domain_keywords, off_topic=off_topic)
+                    domain_keywords=domain_keywords, off_topic=off_topic, analysis=analysis)
+
+
+def _analysis_settings(raw: Any, source: str) -> tuple[tuple[str, Any], ...]:
+    """The ``analysis`` mapping: setting names to numbers, booleans or strings (the pipeline
+    checks names and ranges against its configuration)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{source}: analysis: expected a mapping of setting names to values")
+    for key, value in raw.items():
+        if not isinstance(key, str) or not isinstance(value, int | float | bool | str):
+            raise TaxonomyError(f"{source}: analysis.{key}: expected a number, true/false or a "
+                                f"string; got {value!r}")
+    return tuple(sorted(raw.items()))
 
 
 def example_items(data: Any, where: str, unit: str | None = None) -> list[tuple[str, str, int]]:

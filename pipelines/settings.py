@@ -5,6 +5,7 @@ Precedence for each setting: command-line flag, then environment variable, then 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -192,6 +193,20 @@ class AnalysisConfig(BaseModel):
     dispersion_n_boot: int = Field(default=200, ge=10)
     """Bootstrap replicates of the dispersion and centre intervals (convergence)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _taxonomy_settings(cls, data: Any) -> Any:
+        """Fill in the settings the chosen taxonomy recommends (its ``analysis`` mapping) where
+        the configuration does not set them itself."""
+        if not isinstance(data, dict) or not data.get("taxonomy"):
+            return data
+        recommended = _recommended_settings(str(data["taxonomy"]))
+        unknown = sorted(k for k in recommended if k not in cls.model_fields or k == "taxonomy")
+        if unknown:
+            raise ValueError(f"taxonomy {data['taxonomy']!r}: analysis.{unknown[0]}: not an "
+                             "analysis setting this version knows")
+        return {**recommended, **data}
+
     @field_validator("cohesion_groups")
     @classmethod
     def _known_groups(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -229,6 +244,18 @@ class AnalysisConfig(BaseModel):
         return value
 
 
+@functools.cache
+def _recommended_settings(spec: str) -> dict[str, Any]:
+    """The ``analysis`` settings of the taxonomy ``spec``; none when it does not load (the
+    taxonomy validator then says why)."""
+    from nlp.taxonomy import TaxonomyError, load_taxonomy
+
+    try:
+        return dict(load_taxonomy(spec).analysis)
+    except (TaxonomyError, OSError):
+        return {}
+
+
 class VotesConfig(BaseModel):
     """Roll-call votes to validate the text alignment against (off when ``path`` is empty)."""
 
@@ -264,14 +291,20 @@ class PipelineConfig(BaseModel):
     votes: VotesConfig = VotesConfig()
 
     @classmethod
-    def from_file(cls, path: str | Path) -> PipelineConfig:
-        """Load a YAML or JSON configuration file (unknown keys are errors)."""
+    def from_file(cls, path: str | Path, *, taxonomy: str | None = None) -> PipelineConfig:
+        """Load a YAML or JSON configuration file (unknown keys are errors); ``taxonomy``
+        replaces the file's ``analysis.taxonomy`` (and so which taxonomy's recommended settings
+        fill in what the file leaves unset)."""
         import yaml
 
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as err:
             raise ValueError(f"{path}: cannot read configuration ({err})") from err
+        if taxonomy is not None and isinstance(data, dict):
+            analysis = data.get("analysis") or {}
+            if isinstance(analysis, dict):
+                data = {**data, "analysis": {**analysis, "taxonomy": taxonomy}}
         try:
             return cls.model_validate(data)
         except ValidationError as err:

@@ -168,11 +168,10 @@ def load_config(path: Path | None, *, model: str | None = None, batch_size: int 
                 max_bytes: int | None = None, taxonomy: str | None = None) -> PipelineConfig:
     """The pipeline configuration: a file if given, then command-line overrides."""
     try:
-        config = PipelineConfig.from_file(path) if path else PipelineConfig()
-        if taxonomy is not None:
-            analysis = AnalysisConfig.model_validate(
-                {**config.analysis.model_dump(), "taxonomy": taxonomy})
-            config = config.model_copy(update={"analysis": analysis})
+        if taxonomy is not None:  # an unknown name is the option's error, not the file's
+            AnalysisConfig.model_validate({"taxonomy": taxonomy})
+        config = (PipelineConfig.from_file(path, taxonomy=taxonomy) if path
+                  else PipelineConfig(analysis=AnalysisConfig(taxonomy=taxonomy or "")))
     except ValidationError as err:
         first = err.errors()[0]
         where = ("--taxonomy" if first["loc"] and first["loc"][-1] == "taxonomy"

@@ -60,3 +60,56 @@ def test_bad_vote_issue_is_named(tmp_path):
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(TaxonomyError, match=r"issues\[0\] \(middle_east\)\.vote_issue"):
         load_taxonomy(path)
+
+
+def _unga_data() -> dict:
+    return yaml.safe_load(Path(__file__).parents[2].joinpath(
+        "nlp", "taxonomies", "unga.yaml").read_text(encoding="utf-8"))
+
+
+def test_a_taxonomy_recommends_analysis_settings_a_configuration_overrides(tmp_path):
+    unga = load_taxonomy("unga")
+    assert dict(unga.analysis)["whole_text_weight"] > 0 and not load_taxonomy("cyber").analysis
+    chosen = AnalysisConfig(taxonomy="unga")
+    assert chosen.whole_text_weight == dict(unga.analysis)["whole_text_weight"]
+    assert chosen.min_weight == dict(unga.analysis)["min_weight"]
+    assert AnalysisConfig(taxonomy="unga", whole_text_weight=0).whole_text_weight == 0
+    assert AnalysisConfig().whole_text_weight == 0  # cyber recommends nothing
+    # the settings are not the taxonomy's content: stored tags and stances stay valid
+    data = _unga_data()
+    del data["analysis"]
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert load_taxonomy(path).digest == unga.digest and not load_taxonomy(path).analysis
+
+
+@pytest.mark.parametrize(("analysis", "error", "match"), [
+    ({"whole_text_weight": [0.6]}, TaxonomyError,
+     r"analysis\.whole_text_weight: expected a number"),
+    ("heavy", TaxonomyError, r"analysis: expected a mapping"),
+    ({"whole_text_wieght": 0.6}, ValidationError, r"analysis\.whole_text_wieght: not an analysis"),
+    ({"whole_text_weight": 3}, ValidationError, r"whole_text_weight"),
+])
+def test_bad_recommended_settings_are_named(tmp_path, analysis, error, match):
+    data = _unga_data()
+    data["analysis"] = analysis
+    path = tmp_path / f"bad{len(str(analysis))}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(error, match=match):
+        if error is TaxonomyError:
+            load_taxonomy(path)
+        else:
+            AnalysisConfig(taxonomy=str(path))
+
+
+def test_the_taxonomy_option_brings_its_settings_under_the_files(tmp_path):
+    from pipelines.cli.common import load_config
+
+    config = tmp_path / "gd.yaml"
+    config.write_text("analysis:\n  taxonomy: unga\n  stance_weight: 0.5\n", encoding="utf-8")
+    from_file = load_config(config).analysis
+    assert (from_file.stance_weight, from_file.whole_text_weight) == (0.5, 0.6)
+    cyber = load_config(config, taxonomy="cyber").analysis
+    assert (cyber.taxonomy, cyber.stance_weight, cyber.whole_text_weight) == ("cyber", 0.5, 0.0)
+    unga = load_config(None, taxonomy="unga").analysis
+    assert (unga.stance_weight, unga.whole_text_weight) == (0.3, 0.6)
