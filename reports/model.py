@@ -4,40 +4,48 @@ renderers (HTML, SVG, XLSX) read.
 Numbers that may be missing are ``None`` (never NaN), so renderers only test for ``None``.
 Sequences are tuples, sorted where the order is not meaningful, so the same store always gives
 the same report.
+
+This module holds :class:`Report` and the sections every report has (summary and data quality,
+what changed, the alignment overview, issues, topics, validation, the taxonomy table). Three
+families of records live in their own modules and are re-exported here, so every record is
+imported from ``reports.model``: the focus-state briefs (:mod:`reports.model_focus`), the draft
+forecast (:mod:`reports.model_draft`) and the findings (:mod:`reports.model_findings`);
+:class:`Quote` and :class:`Estimate`, which all of them use, are in :mod:`reports.model_base`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# -- shared records --------------------------------------------------------------------------
+from reports.model_base import Estimate, Quote
+from reports.model_draft import DraftForecast, DraftIssue, DraftState
+from reports.model_findings import (
+    Counterpart,
+    Findings,
+    FocusFinding,
+    IssueCounterparts,
+    MoveFinding,
+    QualityWarning,
+    TrendFinding,
+)
+from reports.model_focus import (
+    EvidencePair,
+    FocusBrief,
+    JoinableStatement,
+    PartnerEntry,
+    PartnerList,
+    PositionRow,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """A paragraph a state said, with where and when it said it.
-
-    ``url`` is the statement's web address when known; ``source`` is the file path relative to
-    the corpus folder (shown as text when there is no ``url``).
-    """
-
-    state: str
-    name: str
-    session: str
-    text: str
-    source: str = ""
-    url: str = ""
-    on_behalf_of: str = ""
-    issue: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Estimate:
-    """A value with its 95 % interval (``lo``/``hi`` ``None`` when there is none)."""
-
-    value: float | None
-    lo: float | None = None
-    hi: float | None = None
+__all__ = ["Changes", "Coalition", "Cohesion", "Counterpart", "DataQuality", "DispersionPoint",
+           "DraftForecast", "DraftIssue", "DraftState", "Estimate", "EvidencePair", "Findings",
+           "FocusBrief", "FocusFinding", "GroupRow", "GroupStance", "Heatmap", "IssueCounterparts",
+           "IssueRow", "IssueSection", "IssueTrend", "JoinableStatement", "LanguageCoverage",
+           "MapPoint", "MoveFinding", "Mover", "PairChange", "PartnerEntry", "PartnerList",
+           "PositionRow", "QualityWarning", "QuarantineItem", "Quote", "Report", "SessionCount",
+           "SessionValidation", "SessionValidationRow", "StancePoint", "StateMap", "Summary",
+           "ThinIssue", "TopicRow", "Topics", "TrendFinding", "Unattached", "Validation",
+           "ValidationRow"]
 
 
 # -- summary and data quality ----------------------------------------------------------------
@@ -244,80 +252,6 @@ class Cohesion:
     share_in_main: float | None
 
 
-# -- focus states ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class EvidencePair:
-    """Two paragraphs, the focus state's and the partner's, that show the shared position."""
-
-    issue: str
-    label: str
-    similarity: float | None
-    mine: Quote
-    theirs: Quote
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerEntry:
-    state: str
-    name: str
-    score: Estimate
-    drivers: tuple[tuple[str, str, float], ...] = ()
-    evidence: tuple[EvidencePair, ...] = ()
-    basis: str = "issues"
-    label: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerList:
-    issue: str
-    label: str
-    partners: tuple[PartnerEntry, ...]
-    opposed: tuple[PartnerEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PositionRow:
-    """The focus state's position on an issue and each group's average stance."""
-
-    issue: str
-    label: str
-    contested: bool
-    stance: Estimate
-    n_own: int
-    n_group: int
-    thin: bool
-    group_means: tuple[float | None, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class JoinableStatement:
-    """A joint or cross-regional statement whose stances match the focus state's."""
-
-    group: str
-    group_name: str
-    session: str
-    fit: float
-    issues: tuple[str, ...]
-    quote: Quote
-
-
-@dataclass(frozen=True, slots=True)
-class FocusBrief:
-    state: str
-    name: str
-    statements: int
-    member_of: tuple[str, ...]
-    coalition: int | None
-    overall: PartnerList | None
-    per_issue: tuple[PartnerList, ...]
-    group_columns: tuple[tuple[str, str], ...]
-    positions: tuple[PositionRow, ...]
-    joinable: tuple[JoinableStatement, ...]
-    missing: str = ""
-
-
 # -- issues, topics, validation --------------------------------------------------------------
 
 
@@ -448,7 +382,7 @@ class Report:
     """States between coalitions (overall alignment), lowest silhouette first."""
 
 
-# -- taxonomy table and draft forecast sections -------------------------------------------
+# -- taxonomy table --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,134 +394,3 @@ class IssueRow:
     contested: bool
     minus: str = ""
     plus: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DraftState:
-    """One state's likely reaction, with its closest paragraph."""
-
-    state: str
-    name: str
-    stance: Estimate
-    voice: str
-    reason: str
-    closest: Quote | None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftIssue:
-    """The draft's side on one issue and the states by camp."""
-
-    issue: str
-    label: str
-    side: int
-    pole: str
-    stance: float | None
-    camps: tuple[tuple[str, tuple[DraftState, ...]], ...]
-    unknown: tuple[tuple[str, str, str], ...]  # (state, name, reason)
-
-
-@dataclass(frozen=True, slots=True)
-class DraftForecast:
-    """The section: the draft, its tags and the per-issue camps."""
-
-    draft: str
-    tags: tuple[str, ...]
-    issues: tuple[DraftIssue, ...]
-    note: str = ""
-
-
-# -- findings (the report's opening summary; built by reports.findings) -------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MoveFinding:
-    """A state whose stance on an issue changed beyond its 95 % interval between two sessions.
-
-    ``pole`` is ``"minus"`` or ``"plus"`` (where it moved), ``pole_label`` the taxonomy's words
-    for it; ``crossed`` is true when the stance changed sign (it changed sides).
-    """
-
-    state: str
-    name: str
-    issue: str
-    label: str
-    shift: Estimate
-    stance_from: float | None
-    stance_to: float | None
-    pole: str
-    pole_label: str
-    crossed: bool
-    sentence: str
-
-
-@dataclass(frozen=True, slots=True)
-class TrendFinding:
-    """An issue whose dispersion falls (converging) or rises (diverging) over the sessions;
-    ``before``/``after``: its dispersion in the first and the last session."""
-
-    issue: str
-    label: str
-    direction: str
-    measure: str
-    before: float | None
-    after: float | None
-    slope: Estimate
-    heading: str
-    sentence: str
-
-
-@dataclass(frozen=True, slots=True)
-class Counterpart:
-    """A partner or opponent with its alignment score, interval and reading."""
-
-    state: str
-    name: str
-    score: Estimate
-    reading: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class IssueCounterparts:
-    """The closest partners and clearest opponents of one focus state on one issue
-    (``issue`` is ``"*"`` for all issues together)."""
-
-    issue: str
-    label: str
-    partners: tuple[Counterpart, ...]
-    opponents: tuple[Counterpart, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FocusFinding:
-    """One focus state's counterparts, overall first, then per contested issue."""
-
-    state: str
-    name: str
-    issues: tuple[IssueCounterparts, ...]
-    missing: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class QualityWarning:
-    """A reason to read the findings with care. ``kind``: ``illustrative``, ``language``,
-    ``thin``, ``no_stance`` or ``quarantine``; ``share`` the proportion it is about, if any."""
-
-    kind: str
-    text: str
-    share: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Findings:
-    """The report's opening summary. ``from_session``/``to_session`` are empty when there is
-    only one session; ``movers_total`` counts every significant mover, ``movers`` the first
-    ones by size."""
-
-    from_session: str
-    to_session: str
-    movers: tuple[MoveFinding, ...]
-    movers_total: int
-    trends: tuple[TrendFinding, ...]
-    focus: tuple[FocusFinding, ...]
-    warnings: tuple[QualityWarning, ...]
