@@ -179,6 +179,7 @@ def pipeline_tag_fn(config: Any = None,
             venue=[venues.get(session_of.get(t), False) for t in texts] if paragraphs else None,
             stance_relevance=settings.analysis.stance_relevance,
             clause_relevance=settings.analysis.clause_relevance,
+            named_relevance=settings.analysis.named_clause_relevance,
             focus_floor=settings.analysis.issue_focus_floor,
             off_topic_gate=settings.analysis.off_topic_gate)
         return [set(note.tags) for note in notes]

@@ -213,6 +213,7 @@ def predict_fold(items: Sequence[EvalItem], models: tuple[Any, Any], embedder: A
                            venue=[venue] * len(texts),
                            stance_relevance=analysis.stance_relevance,
                            clause_relevance=analysis.clause_relevance,
+                           named_relevance=analysis.named_clause_relevance,
                            focus_floor=analysis.issue_focus_floor,
                            off_topic_gate=analysis.off_topic_gate)
     out = {}
@@ -239,7 +240,7 @@ def fit_models(taxonomy_data: Mapping[str, Any], variant: Variant,
     for_stance = extended if variant.stance else plain
     tagger = IssueTagger(keyword_weight=analysis.keyword_weight,
                          off_domain_factor=analysis.off_domain_factor).fit(for_tagger, embedder)
-    stance = StanceModel(margin=analysis.stance_margin,
+    stance = StanceModel(margin=analysis.stance_margin, single_margin=analysis.single_clause_margin,
                          random_state=analysis.random_state).fit(for_stance, embedder)
     return tagger, stance
 

@@ -10,7 +10,9 @@ benchmarks share.
    (``stance_relevance`` times the threshold) in domain: when the clause that takes the side comes
    close to being tagged with the issue on its own (``clause_relevance`` times the threshold),
    the paragraph is about the issue too (its own score was diluted by its other sentences, or a
-   sentence in another voice than the seeds scores a little lower), so it gets the tag.
+   sentence in another voice than the seeds scores a little lower), so it gets the tag; a
+   deciding clause that names the issue (the taxonomy's ``anchors``) needs only
+   ``named_relevance`` times the threshold.
 4. Outside a venue of the field (a General Debate), a paragraph that uses the field's vocabulary
    is tagged and read on the sentences that use it: the rest of a speech paragraph is about other
    things (women's education beside "Digital India", an infrastructure programme beside
@@ -64,6 +66,7 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
                    venue: Sequence[bool] | None = None,
                    stance_relevance: float = 0.8,
                    clause_relevance: float = 1.0,
+                   named_relevance: float | None = None,
                    focus_floor: float | None = None,
                    off_topic_gate: bool = False) -> list[Annotation]:
     """Tag texts and read their stance on contested issues.
@@ -87,6 +90,13 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
             sentences written with the seeds (``nlp/data/stance_eval.yaml``) accuracy 0.76
             against 0.63, but 0.4 more tags per sentence, and on the sample corpus Estonia's
             most opposed states on a binding instrument stop being the treaty camp; 1.0 kept.
+        named_relevance: ...or this share when the deciding clause itself names the issue
+            (:meth:`~nlp.tagging.IssueTagger.names_issue`): naming it is evidence of being
+            about it that similarity to the seeds misses ("We do not see the value of yet
+            another open-ended negotiating body"). ``None``: ``clause_relevance`` only.
+            Development set at 0.85: accuracy +0.022 (sentences 0.72 -> 0.76) at the same
+            precision, neutral abstention 0.93 -> 0.91; ``clause_relevance`` 0.8 for every
+            clause gave +0.026 at abstention 0.89.
         focus_floor: the per-issue relevance gate. A text in domain whose closest issue
             (:meth:`~nlp.tagging.IssueTagger.closest_issue`, which weighs every issue against the
             others) is a contested one, scoring at least this share of that issue's threshold,
@@ -108,6 +118,8 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
         raise ValueError(f"stance_relevance must be in (0, 1]; got {stance_relevance}")
     if not 0 < clause_relevance <= 2:
         raise ValueError(f"clause_relevance must be in (0, 2]; got {clause_relevance}")
+    if named_relevance is not None and not 0 < named_relevance <= 2:
+        raise ValueError(f"named_relevance must be in (0, 2]; got {named_relevance}")
     if not texts:
         return []
     cue = tagger.has_domain_cue(texts)
@@ -138,6 +150,10 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
         to_read.append(list(dict.fromkeys([*(t for t in tags[n] if t in contested), *near])))
     readings = read_paragraphs(texts, to_read, tagger=tagger, stance_model=stance_model,
                                embedder=embedder, languages=languages, focus_floor=focus_floor)
+    column = {i: j for j, i in enumerate(tagger.issue_ids_)}
+    deciding = sorted({r.sentence for row in readings for r in row.values()
+                       if r.stance is not None} if named_relevance is not None else ())
+    names = dict(zip(deciding, tagger.names_issue(deciding), strict=True))
     out = []
     for n in range(len(texts)):
         row_tags = list(tags[n])
@@ -145,11 +161,13 @@ def annotate_texts(texts: Sequence[str], vectors: np.ndarray, *, tagger: IssueTa
         for issue_id, reading in readings[n].items():
             if issue_id in row_tags:
                 stances[issue_id] = reading
-            elif reading.stance is not None and (reading.relevance >= clause_relevance
-                                                 or (reading.on_issue and in_domain[n])):
+            elif reading.stance is not None and (
+                    reading.relevance >= clause_relevance
+                    or (reading.on_issue and in_domain[n])
+                    or (named_relevance is not None and reading.relevance >= named_relevance
+                        and bool(names[reading.sentence][column[issue_id]]))):
                 row_tags.append(issue_id)
                 stances[issue_id] = reading
-        column = {i: j for j, i in enumerate(tagger.issue_ids_)}
         row_tags.sort(key=lambda i: -scores[n, column[i]])
         out.append(Annotation(tuple(float(v) for v in scores[n]), tuple(row_tags), stances,
                               bool(in_domain[n])))

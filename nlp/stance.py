@@ -4,8 +4,10 @@ For each contested issue a multinomial logistic regression separates three class
 ``minus`` pole (-1), neutral mentions (0) and the ``plus`` pole (+1), trained on the poles' seed
 sentences, the neutral seeds and any labelled ``examples`` users add. A segment's stance is
 ``P(plus) - P(minus)`` in [-1, 1]; it is ``None`` ("takes no side") when the neutral class is
-the most probable or ``|stance| < margin``. (A fixed threshold on ``P(neutral)`` instead of the
-argmax was measured at 0.5-0.7: more coverage, fewer neutral texts left alone; not kept.)
+the most probable or ``|stance| < margin`` (``single_margin`` for a text read as a single clause:
+the margin guards the strongest of several clauses, which one clause alone does not need). (A
+fixed threshold on ``P(neutral)`` instead of the argmax was measured at 0.5-0.7: more coverage,
+fewer neutral texts left alone; not kept.)
 
 This scores one text as a whole; :mod:`nlp.stance_reading` reads a paragraph sentence by sentence
 with it, which is what the pipeline does.
@@ -29,6 +31,11 @@ class StanceModel:
     Args:
         C: inverse regularisation strength of the logistic regressions.
         margin: stances with ``|P(plus) - P(minus)|`` below this are reported as no side.
+        single_margin: the margin for a text of one clause (``is_neutral(..., single=True)``);
+            ``None``: ``margin``. A paragraph's side is the strongest of its clauses' readings,
+            so its margin also guards against the largest of several noisy values; a sentence
+            alone is one reading. Development set: 0.1 against 0.2, accuracy +0.026 at
+            precision -0.008 (sentences 0.72 -> 0.76), neutral abstention unchanged.
         random_state: seed for the solver (results are deterministic for a fixed seed).
         consensual_neutral: the seeds of the taxonomy's consensual issues (capacity building,
             voluntary norms, ...) are neutral examples for every contested issue too. Measured:
@@ -44,9 +51,10 @@ class StanceModel:
     """
 
     def __init__(self, *, C: float = 4.0, margin: float = 0.0, random_state: int = 0,
-                 consensual_neutral: bool = False) -> None:
+                 consensual_neutral: bool = False, single_margin: float | None = None) -> None:
         self.C = C
         self.margin = margin
+        self.single_margin = single_margin
         self.random_state = random_state
         self.consensual_neutral = consensual_neutral
 
@@ -56,6 +64,8 @@ class StanceModel:
             raise ValueError(f"C must be positive; got {self.C}")
         if not 0 <= self.margin < 1:
             raise ValueError(f"margin must be in [0, 1); got {self.margin}")
+        if self.single_margin is not None and not 0 <= self.single_margin < 1:
+            raise ValueError(f"single_margin must be in [0, 1); got {self.single_margin}")
         self.models_: dict[str, LogisticRegression] = {}
         self.n_examples_: dict[str, int] = {}
         shared = ([(s, 0) for i in taxonomy.issues if not i.contested for s in i.topic_seeds()]
@@ -93,10 +103,14 @@ class StanceModel:
         order = [list(model.classes_).index(c) for c in CLASSES]
         return proba[:, order]
 
-    def is_neutral(self, proba: np.ndarray) -> np.ndarray:
-        """Rows of :meth:`predict_proba` output that take no side, shape ``(n,)`` bool."""
+    def is_neutral(self, proba: np.ndarray, *, single: bool = False) -> np.ndarray:
+        """Rows of :meth:`predict_proba` output that take no side, shape ``(n,)`` bool.
+
+        ``single``: the rows are texts read as one clause (``single_margin`` applies).
+        """
+        margin = self.single_margin if single and self.single_margin is not None else self.margin
         neutral = proba[:, 1] >= np.maximum(proba[:, 0], proba[:, 2])
-        return neutral | (np.abs(proba[:, 2] - proba[:, 0]) < self.margin)
+        return neutral | (np.abs(proba[:, 2] - proba[:, 0]) < margin)
 
     def stance(self, issue_id: str, vectors: np.ndarray) -> np.ndarray:
         """Stance per row in [-1, 1], NaN where the segment takes no side. Shape ``(n,)``."""

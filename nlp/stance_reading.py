@@ -14,7 +14,8 @@ the speaker's position decides:
   sentences) takes no side on it, however close its sentences come to the issue's seeds;
 - among the remaining clauses that are relevant to the issue (tagger score at least
   ``relevance`` times the issue's threshold) and not neutral, the one with the largest
-  ``|P(plus) - P(minus)|`` times its weight decides. None qualifies: no side.
+  ``|P(plus) - P(minus)|`` times its weight decides. None qualifies: no side. A text of one
+  clause is held to the stance model's ``single_margin``, a paragraph to its ``margin``.
 
 The result names the deciding clause, so a reader can check it (``analyze-text --explain``).
 """
@@ -170,9 +171,11 @@ def read_paragraphs(texts: Sequence[str], issues: Sequence[Sequence[str]], *,
         proba = stance_model.predict_proba(issue_id, vectors)
         value = proba[:, 2] - proba[:, 0]
         neutral = stance_model.is_neutral(proba)
+        alone = stance_model.is_neutral(proba, single=True)
         for n, plan in zip(needed, plans, strict=True):
             if issue_id in wanted[n]:
-                out[n][issue_id] = _decide(plan, value, neutral, relevant,
+                out[n][issue_id] = _decide(plan, value, alone if len(plan) == 1 else neutral,
+                                           relevant,
                                            scores[:, j] / tagger.thresholds_[j], on_issue)
     return [dict(sorted(d.items())) for d in out]  # issue order, whichever way each was read
 

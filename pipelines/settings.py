@@ -128,11 +128,18 @@ class AnalysisConfig(BaseModel):
     ``cyber``."""
     keyword_weight: float = Field(default=0.25, ge=0, lt=1)
     stance_margin: float = Field(default=0.2, ge=0, lt=1)
-    """A deciding clause with ``|P(plus) - P(minus)|`` below this gives no side."""
+    """A deciding clause with ``|P(plus) - P(minus)|`` below this gives no side..."""
+    single_clause_margin: float | None = Field(default=0.1, ge=0, lt=1)
+    """...this, in a text read as one clause (a sentence; ``None``: ``stance_margin``). A
+    paragraph's side is the strongest of its clauses', so its margin also guards against the
+    largest of several noisy readings. Development set: accuracy +0.026, precision -0.008."""
     stance_relevance: float = Field(default=0.8, gt=0, le=1)
     """Contested issues scoring this share of their tagging threshold are read for stance..."""
     clause_relevance: float = Field(default=1.0, gt=0, le=2)
-    """...and tagged when the clause that takes a side scores this share of the threshold."""
+    """...and tagged when the clause that takes a side scores this share of the threshold..."""
+    named_clause_relevance: float | None = Field(default=0.85, gt=0, le=2)
+    """...or this share when that clause names the issue (its taxonomy ``anchors``); ``None``:
+    ``clause_relevance`` only. Development set: accuracy +0.022, abstention 0.93 -> 0.91."""
     issue_focus_floor: float | None = Field(default=0.95, gt=0, le=1)
     """A clause (or paragraph) whose closest issue, among all the taxonomy's issues, is a
     contested one is read for stance on it, and tagged with it when it takes a side, once it

@@ -48,6 +48,7 @@ def place_draft(text: str, *, db: str, config: PipelineConfig) -> dict[str, Any]
                           embedder=embedder, languages=languages, venue=[True],
                           stance_relevance=config.analysis.stance_relevance,
                           clause_relevance=config.analysis.clause_relevance,
+                          named_relevance=config.analysis.named_clause_relevance,
                           focus_floor=config.analysis.issue_focus_floor,
                           off_topic_gate=config.analysis.off_topic_gate)[0]
     forced = read_paragraphs([text], [[i.id for i in taxonomy.contested]], tagger=tagger,

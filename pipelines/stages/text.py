@@ -313,6 +313,7 @@ def _fitted_models(analysis: AnalysisConfig, embedding: EmbeddingConfig,
         tagger = IssueTagger(keyword_weight=analysis.keyword_weight,
                              off_domain_factor=analysis.off_domain_factor).fit(taxonomy, seeds)
         stance = StanceModel(margin=analysis.stance_margin,
+                             single_margin=analysis.single_clause_margin,
                              random_state=analysis.random_state).fit(taxonomy, seeds)
     return tagger, stance
 
@@ -332,7 +333,8 @@ def annotation_marker(config: PipelineConfig) -> str:
     return _fingerprint(embedder.model_key, taxonomy.digest, ANNOTATION_METHOD,
                         a.keyword_weight, a.stance_margin, a.random_state, a.off_domain_factor,
                         a.min_domain_share, a.stance_relevance,
-                        a.clause_relevance, a.issue_focus_floor, a.off_topic_gate)
+                        a.clause_relevance, a.issue_focus_floor, a.off_topic_gate,
+                        a.named_clause_relevance, a.single_clause_margin)
 
 
 def _domain_venues(con: Any, tagger: IssueTagger, min_share: float) -> dict[tuple[str, str], bool]:
@@ -393,6 +395,7 @@ def annotate_segments(db: str, config: PipelineConfig) -> AnnotateCounts:
                     venue=[venues.get((r["forum"], r["session"]), False) for r in rows],
                     stance_relevance=analysis.stance_relevance,
                     clause_relevance=analysis.clause_relevance,
+                    named_relevance=analysis.named_clause_relevance,
                     focus_floor=analysis.issue_focus_floor,
                     off_topic_gate=analysis.off_topic_gate)
         column = {issue_id: j for j, issue_id in enumerate(tagger.issue_ids_)}

@@ -68,6 +68,7 @@ def analyze_lines(lines: Sequence[str], *, db: str | None, config: PipelineConfi
                                min_domain_share=config.analysis.min_domain_share,
                                stance_relevance=config.analysis.stance_relevance,
                                clause_relevance=config.analysis.clause_relevance,
+                               named_relevance=config.analysis.named_clause_relevance,
                                focus_floor=config.analysis.issue_focus_floor,
                                off_topic_gate=config.analysis.off_topic_gate)
     for text, language, note in zip(texts, languages, notes, strict=True):

@@ -167,3 +167,50 @@ def test_field_sentences_keep_texts_all_or_nothing_in_the_field(models, embedder
     unchanged, _ = field_sentences(texts, vectors, np.zeros(3, dtype=bool), tagger=tagger,
                                    embedder=embedder)
     assert unchanged == texts
+
+
+def test_a_deciding_clause_that_names_its_issue_is_tagged_a_little_below_the_threshold(
+        models, embedder):
+    tagger, stance = models
+    text = ["Industry and researchers should be heard in the formal meetings."]
+    vectors = embedder.encode(text)
+    reading = read_paragraphs(text, [["stakeholders"]], tagger=tagger, stance_model=stance,
+                              embedder=embedder)[0]["stakeholders"]
+    assert reading.stance is not None and reading.stance > 0 and reading.relevance < 1
+    assert tagger.names_issue(text)[0, tagger.issue_ids_.index("stakeholders")]
+
+    def run(named):
+        return annotate_texts(text, vectors, tagger=tagger, stance_model=stance,
+                              embedder=embedder, venue=[True], named_relevance=named)[0]
+
+    assert "stakeholders" not in run(None).tags
+    assert "stakeholders" not in run(reading.relevance + 0.01).tags
+    named = run(reading.relevance - 0.01)
+    assert "stakeholders" in named.tags and named.stances["stakeholders"].stance > 0
+    with pytest.raises(ValueError, match="named_relevance"):
+        run(0.0)
+
+
+def test_a_text_of_one_clause_is_held_to_the_single_clause_margin(taxonomy, models, embedder):
+    tagger, _ = models
+    sentence = "A convention would give every state the certainty it lacks today."
+    free = StanceModel(margin=0.0).fit(taxonomy, embedder)
+    value = abs(read_paragraphs([sentence], [["binding_instrument"]], tagger=tagger,
+                                stance_model=free, embedder=embedder)[0][
+        "binding_instrument"].stance)
+    model = StanceModel(margin=value + 0.05, single_margin=value - 0.05).fit(taxonomy, embedder)
+    plain = StanceModel(margin=value + 0.05).fit(taxonomy, embedder)
+    twice = f"{sentence[:-1]}; {sentence[0].lower()}{sentence[1:]}"  # two clauses, same reading
+
+    def side(text, stance_model):
+        return read_paragraphs([text], [["binding_instrument"]], tagger=tagger,
+                               stance_model=stance_model, embedder=embedder)[0][
+            "binding_instrument"].stance
+
+    assert side(sentence, model) is not None and side(sentence, plain) is None
+    assert side(twice, model) is None
+    proba = np.array([[0.3, 0.25, 0.45]])
+    assert StanceModel(margin=0.2, single_margin=0.1).fit(taxonomy, embedder).is_neutral(
+        proba, single=True).tolist() == [False]
+    with pytest.raises(ValueError, match="single_margin"):
+        StanceModel(single_margin=1.5).fit(taxonomy, embedder)

@@ -10,7 +10,8 @@ def test_the_annotation_fingerprint_follows_method_and_settings(monkeypatch):
     assert stages.annotation_marker(config) == marker
     for field, value in (("stance_relevance", 0.9), ("off_domain_factor", 2.0),
                          ("min_domain_share", 0.3), ("stance_margin", 0.3),
-                         ("clause_relevance", 0.9)):
+                         ("clause_relevance", 0.9), ("named_clause_relevance", 0.95),
+                         ("single_clause_margin", 0.2)):
         changed = config.model_copy(update={"analysis": config.analysis.model_copy(
             update={field: value})})
         assert stages.annotation_marker(changed) != marker, field
