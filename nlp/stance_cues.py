@@ -55,6 +55,12 @@ _ATTRIBUTION = _re(
     r"\b(?:views|positions|opinions)\s+(?:differ(?:ed)?|diverge(?:d)?|var(?:y|ied)|"
     r"remain(?:ed)?\s+(?:divided|far\s+apart))\b",
     r"\b(?:remains?|remained)\s+(?:an\s+)?(?:open|unresolved|unsettled)\s+question\b",
+    r"\b(?:has|have|had)\s+(?:shown|revealed|exposed|highlighted|laid\s+bare)\s+(?:\w+\s+){0,2}"
+    r"(?:divergences?|differences|disagreements?|divisions)\b",
+    r"\ba\s+(?:montré|révélé|mis\s+en\s+(?:évidence|lumière))\s+(?:de\s+)?(?:\w+\s+){0,2}"
+    r"(?:divergences|différences|désaccords|divisions)\b",
+    r"\bha\s+(?:mostrado|revelado|puesto\s+de\s+manifiesto)\s+(?:\w+\s+){0,2}"
+    r"(?:divergencias|diferencias|desacuerdos|divisiones)\b",
     r"^(?:d['’]autres|certain(?:e)?s|quelques\s+délégations|otros|otras|algunos|algunas)\b",
     r"\b(?:les\s+)?(?:vues|avis|positions)\s+(?:divergent|diffèrent|restent\s+(?:éloignées|"
     r"divisées))\b",
@@ -258,6 +264,15 @@ _PLAIN_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:ce\s+)?n['’]est\s+pas\s+sans\s+raison\s+que\s+", ""),
         (r"\bno\s+es\s+que\s+no\s+", ""),
         (r"\bno\s+sin\s+razón\s+", ""),
+        # "Only X can Y" holds X: "X is the only way to Y" (read as "X can Y" otherwise)
+        (r"(^|[,;]\s*(?:and\s+|but\s+)?)only\s+((?:a|an|the|such|this|that|these|those|one|our|"
+         r"their)\s.{2,}?)\s+(?:can|could|will|would)\s+(?!not\b)", r"\1\2 is the only way to "),
+        (r"(^|[,;]\s*(?:et\s+|mais\s+)?)seul(?:e|s|es)?\s+((?:un|une|le|la|les|ce|cet|cette|ces)\s"
+         r".{2,}?)\s+(?:peut|peuvent|pourra|pourront|permettra|permettront)\s+(?!pas\b)",
+         r"\1\2 est le seul moyen de "),
+        (r"(^|[,;]\s*(?:y\s+|pero\s+)?)s[oó]lo\s+((?:un|una|el|la|los|las|este|esta|estos|estas)\s"
+         r".{2,}?)\s+(?:puede|pueden|podrá|podrán|permitirá|permitirán)\s+(?!no\b)",
+         r"\1\2 es la única manera de "),
     ))
 
 

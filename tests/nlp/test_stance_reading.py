@@ -39,6 +39,11 @@ from nlp.taxonomy import TaxonomyError, parse_taxonomy
     ("We support the Programme of Action.", OWN),
     ("We have accepted that the mechanism will take decisions by consensus.", CONCEDED),
     ("We can accept consensus as the basis for decisions.", CONCEDED),
+    # a description of the debate, not a view
+    ("The discussion on how existing law applies has shown deep divergences of interpretation.",
+     REPORTED),
+    ("Le débat a révélé de profondes divergences sur ce point.", REPORTED),
+    ("We have shown our commitment to the framework.", OWN),
 ])
 def test_sentence_roles(sentence, role):
     assert sentence_role(sentence).role == role
@@ -149,6 +154,17 @@ def test_a_taxonomy_without_domain_has_no_gate(embedder):
     ("We could perhaps consider a convention.", "We support a convention."),
     ("Ce n'est pas que nous ne voyons pas les risques", "nous voyons les risques"),
     ("No es que no creamos en el derecho", "creamos en el derecho"),
+    # "only X can Y" holds X
+    ("Only a legally binding instrument can remove this uncertainty.",
+     "a legally binding instrument is the only way to remove this uncertainty."),
+    ("States need certainty, and only a binding convention can give it.",
+     "States need certainty, and a binding convention is the only way to give it."),
+    ("Seul un traité universel peut combler ces lacunes.",
+     "un traité universel est le seul moyen de combler ces lacunes."),
+    ("Solo un instrumento vinculante puede cerrar estas brechas.",
+     "un instrumento vinculante es la única manera de cerrar estas brechas."),
+    ("Only by working together can we succeed.", "Only by working together can we succeed."),
+    ("Only a treaty cannot fix this.", "Only a treaty cannot fix this."),
     # one negation, or "un-" that is not a prefix: left alone
     ("We are not convinced that it is needed.", "We are not convinced that it is needed."),
     ("This is not under discussion.", "This is not under discussion."),
