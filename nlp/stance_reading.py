@@ -68,6 +68,7 @@ class Reading:
         on_issue: that clause is more about this issue than about any other (the tagger's
             :meth:`~nlp.tagging.IssueTagger.closest_issue`) and scores at least ``focus_floor``
             of the threshold.
+        clauses: how many clauses the text was read as (0: not read).
     """
 
     stance: float | None
@@ -75,6 +76,7 @@ class Reading:
     role: str = ""
     relevance: float = 0.0
     on_issue: bool = False
+    clauses: int = 0
 
 
 def paragraph_clauses(text: str, language: str = "en") -> list[str]:
@@ -212,5 +214,6 @@ def _decide(plan: list[_Clause], value: np.ndarray, neutral: np.ndarray,
             if strength > 0 and (best is None or strength > best[0]):
                 best = (strength, sign * float(value[row]), clause, relevance, focused)
     if best is None:
-        return Reading(None)
-    return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4), best[4])
+        return Reading(None, clauses=len(plan))
+    return Reading(round(best[1], 6), best[2].text, best[2].role, round(best[3], 4), best[4],
+                   len(plan))

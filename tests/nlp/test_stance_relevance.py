@@ -169,7 +169,7 @@ def test_field_sentences_keep_texts_all_or_nothing_in_the_field(models, embedder
     assert unchanged == texts
 
 
-def test_a_deciding_clause_that_names_its_issue_is_tagged_a_little_below_the_threshold(
+def test_a_sentence_that_names_its_issue_is_tagged_a_little_below_the_threshold(
         models, embedder):
     tagger, stance = models
     text = ["Industry and researchers should be heard in the formal meetings."]
@@ -187,6 +187,14 @@ def test_a_deciding_clause_that_names_its_issue_is_tagged_a_little_below_the_thr
     assert "stakeholders" not in run(reading.relevance + 0.01).tags
     named = run(reading.relevance - 0.01)
     assert "stakeholders" in named.tags and named.stances["stakeholders"].stance > 0
+    # in a paragraph, a clause may name the issue in passing: the threshold holds
+    paragraph = [text[0] + " Our country trained two hundred network defenders this year."]
+    within = read_paragraphs(paragraph, [["stakeholders"]], tagger=tagger, stance_model=stance,
+                             embedder=embedder)[0]["stakeholders"]
+    assert within.clauses == 2 and within.sentence == text[0]
+    assert "stakeholders" not in annotate_texts(
+        paragraph, embedder.encode(paragraph), tagger=tagger, stance_model=stance,
+        embedder=embedder, venue=[True], named_relevance=reading.relevance - 0.01)[0].tags
     with pytest.raises(ValueError, match="named_relevance"):
         run(0.0)
 
