@@ -101,3 +101,19 @@ def test_readme_counts_table_matches_the_dev_set(dev):
     readme = (DEV_PATH.parent / "README.md").read_text(encoding="utf-8")
     assert format_counts(dev) in readme, (
         "benchmarks/data/README.md is stale: paste `python benchmarks/stance_eval.py dev` output")
+
+
+def test_the_packaged_copy_is_the_dev_set_and_trains_the_taxonomy(dev):
+    """The taxonomy trains on ``nlp/data/stance_dev.yaml``; it must be the development set
+    itself (never the independent set, never a drifted copy), sentences only."""
+    from importlib import resources
+
+    from nlp.taxonomy import load_taxonomy
+
+    packaged = resources.files("nlp").joinpath("data/stance_dev.yaml").read_bytes()
+    assert packaged == DEV_PATH.read_bytes()
+    examples = {text for issue in load_taxonomy().contested for text, _ in issue.stance_examples()}
+    sentences = [it for it in dev if it.issue is not None and it.unit == "sentence"]
+    assert sentences and all(it.text in examples for it in sentences)
+    assert not any(it.text in examples for it in dev if it.unit == "paragraph")
+    assert not any(it.text in examples for it in load_items(DEFAULT_PATH))
