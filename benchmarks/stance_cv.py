@@ -9,8 +9,11 @@ through the same reading path ``likeminded analyze-text`` uses (:func:`nlp.annot
 with the default configuration's settings). The pooled out-of-fold predictions are scored with
 :mod:`benchmarks.stance_eval`.
 
-The ``baseline`` variant adds no dev text: every fold gets the same models, so its pooled score
-must equal the plain ``bench_stance_independent.py --set dev`` number (a check of the harness).
+The ``baseline`` variant adds no dev text: every fold gets the same models (the seeds alone), so
+its pooled score is what ``bench_stance_independent.py --set dev`` gives with a taxonomy that
+does not train on the set (a check of the harness). The packaged taxonomy trains on the set's
+sentences (``examples_files``), so its plain dev number is in-sample; ``taxonomy_sentences`` is
+the out-of-sample number to report for it.
 
 Variants (:data:`VARIANTS`) say which dev texts become training examples and where they enter:
 
