@@ -167,9 +167,15 @@ BatchOption = Annotated[int | None, typer.Option("--batch-size", min=1,
 def load_config(path: Path | None, *, model: str | None = None, batch_size: int | None = None,
                 max_bytes: int | None = None, taxonomy: str | None = None) -> PipelineConfig:
     """The pipeline configuration: a file if given, then command-line overrides."""
-    try:
-        if taxonomy is not None:  # an unknown name is the option's error, not the file's
+    if taxonomy is not None:  # the option's own errors (its name, its recommended settings)
+        try:
             AnalysisConfig.model_validate({"taxonomy": taxonomy})
+        except ValidationError as err:
+            first = err.errors()[0]
+            field = "".join(f"{p}: " for p in first["loc"] if p != "taxonomy")
+            raise UserError(f"--taxonomy: {field}"
+                            f"{first['msg'].removeprefix('Value error, ')}") from err
+    try:
         config = (PipelineConfig.from_file(path, taxonomy=taxonomy) if path
                   else PipelineConfig(analysis=AnalysisConfig(taxonomy=taxonomy or "")))
     except ValidationError as err:

@@ -113,3 +113,14 @@ def test_the_taxonomy_option_brings_its_settings_under_the_files(tmp_path):
     assert (cyber.taxonomy, cyber.stance_weight, cyber.whole_text_weight) == ("cyber", 0.5, 0.0)
     unga = load_config(None, taxonomy="unga").analysis
     assert (unga.stance_weight, unga.whole_text_weight) == (0.3, 0.6)
+
+
+def test_the_taxonomy_options_bad_settings_are_its_own_error(tmp_path):
+    from pipelines.cli.common import UserError, load_config
+
+    data = _unga_data()
+    data["analysis"] = {"whole_text_weight": 3}
+    path = tmp_path / "heavy.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(UserError, match=r"^--taxonomy: whole_text_weight: .*less than or equal"):
+        load_config(None, taxonomy=str(path))
