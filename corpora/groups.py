@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -163,6 +165,29 @@ class GroupTable:
             return self.groups[code].members_on(day)
         except KeyError:
             raise UnknownGroupError(f"unknown group code {code!r}") from None
+
+    def recipients(self, statements: Iterable[Any]) -> dict[str, list[str]]:
+        """Statement id -> states a group statement speaks for (members on its date).
+
+        ``statements`` are records with ``statement_id, state, session, date, on_behalf_of,
+        aligned_with`` attributes (e.g. a DataFrame's ``itertuples()``). A statement is a
+        group statement when it was delivered ``on_behalf_of`` a group (from the metadata, or
+        detected in its opening). States that declared they ``aligned_with`` a group in the
+        same session also receive that group's statements.
+        """
+        rows = list(statements)
+        aligned: dict[tuple[str, str], set[str]] = {}
+        for row in rows:
+            if row.aligned_with:
+                aligned.setdefault((row.session, row.aligned_with), set()).add(row.state)
+        out: dict[str, list[str]] = {}
+        for row in rows:
+            if not row.on_behalf_of or row.on_behalf_of not in self.groups:
+                continue
+            members = set(self.members_on(row.on_behalf_of, row.date))
+            members |= aligned.get((row.session, row.on_behalf_of), set())
+            out[row.statement_id] = sorted(members)
+        return out
 
     def groups_of(self, state: str, day: dt.date) -> list[str]:
         """Codes of the groups ``state`` belongs to on ``day``."""

@@ -5,9 +5,11 @@ the issues contributing most to the weighted mean (most negatively, for the most
 the *evidence* is, for each driver, a pair of paragraphs, one per state, that supports the
 claim: on a contested issue both take the **same side** for a partner (**opposite sides** for
 an opponent), each on the side of its state's position; on other issues the most similar pair.
-Paragraphs of national statements are preferred to those a state delivered for a group; when no
-paragraph pair supports the claim on a driver, that driver has no evidence rather than a
-contradicting one.
+Paragraphs of national statements are preferred to those a state delivered for a group, and
+those to a group statement another member delivered for it (``delivered_by``: an EU member whose
+position rests on the EU's statements is quoted as the EU, only when nothing of its own supports
+the claim); when no paragraph pair supports the claim on a driver, that driver has no evidence
+rather than a contradicting one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Evidence:
     partner_source: str
     on_behalf_of: str = ""
     partner_on_behalf_of: str = ""
+    delivered_by: str = ""
+    partner_delivered_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,15 @@ def quote(text: str, limit: int = 320) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
+def voice(on_behalf_of: str, delivered_by: str = "") -> str:
+    """Whose words a quote is, after the state's code: ``""`` (its own), ``"for EU"`` (it
+    spoke for the group) or ``"via EU, delivered by HUN"`` (a member quoted through a group
+    statement another delivered)."""
+    if delivered_by:
+        return f"via {on_behalf_of or 'a group'}, delivered by {delivered_by}"
+    return f"for {on_behalf_of}" if on_behalf_of else ""
+
+
 def issue_drivers(result: AlignmentResult, a: int, b: int, top: int = 3, *,
                   opposed: bool = False) -> list[tuple[str, float]]:
     """Issues with the largest weighted contribution to the overall alignment of ``a`` and ``b``
@@ -81,24 +94,29 @@ def _sides(rows: pd.DataFrame) -> np.ndarray:
 
 def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str, issue: str,
                *, contested: bool, opposed: bool = False,
-               position_sides: tuple[float, float] | None = None) -> Evidence | None:
+               position_sides: tuple[float, float] | None = None,
+               relayed: bool = True) -> Evidence | None:
     """The pair of the two states' own paragraphs on ``issue`` that best supports the claim.
 
     Args:
         own: tagged rows of own segments with ``seg, state, session, issue, stance, text,
-            source`` (and optionally ``on_behalf_of``) columns.
+            source`` (and optionally ``on_behalf_of`` and ``delivered_by``: the state that
+            delivered a group statement quoted for another member) columns.
         vectors: segment embeddings ``(n_segments, d)`` indexed by ``seg``.
         contested: whether the issue has sides.
         opposed: look for opposite sides (the two states are opponents) instead of the same.
         position_sides: signs of the two states' positions on the issue; when given (and not
             0), each paragraph must take its state's side.
+        relayed: whether group statements another state delivered (``delivered_by``) may be
+            quoted (after every other pair).
 
     Returns:
         The evidence, or ``None`` when no pair supports the claim (for a contested issue, no
         pair of paragraphs on the required sides; for another issue, an opponent).
     """
-    mine = own[(own["state"] == state) & (own["issue"] == issue)]
-    theirs = own[(own["state"] == partner) & (own["issue"] == issue)]
+    usable = (own["issue"] == issue) & (relayed or _column(own, "delivered_by") == "")
+    mine = own[usable & (own["state"] == state)]
+    theirs = own[usable & (own["state"] == partner)]
     if mine.empty or theirs.empty or (opposed and not contested):
         return None
     similarity = vectors[mine["seg"].to_numpy()] @ vectors[theirs["seg"].to_numpy()].T
@@ -115,10 +133,12 @@ def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str,
             return None
         # opponents: the clearest contrast on the same question, i.e. still on topic
         score = np.where(valid, score, -np.inf)
-    national = [(frame.get("on_behalf_of", pd.Series("", index=frame.index)).fillna("")
-                 == "").to_numpy() for frame in (mine, theirs)]
-    # a national paragraph pair beats any pair with a group statement in it
-    score = score + 10.0 * (national[0][:, None] & national[1][None, :])
+    national = [_column(frame, "on_behalf_of") == "" for frame in (mine, theirs)]
+    relayed = [_column(frame, "delivered_by") != "" for frame in (mine, theirs)]
+    # a national paragraph pair beats any pair with a group statement in it, and a statement a
+    # state delivered itself beats one another member delivered for it
+    score = (score + 10.0 * (national[0][:, None] & national[1][None, :])
+             - 3.0 * (relayed[0][:, None].astype(float) + relayed[1][None, :]))
     i, j = np.unravel_index(int(np.argmax(score)), score.shape)
     x, y = mine.iloc[i], theirs.iloc[j]
     return Evidence(issue=issue, similarity=round(float(similarity[i, j]), 4), state=state,
@@ -126,7 +146,16 @@ def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str,
                     partner=partner, partner_session=y["session"], partner_quote=quote(y["text"]),
                     partner_source=y["source"],
                     on_behalf_of=str(x.get("on_behalf_of", "") or ""),
-                    partner_on_behalf_of=str(y.get("on_behalf_of", "") or ""))
+                    partner_on_behalf_of=str(y.get("on_behalf_of", "") or ""),
+                    delivered_by=str(x.get("delivered_by", "") or ""),
+                    partner_delivered_by=str(y.get("delivered_by", "") or ""))
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A text column as strings (empty where missing or absent)."""
+    if name not in frame:
+        return np.full(len(frame), "", dtype=object)
+    return frame[name].fillna("").astype(str).to_numpy()
 
 
 def rank_partners(result: AlignmentResult, state: str, *, issue: str = OVERALL, top: int = 10,
@@ -173,16 +202,19 @@ def rank_partners(result: AlignmentResult, state: str, *, issue: str = OVERALL, 
             drivers = []
         else:
             drivers = issue_drivers(result, a, b, opposed=opposed)
-        evidence: list[Evidence] = []
-        if own is not None and vectors is not None:
+        found: dict[str, Evidence] = {}
+        # the states' own words on any driver first; a group statement another member
+        # delivered only for the drivers still without a quote
+        for relayed in (False, True):
             for driver, _ in drivers:
-                if len(evidence) >= evidence_per_partner:
+                if own is None or vectors is None or len(found) >= evidence_per_partner:
                     break
-                found = best_pairs(own, vectors, state, other, driver,
-                                   contested=driver in contested, opposed=opposed,
-                                   position_sides=(side(state, driver), side(other, driver)))
-                if found is not None:
-                    evidence.append(found)
+                if driver not in found and (pair := best_pairs(
+                        own, vectors, state, other, driver, contested=driver in contested,
+                        opposed=opposed, relayed=relayed,
+                        position_sides=(side(state, driver), side(other, driver)))):
+                    found[driver] = pair
+        evidence = [found[d] for d, _ in drivers if d in found]
         return Partner(state=other, score=round(score, 4),
                        lo=round(float(lo[a, b]), 4) if lo is not None else float("nan"),
                        hi=round(float(hi[a, b]), 4) if hi is not None else float("nan"),

@@ -10,7 +10,7 @@ a quoted paragraph. Where there is no evidence the brief says so.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -94,8 +94,7 @@ class Brief:
 
 
 def _short(q: Quote) -> Quote:
-    return Quote(state=q.state, name=q.name, session=q.session, text=trim(q.text, QUOTE_LIMIT),
-                 source=q.source, url=q.url, on_behalf_of=q.on_behalf_of, issue=q.issue)
+    return replace(q, text=trim(q.text, QUOTE_LIMIT))
 
 
 def _our_stance(data: ReportData, state: str, issue: str, session: str) -> Estimate:
@@ -218,6 +217,7 @@ def _evidence_quote(data: ReportData, e: Mapping[str, Any] | None, *,
     return _short(Quote(state=who, name=data.name(who), session=str(e[f"{pre}session"]),
                         text=str(e[f"{pre}quote"]), source="" if url else source, url=url,
                         on_behalf_of=str(e.get(f"{pre}on_behalf_of", "") or ""),
+                        delivered_by=str(e.get(f"{pre}delivered_by", "") or ""),
                         issue=str(e["issue"])))
 
 
@@ -259,7 +259,7 @@ def could_join(data: ReportData, state: str, scope: str, issues: Sequence[str],
 
 def cite(q: Quote) -> str:
     """``Kenya, OEWG-2024-8, oewg-2024-8/ken.txt`` (on behalf of a group when so)."""
-    group = f" for {q.on_behalf_of}" if q.on_behalf_of else ""
+    group = f" {q.voice()}" if q.voice() else ""
     where = q.url or q.source
     return f"{q.name}{group}, {q.session}" + (f", {where}" if where else "")
 

@@ -118,7 +118,7 @@ def _qhtml(q: Quote | None, limit: int = SHORT, *, missing: str = "no paragraph"
 
 def _where(q: Quote) -> str:
     """Short citation for a table row that already names the state: session and file."""
-    group = f"for {q.on_behalf_of}, " if q.on_behalf_of else ""
+    group = f"{q.voice()}, " if q.voice() else ""
     return f"{group}{q.session}, {(q.url or q.source).rsplit('/', 1)[-1] or '?'}"
 
 

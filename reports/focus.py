@@ -36,10 +36,11 @@ MAX_GROUP_COLUMNS = 6
 
 
 def _quote(data: ReportData, state: str, session: str, text: str, source: str,
-           on_behalf_of: str, issue: str) -> Quote:
+           on_behalf_of: str, issue: str, delivered_by: str = "") -> Quote:
     url, path = split_source(source)
     return Quote(state=state, name=data.name(state), session=session, text=trim(text),
-                 source=path, url=url, on_behalf_of=on_behalf_of or "", issue=issue)
+                 source=path, url=url, on_behalf_of=on_behalf_of or "", issue=issue,
+                 delivered_by=delivered_by or "")
 
 
 def _entry(data: ReportData, item: Mapping[str, Any], evidence: bool) -> PartnerEntry:
@@ -53,10 +54,12 @@ def _entry(data: ReportData, item: Mapping[str, Any], evidence: bool) -> Partner
         pairs.append(EvidencePair(
             issue=issue, label=label_of(data.issue_info, issue), similarity=num(e["similarity"]),
             mine=_quote(data, str(e["state"]), str(e["session"]), str(e["quote"]),
-                        str(e.get("source", "")), str(e.get("on_behalf_of", "")), issue),
+                        str(e.get("source", "")), str(e.get("on_behalf_of", "")), issue,
+                        str(e.get("delivered_by", "") or "")),
             theirs=_quote(data, str(e["partner"]), str(e["partner_session"]),
                           str(e["partner_quote"]), str(e.get("partner_source", "")),
-                          str(e.get("partner_on_behalf_of", "")), issue)))
+                          str(e.get("partner_on_behalf_of", "")), issue,
+                          str(e.get("partner_delivered_by", "") or ""))))
     state = str(item["state"])
     return PartnerEntry(state=state, name=data.name(state),
                         score=estimate(item.get("score"), item.get("lo"), item.get("hi")),

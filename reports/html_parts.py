@@ -60,7 +60,7 @@ def source_html(url: str, source: str) -> str:
 
 def quote_html(q: Quote, *, show_issue: str = "") -> str:
     """A blockquote with the state, the session, the group it spoke for and the source."""
-    behalf = f", on behalf of {esc(q.on_behalf_of)}" if q.on_behalf_of else ""
+    behalf = f", {esc(q.voice(long=True))}" if q.voice() else ""
     issue = f'<span class="tag">{esc(show_issue)}</span> ' if show_issue else ""
     return (f'<blockquote class="quote"><p>{esc(q.text)}</p><footer>{issue}'
             f"<cite>{state_label(q.state, q.name)}</cite>, {esc(q.session)}{behalf}. "

@@ -29,6 +29,20 @@ class Quote:
     url: str = ""
     on_behalf_of: str = ""
     issue: str = ""
+    delivered_by: str = ""
+
+    def voice(self, *, long: bool = False) -> str:
+        """Whose words these are: ``""`` (the state's own), ``"for EU"`` (it spoke for the
+        group; ``long``: "on behalf of EU"), or, for a member quoted through a group statement
+        another state delivered, ``"via EU, delivered by HUN"`` ("in the EU statement
+        delivered by HUN")."""
+        group = self.on_behalf_of or "group"
+        if self.delivered_by:
+            return (f"in the {group} statement delivered by {self.delivered_by}" if long
+                    else f"via {group}, delivered by {self.delivered_by}")
+        if not self.on_behalf_of:
+            return ""
+        return f"on behalf of {group}" if long else f"for {group}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,6 +108,13 @@ def check_state(value: str, store: Store | None = None, *, option: str = "") -> 
         raise UserError(f"{prefix}{err}{extra}") from err
     if store is not None and code not in stored:
         near = closest(code, stored) or stored[:MAX_LISTED]
+        spoken_for = store.con.execute("SELECT count(*) FROM positions WHERE state = ?",
+                                       [code]).fetchall()[0][0]
+        if spoken_for:
+            raise UserError(f"{prefix}{code} has no statements of its own in the store: only "
+                            "group statements speak for it, and positions resting on those "
+                            "alone are not scored (set analysis.group_only_positions: true to "
+                            "score them)")
         raise UserError(f"{prefix}{code} has no statements in the store, so no alignment "
                         f"scores; states in the store include {', '.join(near)} "
                         f"({len(stored)} in all; 'likeminded status' shows the store)")

@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
+from nlp.partners import voice
 from pipelines.stages.results import SessionValidation, VoteValidation
 from pipelines.store.documents import ConvergenceDocument, StatusDocument
 from pipelines.store.storage import coverage_warnings
@@ -186,9 +187,10 @@ def format_partners(document: dict[str, Any], *, wide: bool = False) -> str:
         if drivers:
             lines.append(clip(f"       driven by {drivers}", WIDTH, wide=wide))
         for e in p["evidence"]:
-            mine = e["state"] + (f" for {e['on_behalf_of']}" if e["on_behalf_of"] else "")
-            theirs = e["partner"] + (f" for {e['partner_on_behalf_of']}"
-                                     if e["partner_on_behalf_of"] else "")
+            mine = " ".join(filter(None, (e["state"], voice(e["on_behalf_of"],
+                                                            e.get("delivered_by", "")))))
+            theirs = " ".join(filter(None, (e["partner"], voice(
+                e["partner_on_behalf_of"], e.get("partner_delivered_by", "")))))
             lines.append(clip(f"       {e['issue']}:", WIDTH, wide=wide))
             lines.extend(wrap(f"{mine} ({e['session']}): \"{e['quote']}\"", indent="         ",
                               wide=wide))

@@ -41,27 +41,6 @@ class AnalysisInputs:
     members_date: dt.date | None = None
 
 
-def group_recipients(statements: pd.DataFrame, groups: GroupTable) -> dict[str, list[str]]:
-    """Statement id -> states a group statement speaks for (members on its date).
-
-    A statement is a group statement when it was delivered ``on_behalf_of`` a group (from the
-    metadata, or detected in its opening). States that declared they ``aligned_with`` a group in
-    the same session also receive that group's statements.
-    """
-    aligned: dict[tuple[str, str], set[str]] = {}
-    for row in statements.itertuples():
-        if row.aligned_with:
-            aligned.setdefault((row.session, row.aligned_with), set()).add(row.state)
-    out: dict[str, list[str]] = {}
-    for row in statements.itertuples():
-        if not row.on_behalf_of or row.on_behalf_of not in groups.groups:
-            continue
-        members = set(groups.members_on(row.on_behalf_of, row.date))
-        members |= aligned.get((row.session, row.on_behalf_of), set())
-        out[row.statement_id] = sorted(members)
-    return out
-
-
 def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
                          group_weight: float, groups: GroupTable | None = None,
                          own_voice: bool = False) -> AnalysisInputs:
@@ -103,7 +82,7 @@ def load_analysis_inputs(store: Store, model_key: str, dimension: int, *,
     rows["stance"] = rows["stance"].astype(float)
     statements = segments.drop_duplicates("statement_id")[
         ["statement_id", "state", "session", "date", "on_behalf_of", "aligned_with"]]
-    recipients = {} if own_voice else group_recipients(statements, groups)
+    recipients = {} if own_voice else groups.recipients(statements.itertuples())
     rows = expand_group_rows(rows, recipients, group_weight=group_weight)
     rows = rows.sort_values(["issue", "session", "state", "seg"], kind="stable",
                             ignore_index=True)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from corpora.countries import country_name
 from corpora.store import Store
 from nlp.alignment import OVERALL
-from nlp.partners import rank_partners
+from nlp.partners import rank_partners, voice
 from nlp.positions import WINDOW
 from pipelines.settings import PipelineConfig
 from pipelines.store.analysis_read import load_alignment
@@ -87,7 +87,8 @@ def build_table(store: Store, what: str, *, issue: str | None = None,
 def partners_table(store: Store, *, issue: str = OVERALL, session: str = WINDOW,
                    config: PipelineConfig | None = None, top: int = 10) -> pd.DataFrame:
     """Every state's ``top`` partners and most opposed states on ``issue``, with names, the
-    95 % interval, the driving issues and one quoted pair of paragraphs (theirs and ours)."""
+    95 % interval, the driving issues and one quoted pair of paragraphs (theirs and ours, with
+    whose words each is: see :func:`nlp.partners.voice`)."""
     from pipelines.resources import get_taxonomy
     from pipelines.store.queries import own_tagged_segments, position_sides
     from pipelines.store.report_data import model_record
@@ -124,8 +125,11 @@ def partners_table(store: Store, *, issue: str = OVERALL, session: str = WINDOW,
                     "partner_quote": e.partner_quote if e else "",
                     "partner_session": e.partner_session if e else "",
                     "partner_source": e.partner_source if e else "",
+                    "partner_voice": voice(e.partner_on_behalf_of, e.partner_delivered_by)
+                    if e else "",
                     "quote": e.quote if e else "", "quote_session": e.session if e else "",
-                    "quote_source": e.source if e else ""})
+                    "quote_source": e.source if e else "",
+                    "quote_voice": voice(e.on_behalf_of, e.delivered_by) if e else ""})
     return pd.DataFrame(rows)
 
 

@@ -61,31 +61,75 @@ def _clean(value: Any) -> Any:
     return value
 
 
+EVIDENCE_COLUMNS = (
+    "SELECT s.state, s.session, i.issue, i.stance, g.text, g.statement_id, g.idx, "
+    "COALESCE(NULLIF(s.on_behalf_of, ''), a.on_behalf_detected, '') AS on_behalf_of, "
+    "CASE WHEN s.url <> '' THEN s.url ELSE s.source END AS source, e.vector "
+    "FROM segment_issues i JOIN segments g ON g.statement_id = i.statement_id "
+    "AND g.idx = i.idx JOIN statements s ON s.id = g.statement_id AND s.superseded_by IS NULL "
+    "LEFT JOIN statement_annotations a ON a.statement_id = s.id "
+    "JOIN embeddings e ON e.text_hash = g.text_hash AND e.model_key = ? ")
+
+
 def own_tagged_segments(store: Store, states: list[str], model_key: str, dimension: int,
                         session: str = WINDOW) -> tuple[pd.DataFrame, np.ndarray]:
-    """Own (not group-attributed) tagged segments of ``states`` with their vectors."""
+    """Tagged segments of ``states`` that can be quoted as theirs, with their vectors.
+
+    A state's own paragraphs (``delivered_by`` empty; ``on_behalf_of`` set when it spoke for a
+    group) come first; then, for a state that a group statement delivered by another speaks
+    for (a member on the statement's date, or a state that aligned itself with the group in
+    that session), that statement's paragraphs with ``state`` set to the member and
+    ``delivered_by`` to the speaker: an EU member whose position rests on the EU's statements
+    can still be quoted, as the EU. :func:`nlp.partners.best_pairs` uses those only when no
+    paragraph of the state's own supports the claim.
+    """
     if not states:
         return pd.DataFrame(), np.zeros((0, dimension), np.float32)
     placeholders = ", ".join("?" for _ in states)
     session_filter = "" if session == WINDOW else "AND s.session = ?"
-    params: list[Any] = [model_key, *states] + ([] if session == WINDOW else [session])
-    table = store.con.sql(
-        "SELECT s.state, s.session, i.issue, i.stance, g.text, g.statement_id, g.idx, "
-        "COALESCE(NULLIF(s.on_behalf_of, ''), a.on_behalf_detected, '') AS on_behalf_of, "
-        "CASE WHEN s.url <> '' THEN s.url ELSE s.source END AS source, e.vector "
-        "FROM segment_issues i JOIN segments g ON g.statement_id = i.statement_id "
-        "AND g.idx = i.idx JOIN statements s ON s.id = g.statement_id AND s.superseded_by IS NULL "
-        "LEFT JOIN statement_annotations a ON a.statement_id = s.id "
-        "JOIN embeddings e ON e.text_hash = g.text_hash AND e.model_key = ? "
-        f"WHERE s.state IN ({placeholders}) {session_filter} "
-        "ORDER BY s.state, s.session, g.statement_id, g.idx, i.issue",
-        params=params).to_arrow_table()
-    vectors = vectors_from_arrow(table.column("vector"), dimension)
-    frame = table.drop(["vector"]).to_pandas()
+    extra: list[Any] = [] if session == WINDOW else [session]
+    order = "ORDER BY s.state, s.session, g.statement_id, g.idx, i.issue"
+    own = store.con.sql(
+        EVIDENCE_COLUMNS + f"WHERE s.state IN ({placeholders}) {session_filter} {order}",
+        params=[model_key, *states, *extra]).to_arrow_table()
+    frames = [own.drop(["vector"]).to_pandas().assign(delivered_by="")]
+    vectors = [vectors_from_arrow(own.column("vector"), dimension)]
+    spoken_for = _spoken_for(store, set(states), session)
+    if spoken_for:
+        ids = sorted(spoken_for)
+        group = store.con.sql(
+            EVIDENCE_COLUMNS + f"WHERE s.id IN ({', '.join('?' for _ in ids)}) {order}",
+            params=[model_key, *ids]).to_arrow_table()
+        rows, group_vectors = group.drop(["vector"]).to_pandas(), vectors_from_arrow(
+            group.column("vector"), dimension)
+        for member in sorted({m for members in spoken_for.values() for m in members}):
+            take = rows["statement_id"].map(lambda sid, m=member: m in spoken_for[sid]).to_numpy(
+                dtype=bool)
+            if take.any():
+                frames.append(rows[take].assign(delivered_by=rows.loc[take, "state"],
+                                                state=member))
+                vectors.append(group_vectors[take])
+    frame = pd.concat(frames, ignore_index=True)
     frame["seg"] = np.arange(len(frame))
     frame["stance"] = frame["stance"].astype(float)
     frame = correct_evidence(store, frame)  # rows dropped keep their seg -> vector mapping
-    return frame, vectors
+    return frame, np.concatenate(vectors)
+
+
+def _spoken_for(store: Store, states: set[str], session: str) -> dict[str, set[str]]:
+    """Group statement id -> those of ``states`` it speaks for, other than its speaker."""
+    statements = store.con.sql(
+        "SELECT s.id AS statement_id, s.state, s.session, s.date, "
+        "COALESCE(NULLIF(s.on_behalf_of, ''), a.on_behalf_detected, '') AS on_behalf_of, "
+        "COALESCE(NULLIF(s.aligned_with, ''), a.aligned_detected, '') AS aligned_with "
+        "FROM statements s LEFT JOIN statement_annotations a ON a.statement_id = s.id "
+        "WHERE s.superseded_by IS NULL ORDER BY s.id").to_arrow_table().to_pandas()
+    if session != WINDOW:
+        statements = statements[statements["session"] == session]
+    speakers = dict(zip(statements["statement_id"], statements["state"], strict=True))
+    recipients = default_groups().recipients(statements.itertuples())
+    out = {sid: set(members) & states - {speakers[sid]} for sid, members in recipients.items()}
+    return {sid: members for sid, members in out.items() if members}
 
 
 def group_members(store: Store, groups: list[str], *, of_state: str = "") -> dict[str, list[str]]:

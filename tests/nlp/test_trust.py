@@ -19,7 +19,7 @@ from nlp.alignment import (
 from nlp.capacity import adopts_consensus, detect_capacity, is_joint_statement
 from nlp.coalitions import describe_shared, shared_positions
 from nlp.convergence import measure_dispersion
-from nlp.partners import best_pairs, rank_partners
+from nlp.partners import best_pairs, rank_partners, voice
 from nlp.positions import PositionConfig, estimate_positions, estimate_whole_positions
 from nlp.similarity import stance_agreement
 from nlp.stats import centred_interval
@@ -161,6 +161,32 @@ def test_national_paragraphs_come_before_group_statements():
     vectors = np.vstack([vectors, vectors[0]])  # the group paragraph is the closest match
     found = best_pairs(own, vectors, "AAA", "BBB", "treaty", contested=True)
     assert found.partner_on_behalf_of == "" and found.partner_quote == "A treaty is not needed."
+
+
+def test_a_group_statement_another_delivered_is_quoted_only_when_nothing_own_supports_it():
+    own, vectors = _own()
+    # CCC speaks only through a group statement BBB delivered; a copy of BBB's group paragraph
+    relayed = own.iloc[[2]].assign(seg=4, state="CCC", text="The Group opposes a treaty.",
+                                   on_behalf_of="NAM", delivered_by="BBB")
+    delivered = relayed.assign(seg=5, state="BBB", delivered_by="")
+    table = pd.concat([own.assign(delivered_by=""), relayed, delivered], ignore_index=True)
+    vectors = np.vstack([vectors, vectors[0], vectors[0]])
+    found = best_pairs(table, vectors, "AAA", "CCC", "treaty", contested=True)
+    assert (found.partner_on_behalf_of, found.partner_delivered_by) == ("NAM", "BBB")
+    assert voice(found.partner_on_behalf_of, found.partner_delivered_by) == (
+        "via NAM, delivered by BBB")
+    # BBB's own delivery of the same group paragraph beats nothing national, but it is BBB's
+    # national paragraph that is quoted when there is one
+    mine = best_pairs(table, vectors, "AAA", "BBB", "treaty", contested=True)
+    assert mine.partner_quote == "A treaty is not needed." and mine.partner_delivered_by == ""
+    # a relayed paragraph loses against one the state delivered itself
+    both = pd.concat([table, relayed.assign(seg=6, state="CCC", delivered_by="",
+                                            text="CCC, for the Group: no treaty.")],
+                     ignore_index=True)
+    chosen = best_pairs(both, np.vstack([vectors, vectors[2]]), "AAA", "CCC", "treaty",
+                        contested=True)
+    assert chosen.partner_quote == "CCC, for the Group: no treaty."
+    assert chosen.partner_delivered_by == "" and voice(chosen.partner_on_behalf_of) == "for NAM"
 
 
 def test_partners_beyond_a_group_and_opponents_with_drivers(positions):

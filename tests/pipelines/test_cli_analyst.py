@@ -132,6 +132,22 @@ def test_unknown_values_are_one_line_errors_listing_valid_ones(ingested, args, m
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
 
 
+def test_a_state_heard_only_through_its_group_is_told_why_it_has_no_scores(ingested, tmp_path):
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(ingested, db)
+    with duckdb.connect(str(db)) as con:  # a member the EU's statements speak for
+        con.execute("INSERT INTO positions VALUES ('PRT', 'ihl', '*', 0, 3, 1.5, NULL, NULL, "
+                    "NULL, 0, true, [0.1, 0.2])")
+    result = invoke("partners", "PRT", "--db", str(db))
+    assert result.exit_code == 1, result.output
+    assert "only group statements speak for it" in result.output
+    assert "analysis.group_only_positions" in result.output
+
+
 def test_clip_and_wrap_cut_at_words_with_an_ellipsis():
     from pipelines.cli.formatting import clip, wrap
 

@@ -57,3 +57,36 @@ def test_coverage_by_language_is_recorded(sample_store):
         status = store_status(store)
     assert status["annotation_by_language"] == coverage
     assert isinstance(status["annotation_warnings"], list)
+
+
+def test_a_member_heard_only_through_its_group_is_quoted_as_the_group(sample_store):
+    """Portugal speaks in the sample only through EU statements delivered by others: its
+    evidence rows are those paragraphs, marked with who delivered them. Partners whose
+    position on a driver rests on such statements are quoted through them, as the group's
+    (before: no quote for that driver)."""
+    from pipelines.store.queries import own_tagged_segments
+    from pipelines.store.report_data import model_record
+
+    db, config, _ = sample_store
+    with open_store(db, read_only=True) as store:
+        model = model_record(store)
+        rows, vectors = own_tagged_segments(store, ["PRT", "BRA"], model["model_key"],
+                                            model["dimension"])
+        speakers = {sid: (state, group) for sid, state, group in store.con.execute(
+            "SELECT id, state, on_behalf_of FROM statements").fetchall()}
+        documents = [partners_document(store, s, config=config) for s in ("BRA", "KEN", "ARE")]
+    assert len(vectors) > rows["seg"].max()
+    relayed = rows[rows["delivered_by"] != ""]
+    assert set(relayed["state"]) == {"PRT"} and set(relayed["on_behalf_of"]) == {"EU"}
+    assert {speakers[sid] for sid in relayed["statement_id"]} == set(
+        zip(relayed["delivered_by"], relayed["on_behalf_of"], strict=True))
+    assert rows.loc[rows["state"] == "BRA", "delivered_by"].eq("").all()
+    quoted = [(p["state"], e) for d in documents for p in d["partners"] + d["opposed"]
+              for e in p["evidence"] if e["partner_delivered_by"]]
+    assert quoted, "no partner quoted through a group statement"
+    for member, e in quoted:
+        group = e["partner_on_behalf_of"]
+        assert e["partner_delivered_by"] != member and group
+        source = e["partner_source"].rsplit("/", 1)[-1]
+        assert any(g == group and st == e["partner_delivered_by"]
+                   for st, g in speakers.values()), source
