@@ -134,11 +134,11 @@ def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str,
         # opponents: the clearest contrast on the same question, i.e. still on topic
         score = np.where(valid, score, -np.inf)
     national = [_column(frame, "on_behalf_of") == "" for frame in (mine, theirs)]
-    relayed = [_column(frame, "delivered_by") != "" for frame in (mine, theirs)]
+    via = [_column(frame, "delivered_by") != "" for frame in (mine, theirs)]
     # a national paragraph pair beats any pair with a group statement in it, and a statement a
     # state delivered itself beats one another member delivered for it
     score = (score + 10.0 * (national[0][:, None] & national[1][None, :])
-             - 3.0 * (relayed[0][:, None].astype(float) + relayed[1][None, :]))
+             - 3.0 * (via[0][:, None].astype(float) + via[1][None, :]))
     i, j = np.unravel_index(int(np.argmax(score)), score.shape)
     x, y = mine.iloc[i], theirs.iloc[j]
     return Evidence(issue=issue, similarity=round(float(similarity[i, j]), 4), state=state,
