@@ -1,0 +1,526 @@
+"""Low-dimensional text positions against UN votes (opt-in; needs an analysed store and ../shared/data).
+
+Question (issue 13): can text alone beat the "same UN regional group" prior as a predictor of
+same-session vote agreement? UN voting is dominated by one or two dimensions (the West against
+the rest); pairwise cosine over full 384-d sentence-embedding means mixes that dimension with
+topic noise (national topics, length). Here each state's speech is placed in a LOW-dimensional
+space learnt from text only, and alignment is minus the Euclidean distance over the first ``k``
+components (``k`` = 1..10):
+
+* **sources** (one row per state and session): ``emb_all`` the mean of the speech's substantive
+  paragraph vectors; ``emb_tagged`` the same over paragraphs the taxonomy tagged with an issue;
+  ``emb_issue`` the mean over the state's tagged issues of its per-issue mean paragraph vector
+  (every issue the same weight, however long the state spoke on it); ``stance`` the pipeline's
+  per-issue stances (``positions``, not thin; centred per issue and session, missing = 0);
+  ``tfidf`` sublinear TF-IDF rows of the speech (PCA = latent semantic scaling); ``ca``
+  correspondence analysis of the speech's word counts (a supervision-free scaling of the
+  wordfish family: its first dimension approximates a one-dimensional Poisson scaling);
+* **fit**: PCA fitted per session, or on all sessions pooled (rows centred per session first;
+  the sessions without votes, 2020-2024, are text too and enter the pooled fit);
+* **whitening**: components scaled to unit variance or not.
+
+That is 6 x 2 x 2 x 10 = 240 candidates, all text only. The choice of a candidate is made out of
+sample exactly as in ``bench_gd_settings`` (:mod:`nlp.selection`): each vote session held out in
+turn, the candidate chosen on the five others (highest mean Spearman), and reported on the held-
+out one beside the pipeline's stored alignment (the run's settings: the ``unga`` recommended
+ones), TF-IDF cosine, mean-embedding cosine and the regional-group prior, on the same pairs,
+with state-bootstrap intervals. Each family is also chosen on its own (same scheme), and the
+best candidate per session in sample is listed, labelled, as the optimistic ceiling. With 240
+candidates the leave-one-out winner is itself optimistic.
+
+Movers: for the pooled fits (coordinates comparable over sessions), each state's closeness to
+the Western European and Others Group (minus its distance to the group's centroid, the state
+itself left out; z-scored per session) is compared with its vote agreement with the group
+(:func:`nlp.vote_movers.camp_agreement`): the level per session, the change between consecutive
+vote sessions (Spearman of the changes), and the overlap of the top movers of both against its
+hypergeometric expectation (:func:`nlp.vote_movers.mover_overlap`).
+
+Usage: python benchmarks/bench_gd_scaling.py --db STORE [--n-boot 200]
+Writes ``benchmarks/results/gd_scaling.json`` and prints the held-out tables.
+
+Measured (2026-12-02, the whole-archive store of the README's "Validation on real data"; all
+roll calls, S-score; on a loaded 2-core machine): see the module's results file and the
+README. Summary in :data:`MEASURED`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import SHARED_DATA, format_table, peak_rss_mb, timer, write_result
+
+SOURCES = ("emb_all", "emb_tagged", "emb_issue", "stance", "tfidf", "ca")
+FITS = ("session", "pooled")
+WHITEN = (False, True)
+KS = tuple(range(1, 11))
+CAMP = "UN_WEOG"
+TOP_MOVERS = 25
+MEASURED = "filled in below once measured"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One text-only way of placing states: source, where the PCA is fitted, whitening, k."""
+
+    source: str
+    fit: str
+    whiten: bool
+    k: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.source} fit={self.fit} white={int(self.whiten)} k={self.k}"
+
+    @property
+    def space(self) -> tuple[str, str, bool]:
+        return self.source, self.fit, self.whiten
+
+
+def candidates() -> list[Candidate]:
+    return [Candidate(s, f, w, k) for s in SOURCES for f in FITS for w in WHITEN for k in KS]
+
+
+# ---------------------------------------------------------------- features (text only)
+
+def _paragraphs(store: Any, model_key: str, dimension: int,
+                ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every current substantive paragraph: (session, state, statement_id, idx), and vectors."""
+    from pipelines.store.storage import vectors_from_arrow
+
+    table = store.con.sql(
+        "SELECT s.session, s.state, g.statement_id, g.idx, e.vector FROM segments g "
+        "JOIN statements s ON s.id = g.statement_id AND s.superseded_by IS NULL "
+        "JOIN embeddings e ON e.text_hash = g.text_hash AND e.model_key = ? "
+        "WHERE g.kind = 'substantive' ORDER BY g.statement_id, g.idx",
+        params=[model_key]).to_arrow_table()
+    meta = pd.DataFrame({c: table.column(c).to_pylist()
+                         for c in ("session", "state", "statement_id", "idx")})
+    return meta, vectors_from_arrow(table.column("vector"), dimension).astype(np.float64)
+
+
+def _group_mean(keys: pd.DataFrame, vectors: np.ndarray,
+                by: tuple[str, ...] = ("session", "state")) -> pd.DataFrame:
+    """Mean vector per group of ``keys`` (rows aligned with ``vectors``), indexed by ``by``."""
+    frame = pd.DataFrame(vectors, index=pd.MultiIndex.from_frame(keys[list(by)]))
+    return frame.groupby(level=list(by), sort=True).mean()
+
+
+def embedding_features(store: Any, model_key: str, dimension: int) -> dict[str, pd.DataFrame]:
+    """``emb_all``, ``emb_tagged`` and ``emb_issue``: one row per (session, state)."""
+    meta, vectors = _paragraphs(store, model_key, dimension)
+    tags = store.con.sql("SELECT DISTINCT statement_id, idx, issue FROM segment_issues").df()
+    out = {"emb_all": _group_mean(meta, vectors)}
+    tagged = tags.merge(meta.reset_index()[["index", "statement_id", "idx", "session", "state"]],
+                        on=["statement_id", "idx"])
+    rows = np.sort(tagged["index"].unique())
+    out["emb_tagged"] = _group_mean(meta.iloc[rows], vectors[rows])
+    per_issue = _group_mean(tagged, vectors[tagged["index"].to_numpy()],
+                            by=("session", "state", "issue"))
+    out["emb_issue"] = per_issue.groupby(level=["session", "state"], sort=True).mean()
+    return out
+
+
+def stance_features(store: Any) -> pd.DataFrame:
+    """The pipeline's per-issue stances, centred per issue and session (missing: 0)."""
+    frame = store.con.sql(
+        "SELECT session, state, issue, stance FROM positions WHERE NOT thin AND "
+        "isfinite(stance)").df()
+    frame["stance"] -= frame.groupby(["session", "issue"])["stance"].transform("mean")
+    wide = frame.pivot_table(index=["session", "state"], columns="issue", values="stance")
+    return wide.fillna(0.0)
+
+
+def text_features(store: Any, sessions: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    keys, texts = [], []
+    for session in sessions:
+        for state, text in sorted(store.session_texts(session).items()):
+            keys.append((session, state))
+            texts.append(text)
+    return keys, texts
+
+
+# ---------------------------------------------------------------- scaling
+
+def _pca(x: np.ndarray, kmax: int, whiten: bool) -> np.ndarray:
+    """Scores of the first ``kmax`` principal components of the (already centred) rows."""
+    n, d = x.shape
+    if n <= d:
+        gram = x @ x.T
+        values, vectors = np.linalg.eigh(gram)
+        order = np.argsort(values)[::-1][:kmax]
+        sv = np.sqrt(np.clip(values[order], 0, None))
+        u = vectors[:, order]
+    else:
+        u, s, _ = np.linalg.svd(x, full_matrices=False)
+        u, sv = u[:, :kmax], s[:kmax]
+    u = u * np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])  # fixed signs
+    return u * np.sqrt(max(n - 1, 1)) if whiten else u * sv
+
+
+def _ca(counts: np.ndarray, kmax: int, whiten: bool) -> np.ndarray:
+    """Correspondence analysis of a documents x words count matrix: row principal coordinates
+    (or standard coordinates when ``whiten``) of the first ``kmax`` dimensions."""
+    p = counts / counts.sum()
+    r, c = p.sum(axis=1), p.sum(axis=0)
+    keep = c > 0
+    p, c = p[:, keep], c[keep]
+    s = (p - np.outer(r, c)) / np.sqrt(np.outer(r, c))
+    gram = s @ s.T
+    values, vectors = np.linalg.eigh(gram)
+    order = np.argsort(values)[::-1][:kmax]
+    u = vectors[:, order]
+    u = u * np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
+    standard = u / np.sqrt(r)[:, None]
+    return standard if whiten else standard * np.sqrt(np.clip(values[order], 0, None))
+
+
+def _centre_per_session(frame: pd.DataFrame) -> np.ndarray:
+    values = frame.to_numpy(dtype=np.float64)
+    sessions = frame.index.get_level_values("session")
+    out = values.copy()
+    for session in pd.unique(sessions):
+        rows = sessions == session
+        out[rows] -= values[rows].mean(axis=0)
+    return out
+
+
+def spaces(features: dict[str, pd.DataFrame], text_keys: list[tuple[str, str]],
+           texts: list[str], kmax: int = max(KS),
+           ) -> dict[tuple[str, str, bool], dict[str, pd.DataFrame]]:
+    """``{(source, fit, whiten): {session: states x kmax coordinates}}``."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    out: dict[tuple[str, str, bool], dict[str, pd.DataFrame]] = {}
+    pattern = r"(?u)\b[^\W\d_]{3,}\b"
+
+    def split(index: pd.MultiIndex, coords: np.ndarray, key: tuple[str, str, bool]) -> None:
+        frame = pd.DataFrame(coords, index=index)
+        out[key] = {str(s): frame.xs(s, level="session")
+                    for s in pd.unique(index.get_level_values("session"))}
+
+    index = pd.MultiIndex.from_tuples(text_keys, names=["session", "state"])
+    sessions = pd.unique(index.get_level_values("session"))
+    for whiten in WHITEN:
+        for source, frame in features.items():
+            split(frame.index, _pca(_centre_per_session(frame), kmax, whiten),
+                  (source, "pooled", whiten))
+            pieces = [frame.xs(s, level="session", drop_level=False)
+                      for s in pd.unique(frame.index.get_level_values("session"))]
+            split(pd.MultiIndex.from_tuples([t for p in pieces for t in p.index],
+                                            names=["session", "state"]),
+                  np.vstack([_pca(_centre_per_session(p), kmax, whiten) for p in pieces]),
+                  (source, "session", whiten))
+    # TF-IDF (latent semantic scaling) and correspondence analysis, pooled and per session
+    for fit in FITS:
+        groups = [np.arange(len(texts))] if fit == "pooled" else [
+            np.flatnonzero(index.get_level_values("session") == s) for s in sessions]
+        coords: dict[tuple[str, bool], list[np.ndarray]] = {}
+        for rows in groups:
+            docs = [texts[i] for i in rows]
+            min_df = 5 if fit == "pooled" else 2
+            tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=min_df,
+                                    max_df=0.9, token_pattern=pattern).fit_transform(docs)
+            sub = pd.DataFrame(tfidf.toarray(), index=index[rows])
+            counts = CountVectorizer(stop_words="english", min_df=min_df, max_df=0.9,
+                                     token_pattern=pattern).fit_transform(docs)
+            for whiten in WHITEN:
+                coords.setdefault(("tfidf", whiten), []).append(
+                    _pca(_centre_per_session(sub), kmax, whiten))
+                coords.setdefault(("ca", whiten), []).append(
+                    _ca(counts.toarray().astype(np.float64), kmax, whiten))
+            del sub, tfidf, counts
+        order = np.concatenate(groups)
+        for (source, whiten), parts in coords.items():
+            split(index[order], np.vstack(parts), (source, fit, whiten))
+    return out
+
+
+def distance_alignment(coords: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Minus the Euclidean distance over the first ``k`` coordinates (0 on the diagonal)."""
+    x = coords.to_numpy()[:, :k]
+    sq = (x * x).sum(axis=1)
+    dist = np.sqrt(np.clip(sq[:, None] + sq[None, :] - 2 * x @ x.T, 0, None))
+    np.fill_diagonal(dist, 0.0)
+    return pd.DataFrame(-dist, index=coords.index, columns=coords.index)
+
+
+# ---------------------------------------------------------------- targets and scores
+
+def pipeline_alignment(store: Any, session: str) -> pd.DataFrame:
+    """The stored overall alignment of ``session`` (the run's own settings), symmetric."""
+    frame = store.con.execute("SELECT state_a, state_b, score FROM alignment WHERE issue = '*' "
+                              "AND session = ?", [session]).df()
+    states = sorted(set(frame["state_a"]) | set(frame["state_b"]))
+    wide = frame.pivot(index="state_a", columns="state_b", values="score").reindex(
+        index=states, columns=states).to_numpy(dtype=float)
+    full = np.where(np.isfinite(wide), wide, wide.T)
+    return pd.DataFrame(full, index=states, columns=states)
+
+
+class LazyAlignments:
+    """``alignments[name][session]``: a candidate's alignment, computed when asked."""
+
+    def __init__(self, coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
+                 cands: list[Candidate]) -> None:
+        self.coords = coords
+        self.by_name = {c.name: c for c in cands}
+
+    def __getitem__(self, name: str) -> _Sessions:
+        return _Sessions(self.coords, self.by_name[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_name)
+
+    def items(self) -> Iterator[tuple[str, _Sessions]]:
+        return ((n, self[n]) for n in self.by_name)
+
+    def __len__(self) -> int:
+        return len(self.by_name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.by_name
+
+
+@dataclass(frozen=True)
+class _Sessions:
+    coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]]
+    candidate: Candidate
+
+    def __getitem__(self, session: str) -> pd.DataFrame:
+        return distance_alignment(self.coords[self.candidate.space][session], self.candidate.k)
+
+
+def score_all(alignments: LazyAlignments,
+              targets: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
+    """Spearman of every candidate with the S-score per session, on the pairs the votes, the
+    baselines and the pipeline's alignment all have (as ``bench_gd_settings``)."""
+    from benchmarks.bench_gd_settings import score_candidates
+
+    return score_candidates(alignments, targets)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- movers
+
+def _closeness(coords: pd.DataFrame, k: int, camp: set[str]) -> pd.Series:
+    """Minus each state's distance to the camp's centroid (itself left out), z-scored."""
+    x = coords.to_numpy()[:, :k]
+    members = np.array([s in camp for s in coords.index])
+    total, n = x[members].sum(axis=0), members.sum()
+    out = np.empty(len(x))
+    for i in range(len(x)):
+        centre = (total - x[i]) / (n - 1) if members[i] else total / n
+        out[i] = -np.linalg.norm(x[i] - centre)
+    series = pd.Series(out, index=coords.index)
+    return (series - series.mean()) / series.std()
+
+
+def mover_check(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
+                candidate: Candidate, camp_votes: dict[str, pd.Series], camp: set[str],
+                ) -> dict[str, Any]:
+    """Levels, changes and top-mover overlap of text closeness to the camp against vote
+    agreement with it, over consecutive vote sessions."""
+    from scipy.stats import spearmanr
+
+    from nlp.vote_movers import mover_overlap, vote_movers
+
+    space = coords[candidate.space]
+    sessions = list(camp_votes)
+    text = {s: _closeness(space[s], candidate.k, camp) for s in sessions}
+    levels = {}
+    for s in sessions:
+        both = pd.concat([text[s], camp_votes[s]], axis=1, join="inner").dropna()
+        levels[s] = round(float(spearmanr(both.iloc[:, 0], both.iloc[:, 1])[0]), 4)
+    pairs = []
+    for before, after in zip(sessions, sessions[1:], strict=False):
+        t = (text[after] - text[before]).dropna()
+        v = (camp_votes[after] - camp_votes[before]).dropna()
+        population = sorted(set(t.index) & set(v.index))
+        t, v = t[population], v[population]
+        rho = float(spearmanr(t, v)[0])
+        frame = pd.DataFrame({"state": t.index, "size": t.abs().to_numpy()}).sort_values(
+            ["size", "state"], ascending=[False, True], kind="stable")
+        text_top = frame["state"].head(TOP_MOVERS).tolist()
+        found = mover_overlap(text_top, vote_movers(camp_votes[before], camp_votes[after],
+                                                    top=TOP_MOVERS, among=population),
+                              population)
+        pairs.append({"from_session": before, "to_session": after,
+                      "change_spearman": round(rho, 4),
+                      **{k: found[k] for k in ("population", "overlap", "expected",
+                                               "p_value")}})
+    return {"candidate": candidate.name, "level_spearman": levels, "pairs": pairs}
+
+
+# ---------------------------------------------------------------- main
+
+def load(db: str, data: Path) -> tuple[dict[str, Any], dict[str, dict[str, pd.DataFrame]],
+                                       dict[str, pd.Series], set[str]]:
+    """Coordinates of every space, the per-session targets (votes, baselines, the pipeline's
+    alignment), the per-session vote agreement with the camp, and the camp's members."""
+    from benchmarks.bench_gd_settings import vote_targets
+    from corpora.blocks import read_block_membership
+    from corpora.votes import read_votes
+    from nlp.vote_movers import camp_agreement
+    from nlp.votes import agreement_matrices, vote_matrix
+    from pipelines.settings import PipelineConfig
+    from pipelines.stages.text import get_embedder
+    from pipelines.stages.vote_sessions import session_number
+    from pipelines.store.storage import open_store
+
+    embedder = get_embedder(PipelineConfig().embedding)
+    with open_store(db, read_only=True) as store:
+        sessions = [r[0] for r in store.con.execute(
+            "SELECT DISTINCT session FROM statements WHERE superseded_by IS NULL "
+            "ORDER BY session").fetchall()]
+        features = embedding_features(store, embedder.model_key, embedder.dimension)
+        features["stance"] = stance_features(store).reindex(  # no stance at all: 0
+            features["emb_all"].index, fill_value=0.0)
+        keys, texts = text_features(store, sessions)
+        coords = spaces(features, keys, texts)
+        del features, texts
+        pipeline = {s: pipeline_alignment(store, s) for s in sessions}
+    targets = vote_targets(db, sessions, votes_file=data / "unvotes_votes.csv.gz",
+                           roll_calls=data / "unvotes_roll_calls.csv.gz",
+                           groups=data / "country_blocks_membership.csv")
+    for session, target in targets.items():
+        target["pipeline"] = pipeline[session]
+    votes = read_votes(data / "unvotes_votes.csv.gz",
+                       roll_calls=data / "unvotes_roll_calls.csv.gz")
+    camp = set(read_block_membership(data / "country_blocks_membership.csv")[CAMP])
+    voted = set(votes.votes["rcid"])
+    camp_votes = {}
+    for session in targets:
+        table = votes.roll_calls
+        rcids = table[(table["session"] == session_number(session))
+                      & table["rcid"].isin(voted)]["rcid"].tolist()
+        states, matrix = vote_matrix(votes.votes, rcids)
+        agreement = agreement_matrices(states, matrix, min_common=min(
+            PipelineConfig().votes.min_common, len(rcids)))["agreement"]
+        camp_votes[session] = camp_agreement(agreement, camp)
+    return coords, targets, camp_votes, camp
+
+
+def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
+             targets: dict[str, dict[str, pd.DataFrame]], camp_votes: dict[str, pd.Series],
+             camp: set[str], *, n_boot: int) -> dict[str, Any]:
+    from benchmarks.bench_gd_settings import FIRST_PERIOD, held_out_table
+    from nlp.selection import choose, leave_one_out, two_fold
+
+    cands = candidates()
+    alignments = LazyAlignments(coords, cands)
+    scores = score_all(alignments, targets)
+    voted = list(targets)
+    first = [s for s in voted if s in FIRST_PERIOD]
+    second = [s for s in voted if s not in FIRST_PERIOD]
+    choices = pd.concat([leave_one_out(scores), two_fold(scores, first, second)],
+                        ignore_index=True)
+    held = held_out_table(choices, alignments, targets, n_boot)  # type: ignore[arg-type]
+    loo = held[held["scheme"] == "leave-one-out"]
+    family_of = {c.name: c.source for c in cands}
+    per_family = []
+    for source in SOURCES:
+        part = scores[scores["setting"].map(family_of) == source]
+        chosen = leave_one_out(part)
+        per_family.append({"source": source, **{r["held_out"]: round(r["score"], 4)
+                                                for r in chosen.to_dict(orient="records")},
+                           "mean": round(float(chosen["score"].mean()), 4),
+                           "settings": sorted(set(chosen["setting"]))})
+    baselines = {}
+    for session in voted:  # the baselines' Spearman on the same pairs, no intervals
+        row = loo[loo["session"] == session].iloc[0]
+        baselines[session] = {m: row[m] for m in ("pipeline", "tfidf", "mean_embedding",
+                                                   "regional_group")}
+    ceiling = (scores.sort_values("score", ascending=False, kind="stable")
+               .groupby("session").head(1).set_index("session").loc[voted])
+    # movers: pooled spaces (coordinates comparable across sessions); the candidate chosen on
+    # the levels of all six sessions, and every pooled candidate summarised
+    pooled = scores[scores["setting"].map(lambda n: "fit=pooled" in n)]
+    best_pooled, _ = choose(pooled, voted)
+    by_name = {c.name: c for c in cands}
+    movers = mover_check(coords, by_name[best_pooled], camp_votes, camp)
+    all_changes = []
+    for c in cands:
+        if c.fit == "pooled":
+            found = mover_check(coords, c, camp_votes, camp)
+            all_changes.append({"candidate": c.name,
+                                **{f"{p['from_session']}>{p['to_session']}": p["change_spearman"]
+                                   for p in found["pairs"]},
+                                "overlap": sum(p["overlap"] for p in found["pairs"]),
+                                "expected": round(sum(p["expected"] for p in found["pairs"]), 3)})
+    changes = pd.DataFrame(all_changes)
+    change_cols = [c for c in changes if ">" in c]
+    mover_summary = {
+        "candidates": len(changes),
+        "median_change_spearman": {c: round(float(changes[c].median()), 4) for c in change_cols},
+        "share_positive_change_spearman": round(float((changes[change_cols] > 0)
+                                                      .to_numpy().mean()), 4),
+        "median_overlap_total": float(changes["overlap"].median()),
+        "expected_total": float(changes["expected"].median())}
+    summary = {
+        "sessions": voted, "candidates": len(cands),
+        "held_out_mean_spearman": {m: round(float(loo[m].mean()), 4) for m in
+                                   ("alignment", "pipeline", "tfidf", "mean_embedding",
+                                    "regional_group")},
+        "beats_regional_group": [s for s, a, r in zip(loo["session"], loo["alignment"],
+                                                      loo["regional_group"], strict=True)
+                                 if a > r],
+        "beats_pipeline": [s for s, a, r in zip(loo["session"], loo["alignment"],
+                                                loo["pipeline"], strict=True) if a > r],
+        "in_sample_ceiling_mean": round(float(ceiling["score"].mean()), 4)}
+    return {"summary": summary, "held_out": held.round(4).to_dict(orient="records"),
+            "per_family_held_out": per_family, "baselines_same_pairs": baselines,
+            "in_sample_best": ceiling.reset_index()[["session", "setting", "score"]]
+            .round(4).to_dict(orient="records"),
+            "movers": movers, "movers_all_pooled": mover_summary,
+            "movers_all_pooled_rows": changes.round(4).to_dict(orient="records"),
+            "scores": scores.round(4).to_dict(orient="records")}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", required=True, help="an analysed General Debate store")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
+    parser.add_argument("--n-boot", type=int, default=200)
+    parser.add_argument("--name", default="gd_scaling", help="results file name")
+    args = parser.parse_args(argv)
+    if not (args.data / "unvotes_votes.csv.gz").is_file():
+        raise SystemExit(f"{args.data}: no unvotes_votes.csv.gz (the shared data is absent)")
+    if not Path(args.db).is_file():
+        raise SystemExit(f"{args.db}: no such store (run likeminded run on the General Debate "
+                         "first)")
+    with timer() as elapsed:
+        coords, targets, camp_votes, camp = load(args.db, args.data)
+        result = evaluate(coords, targets, camp_votes, camp, n_boot=args.n_boot)
+    result["summary"]["seconds"] = round(elapsed(), 1)
+    result["summary"]["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    print(format_table([[r["scheme"], r["session"], r["setting"], r["alignment"],
+                         r["pipeline"], r["tfidf"], r["mean_embedding"], r["regional_group"],
+                         r["n_pairs"]] for r in result["held_out"]],
+                       ["scheme", "held out", "chosen on the other sessions", "scaled",
+                        "pipeline", "tfidf", "mean emb", "region", "pairs"]))
+    print("each family chosen on its own (leave one session out):")
+    print(format_table([[f["source"], *(f.get(s, float("nan")) for s in result["summary"]
+                                        ["sessions"]), f["mean"]]
+                        for f in result["per_family_held_out"]],
+                       ["source", *result["summary"]["sessions"], "mean"]))
+    print("in-sample best per session (optimistic ceiling):", result["in_sample_best"])
+    print("movers (chosen on levels):", result["movers"])
+    print("movers, all pooled candidates:", result["movers_all_pooled"])
+    print("summary:", result["summary"])
+    payload = {"store": args.db, "sources": SOURCES, "fits": FITS, "ks": KS, "camp": CAMP,
+               "top_movers": TOP_MOVERS, **result}
+    print(f"wrote {write_result(args.name, payload)}")
+    return payload
+
+
+if __name__ == "__main__":
+    main()
