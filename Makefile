@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
 GD_DB ?= data/gd.duckdb
 
-.PHONY: demo test lint bench bench-real bench-gd-settings server clean help
+.PHONY: demo test lint bench bench-real bench-gd-settings bench-gd-scaling server clean help
 PREFECT_PORT ?= 4200
 
 help:
@@ -15,6 +15,7 @@ help:
 	@echo "make bench  - run the benchmarks (tables on stdout, JSON in benchmarks/results/)"
 	@echo "make bench-real - the whole General Debate archive in ../shared/data, stage by stage (long)"
 	@echo "make bench-gd-settings GD_DB=... - General Debate settings chosen out of sample"
+	@echo "make bench-gd-scaling GD_DB=... - low-dimensional text positions against UN votes"
 	@echo "make server - start a local Prefect server for scheduled runs (likeminded serve)"
 	@echo "make clean  - remove .venv and generated data"
 
@@ -57,6 +58,9 @@ bench-real: $(STAMP)
 # store analysed with the unga taxonomy (README "Validation on real data"): GD_DB=data/gd.duckdb
 bench-gd-settings: $(STAMP)
 	$(BIN)/python benchmarks/bench_gd_settings.py --db $(GD_DB)
+
+bench-gd-scaling: $(STAMP)
+	$(BIN)/python benchmarks/bench_gd_scaling.py --db $(GD_DB)
 
 # A local Prefect server for `likeminded serve` (scheduled runs); Ctrl-C stops it.
 server: $(STAMP)

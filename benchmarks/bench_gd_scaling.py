@@ -1,4 +1,4 @@
-"""Low-dimensional text positions against UN votes (opt-in; needs an analysed store and ../shared/data).
+"""Low-dimensional text positions against UN votes (opt-in; needs a store and ../shared/data).
 
 Question (issue 13): can text alone beat the "same UN regional group" prior as a predictor of
 same-session vote agreement? UN voting is dominated by one or two dimensions (the West against
@@ -46,6 +46,7 @@ README. Summary in :data:`MEASURED`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,6 +66,10 @@ WHITEN = (False, True)
 KS = tuple(range(1, 11))
 CAMP = "UN_WEOG"
 TOP_MOVERS = 25
+BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+INDUCTIVE = ("tfidf", "pooled without the held-out session", True)
+VOTE_SESSIONS = ("UNGA-68", "UNGA-69", "UNGA-70", "UNGA-71", "UNGA-73", "UNGA-74")
+"""The sessions with votes (the inductive check fits without each of them in turn)."""
 MEASURED = "filled in below once measured"
 
 
@@ -194,14 +199,54 @@ def _centre_per_session(frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
+PATTERN = r"(?u)\b[^\W\d_]{3,}\b"
+"""Words as :func:`nlp.baselines.tfidf_similarity` reads them (letters only, 3 or more)."""
+
+
+def tfidf_scaling(index: pd.MultiIndex, texts: list[str], *, kmax: int, whiten: bool,
+                  min_df: int) -> np.ndarray:
+    """Latent semantic scaling: the first ``kmax`` principal components of the speeches'
+    sublinear TF-IDF rows (English stop words out), rows centred per session first."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=min_df,
+                            max_df=0.9, token_pattern=PATTERN).fit_transform(texts)
+    return _pca(_centre_per_session(pd.DataFrame(tfidf.toarray(), index=index)), kmax, whiten)
+
+
+def inductive_tfidf(index: pd.MultiIndex, texts: list[str], held: str, *, kmax: int,
+                    whiten: bool, min_df: int = 5) -> pd.DataFrame:
+    """The pooled TF-IDF scaling fitted WITHOUT session ``held`` (vocabulary, idf and
+    components from the other sessions' speeches), ``held``'s speeches projected onto it
+    (centred on their own mean): the strictly inductive version of the pooled fit."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    is_held = np.asarray(index.get_level_values("session") == held)
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=min_df,
+                                 max_df=0.9, token_pattern=PATTERN)
+    fit_rows = np.flatnonzero(~is_held)
+    x = _centre_per_session(pd.DataFrame(
+        vectorizer.fit_transform([texts[i] for i in fit_rows]).toarray(), index=index[fit_rows]))
+    values, vectors = np.linalg.eigh(x @ x.T)
+    order = np.argsort(values)[::-1][:kmax]
+    sv = np.sqrt(np.clip(values[order], 1e-12, None))
+    loadings = x.T @ vectors[:, order] / sv  # (words, kmax), unit columns
+    del x
+    rows = np.flatnonzero(is_held)
+    y = vectorizer.transform([texts[i] for i in rows]).toarray()
+    scores = (y - y.mean(axis=0)) @ loadings
+    if whiten:
+        scores = scores / (sv / np.sqrt(len(fit_rows) - 1))
+    return pd.DataFrame(scores, index=index[rows].get_level_values("state"))
+
+
 def spaces(features: dict[str, pd.DataFrame], text_keys: list[tuple[str, str]],
            texts: list[str], kmax: int = max(KS),
            ) -> dict[tuple[str, str, bool], dict[str, pd.DataFrame]]:
     """``{(source, fit, whiten): {session: states x kmax coordinates}}``."""
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
 
     out: dict[tuple[str, str, bool], dict[str, pd.DataFrame]] = {}
-    pattern = r"(?u)\b[^\W\d_]{3,}\b"
 
     def split(index: pd.MultiIndex, coords: np.ndarray, key: tuple[str, str, bool]) -> None:
         frame = pd.DataFrame(coords, index=index)
@@ -228,17 +273,14 @@ def spaces(features: dict[str, pd.DataFrame], text_keys: list[tuple[str, str]],
         for rows in groups:
             docs = [texts[i] for i in rows]
             min_df = 5 if fit == "pooled" else 2
-            tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=min_df,
-                                    max_df=0.9, token_pattern=pattern).fit_transform(docs)
-            sub = pd.DataFrame(tfidf.toarray(), index=index[rows])
             counts = CountVectorizer(stop_words="english", min_df=min_df, max_df=0.9,
-                                     token_pattern=pattern).fit_transform(docs)
+                                     token_pattern=PATTERN).fit_transform(docs)
             for whiten in WHITEN:
-                coords.setdefault(("tfidf", whiten), []).append(
-                    _pca(_centre_per_session(sub), kmax, whiten))
+                coords.setdefault(("tfidf", whiten), []).append(tfidf_scaling(
+                    index[rows], docs, kmax=kmax, whiten=whiten, min_df=min_df))
                 coords.setdefault(("ca", whiten), []).append(
                     _ca(counts.toarray().astype(np.float64), kmax, whiten))
-            del sub, tfidf, counts
+            del counts
         order = np.concatenate(groups)
         for (source, whiten), parts in coords.items():
             split(index[order], np.vstack(parts), (source, fit, whiten))
@@ -341,7 +383,7 @@ def mover_check(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
         both = pd.concat([text[s], camp_votes[s]], axis=1, join="inner").dropna()
         levels[s] = round(float(spearmanr(both.iloc[:, 0], both.iloc[:, 1])[0]), 4)
     pairs = []
-    for before, after in zip(sessions, sessions[1:], strict=False):
+    for before, after in itertools.pairwise(sessions):
         t = (text[after] - text[before]).dropna()
         v = (camp_votes[after] - camp_votes[before]).dropna()
         population = sorted(set(t.index) & set(v.index))
@@ -362,8 +404,11 @@ def mover_check(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
 
 # ---------------------------------------------------------------- main
 
-def load(db: str, data: Path) -> tuple[dict[str, Any], dict[str, dict[str, pd.DataFrame]],
-                                       dict[str, pd.Series], set[str]]:
+Spaces = dict[tuple[str, str, bool], dict[str, pd.DataFrame]]
+
+
+def load(db: str, data: Path) -> tuple[Spaces, dict[str, dict[str, pd.DataFrame]],
+                                       dict[str, pd.Series], set[str], dict[str, Any]]:
     """Coordinates of every space, the per-session targets (votes, baselines, the pipeline's
     alignment), the per-session vote agreement with the camp, and the camp's members."""
     from benchmarks.bench_gd_settings import vote_targets
@@ -386,6 +431,13 @@ def load(db: str, data: Path) -> tuple[dict[str, Any], dict[str, dict[str, pd.Da
             features["emb_all"].index, fill_value=0.0)
         keys, texts = text_features(store, sessions)
         coords = spaces(features, keys, texts)
+        with timer() as elapsed:  # what the pipeline would add: the pooled TF-IDF scaling
+            tfidf_scaling(pd.MultiIndex.from_tuples(keys, names=["session", "state"]), texts,
+                          kmax=3, whiten=True, min_df=5)
+        cost = {"tfidf_scaling_seconds": round(elapsed(), 2), "speeches": len(texts)}
+        index = pd.MultiIndex.from_tuples(keys, names=["session", "state"])
+        coords[INDUCTIVE] = {s: inductive_tfidf(index, texts, s, kmax=max(KS), whiten=True)
+                             for s in sessions if s in VOTE_SESSIONS}
         del features, texts
         pipeline = {s: pipeline_alignment(store, s) for s in sessions}
     targets = vote_targets(db, sessions, votes_file=data / "unvotes_votes.csv.gz",
@@ -406,13 +458,75 @@ def load(db: str, data: Path) -> tuple[dict[str, Any], dict[str, dict[str, pd.Da
         agreement = agreement_matrices(states, matrix, min_common=min(
             PipelineConfig().votes.min_common, len(rcids)))["agreement"]
         camp_votes[session] = camp_agreement(agreement, camp)
-    return coords, targets, camp_votes, camp
+    return coords, targets, camp_votes, camp, cost
+
+
+def _ranks(frame: pd.DataFrame) -> pd.DataFrame:
+    values = frame.to_numpy(dtype=float)
+    ranks = pd.Series(values.ravel()).rank(pct=True).to_numpy().reshape(values.shape)
+    return pd.DataFrame(ranks, index=frame.index, columns=frame.columns)
+
+
+def text_blend(alignments: LazyAlignments, targets: dict[str, dict[str, pd.DataFrame]],
+               best: dict[str, str]) -> pd.DataFrame:
+    """Pipeline alignment and the scaled text together (both text only): ``(1 - w)`` times
+    the percentile rank of the pipeline's alignment plus ``w`` times that of the scaled
+    candidate chosen without the session, ``w`` chosen on the other sessions as well."""
+    from benchmarks.bench_gd_settings import score_candidates
+    from nlp.selection import split_sessions
+
+    rows = []
+    sessions = list(best)
+    for held in sessions:
+        frames: dict[str, dict[str, pd.DataFrame]] = {}
+        for w in BLEND_WEIGHTS:
+            frames[f"w={w:g}"] = {}
+            for s in sessions:
+                pipe, scaled = targets[s]["pipeline"], alignments[best[held]][s]
+                states = sorted(set(pipe.index) & set(scaled.index))
+                frames[f"w={w:g}"][s] = ((1 - w) * _ranks(pipe.loc[states, states])
+                                         + w * _ranks(scaled.loc[states, states]))
+        scores = score_candidates(frames, targets)
+        rows.append(split_sessions(scores, [s for s in sessions if s != held], [held],
+                                   scheme="leave-one-out"))
+    return pd.concat(rows, ignore_index=True)
+
+
+def strata(alignments: LazyAlignments, targets: dict[str, dict[str, pd.DataFrame]],
+           best: dict[str, str]) -> list[dict[str, Any]]:
+    """Spearman within same-group pairs and within cross-group pairs (where the regional
+    prior is constant, so all it can say is said): what text adds to the prior."""
+    from scipy.stats import spearmanr
+
+    from benchmarks.bench_gd_settings import pair_values
+    from pipelines.stages.vote_sessions import _common
+
+    out = []
+    for session, setting in best.items():
+        target = targets[session]
+        methods = {"scaled": alignments[setting][session],
+                   **{k: v for k, v in target.items() if k != "votes"}}
+        aligned = _common(methods, target["votes"])
+        states = sorted(aligned["scaled"].index)
+        votes = pair_values(target["votes"], states)
+        same = pair_values(aligned["regional_group"], states)
+        for label, mask in (("same group", same == 1), ("different groups", same == 0)):
+            row: dict[str, Any] = {"session": session, "pairs": label}
+            for method in ("scaled", "pipeline", "tfidf", "mean_embedding"):
+                x = pair_values(aligned[method], states)
+                keep = mask & np.isfinite(x) & np.isfinite(votes)
+                row[method] = round(float(spearmanr(x[keep], votes[keep])[0]), 4)
+                row["n_pairs"] = int(keep.sum())
+            out.append(row)
+    return out
 
 
 def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
              targets: dict[str, dict[str, pd.DataFrame]], camp_votes: dict[str, pd.Series],
              camp: set[str], *, n_boot: int) -> dict[str, Any]:
-    from benchmarks.bench_gd_settings import FIRST_PERIOD, held_out_table
+    from scipy.stats import spearmanr
+
+    from benchmarks.bench_gd_settings import FIRST_PERIOD, held_out_table, text_plus_prior
     from nlp.selection import choose, leave_one_out, two_fold
 
     cands = candidates()
@@ -425,6 +539,14 @@ def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
                         ignore_index=True)
     held = held_out_table(choices, alignments, targets, n_boot)  # type: ignore[arg-type]
     loo = held[held["scheme"] == "leave-one-out"]
+    best = dict(zip(loo["session"], loo["setting"], strict=True))
+    blend = text_blend(alignments, targets, best)
+    with_prior = text_plus_prior(alignments, targets, best)  # type: ignore[arg-type]
+    by_stratum = strata(alignments, targets, best)
+    inductive = [Candidate(INDUCTIVE[0], INDUCTIVE[1], INDUCTIVE[2], k) for k in KS]
+    inductive_scores = score_all(LazyAlignments(coords, inductive), targets)
+    inductive_table = inductive_scores.pivot(index="setting", columns="session",
+                                             values="score").reindex([c.name for c in inductive])
     family_of = {c.name: c.source for c in cands}
     per_family = []
     for source in SOURCES:
@@ -457,6 +579,11 @@ def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
                                 "overlap": sum(p["overlap"] for p in found["pairs"]),
                                 "expected": round(sum(p["expected"] for p in found["pairs"]), 3)})
     changes = pd.DataFrame(all_changes)
+    vote_change = [(camp_votes[b] - camp_votes[a]) for a, b in itertools.pairwise(voted)]
+    persistence = []  # does a state's vote change persist into the next pair of sessions?
+    for first_change, second_change in itertools.pairwise(vote_change):
+        both = pd.concat([first_change, second_change], axis=1, join="inner").dropna()
+        persistence.append(round(float(spearmanr(both.iloc[:, 0], both.iloc[:, 1])[0]), 4))
     change_cols = [c for c in changes if ">" in c]
     mover_summary = {
         "candidates": len(changes),
@@ -464,7 +591,8 @@ def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
         "share_positive_change_spearman": round(float((changes[change_cols] > 0)
                                                       .to_numpy().mean()), 4),
         "median_overlap_total": float(changes["overlap"].median()),
-        "expected_total": float(changes["expected"].median())}
+        "expected_total": float(changes["expected"].median()),
+        "vote_change_persistence_spearman": persistence}
     summary = {
         "sessions": voted, "candidates": len(cands),
         "held_out_mean_spearman": {m: round(float(loo[m].mean()), 4) for m in
@@ -475,9 +603,16 @@ def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
                                  if a > r],
         "beats_pipeline": [s for s, a, r in zip(loo["session"], loo["alignment"],
                                                 loo["pipeline"], strict=True) if a > r],
-        "in_sample_ceiling_mean": round(float(ceiling["score"].mean()), 4)}
+        "in_sample_ceiling_mean": round(float(ceiling["score"].mean()), 4),
+        "pipeline_plus_scaled_held_out_mean": round(float(blend["score"].mean()), 4),
+        "text_plus_prior_held_out_mean": round(float(with_prior["score"].mean()), 4)}
     return {"summary": summary, "held_out": held.round(4).to_dict(orient="records"),
-            "per_family_held_out": per_family, "baselines_same_pairs": baselines,
+            "per_family_held_out": per_family,
+            "pipeline_plus_scaled": blend.round(4).to_dict(orient="records"),
+            "text_plus_prior": with_prior.round(4).to_dict(orient="records"),
+            "strata": by_stratum,
+            "inductive_tfidf_whitened": inductive_table.round(4).reset_index()
+            .to_dict(orient="records"), "baselines_same_pairs": baselines,
             "in_sample_best": ceiling.reset_index()[["session", "setting", "score"]]
             .round(4).to_dict(orient="records"),
             "movers": movers, "movers_all_pooled": mover_summary,
@@ -498,8 +633,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         raise SystemExit(f"{args.db}: no such store (run likeminded run on the General Debate "
                          "first)")
     with timer() as elapsed:
-        coords, targets, camp_votes, camp = load(args.db, args.data)
+        coords, targets, camp_votes, camp, cost = load(args.db, args.data)
         result = evaluate(coords, targets, camp_votes, camp, n_boot=args.n_boot)
+    result["summary"].update(cost)
     result["summary"]["seconds"] = round(elapsed(), 1)
     result["summary"]["peak_rss_mb"] = round(peak_rss_mb(), 1)
     print(format_table([[r["scheme"], r["session"], r["setting"], r["alignment"],
@@ -512,6 +648,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                         ["sessions"]), f["mean"]]
                         for f in result["per_family_held_out"]],
                        ["source", *result["summary"]["sessions"], "mean"]))
+    print("pipeline + scaled text (both text; weight chosen leaving the session out):")
+    print(format_table([[r["held_out"], r["setting"], r["score"]]
+                        for r in result["pipeline_plus_scaled"]],
+                       ["held out", "weight", "spearman"]))
+    print("text + prior (labelled; bonus chosen leaving the session out):")
+    print(format_table([[r["held_out"], r["setting"], r["score"]]
+                        for r in result["text_plus_prior"]], ["held out", "bonus", "spearman"]))
+    print("within strata of the prior (same group / different groups):")
+    print(format_table([[r["session"], r["pairs"], r["scaled"], r["pipeline"], r["tfidf"],
+                         r["mean_embedding"], r["n_pairs"]] for r in result["strata"]],
+                       ["session", "pairs", "scaled", "pipeline", "tfidf", "mean emb", "n"]))
+    print("pooled TF-IDF scaling fitted without the session it scores (whitened; not a choice):")
+    print(format_table([[r["setting"].rsplit(" ", 1)[-1], *(r[s] for s in result["summary"]
+                                                             ["sessions"])]
+                        for r in result["inductive_tfidf_whitened"]],
+                       ["k", *result["summary"]["sessions"]]))
     print("in-sample best per session (optimistic ceiling):", result["in_sample_best"])
     print("movers (chosen on levels):", result["movers"])
     print("movers, all pooled candidates:", result["movers_all_pooled"])
