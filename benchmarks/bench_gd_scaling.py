@@ -407,8 +407,9 @@ def mover_check(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
 Spaces = dict[tuple[str, str, bool], dict[str, pd.DataFrame]]
 
 
-def load(db: str, data: Path) -> tuple[Spaces, dict[str, dict[str, pd.DataFrame]],
-                                       dict[str, pd.Series], set[str], dict[str, Any]]:
+def load(db: str, *, votes_file: Path, roll_calls: Path, groups: Path,
+         ) -> tuple[Spaces, dict[str, dict[str, pd.DataFrame]], dict[str, pd.Series], set[str],
+                    dict[str, Any]]:
     """Coordinates of every space, the per-session targets (votes, baselines, the pipeline's
     alignment), the per-session vote agreement with the camp, and the camp's members."""
     from benchmarks.bench_gd_settings import vote_targets
@@ -440,14 +441,12 @@ def load(db: str, data: Path) -> tuple[Spaces, dict[str, dict[str, pd.DataFrame]
                              for s in sessions if s in VOTE_SESSIONS}
         del features, texts
         pipeline = {s: pipeline_alignment(store, s) for s in sessions}
-    targets = vote_targets(db, sessions, votes_file=data / "unvotes_votes.csv.gz",
-                           roll_calls=data / "unvotes_roll_calls.csv.gz",
-                           groups=data / "country_blocks_membership.csv")
+    targets = vote_targets(db, sessions, votes_file=votes_file, roll_calls=roll_calls,
+                           groups=groups)
     for session, target in targets.items():
         target["pipeline"] = pipeline[session]
-    votes = read_votes(data / "unvotes_votes.csv.gz",
-                       roll_calls=data / "unvotes_roll_calls.csv.gz")
-    camp = set(read_block_membership(data / "country_blocks_membership.csv")[CAMP])
+    votes = read_votes(votes_file, roll_calls=roll_calls)
+    camp = set(read_block_membership(groups)[CAMP])
     voted = set(votes.votes["rcid"])
     camp_votes = {}
     for session in targets:
@@ -535,7 +534,8 @@ def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
     voted = list(targets)
     first = [s for s in voted if s in FIRST_PERIOD]
     second = [s for s in voted if s not in FIRST_PERIOD]
-    choices = pd.concat([leave_one_out(scores), two_fold(scores, first, second)],
+    choices = pd.concat([leave_one_out(scores),
+                         *([two_fold(scores, first, second)] if first and second else [])],
                         ignore_index=True)
     held = held_out_table(choices, alignments, targets, n_boot)  # type: ignore[arg-type]
     loo = held[held["scheme"] == "leave-one-out"]
@@ -633,7 +633,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         raise SystemExit(f"{args.db}: no such store (run likeminded run on the General Debate "
                          "first)")
     with timer() as elapsed:
-        coords, targets, camp_votes, camp, cost = load(args.db, args.data)
+        coords, targets, camp_votes, camp, cost = load(
+            args.db, votes_file=args.data / "unvotes_votes.csv.gz",
+            roll_calls=args.data / "unvotes_roll_calls.csv.gz",
+            groups=args.data / "country_blocks_membership.csv")
         result = evaluate(coords, targets, camp_votes, camp, n_boot=args.n_boot)
     result["summary"].update(cost)
     result["summary"]["seconds"] = round(elapsed(), 1)

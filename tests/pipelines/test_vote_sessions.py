@@ -186,3 +186,36 @@ def test_roll_calls_in_common_are_the_configured_threshold(gd, monkeypatch):
             validate_sessions(store, **files(gd), config=config, n_boot=10)
         assert seen and all(used == min(threshold, n) for n, used in seen)
         assert any(n > threshold for n, _ in seen)  # the cap alone does not explain it
+
+
+def test_scaled_text_positions_are_chosen_on_other_sessions(gd):
+    """``benchmarks/bench_gd_scaling.py`` on the small store: every candidate scored on the
+    validation's pairs, the held-out choice made on the other session, and the pipeline's
+    column the stored alignment's own correlation."""
+    from benchmarks.bench_gd_scaling import candidates, evaluate, load
+
+    f = files(gd)
+    coords, targets, camp_votes, camp, cost = load(gd["db"], votes_file=f["votes"],
+                                                   roll_calls=f["roll_calls"], groups=f["groups"])
+    assert list(targets) == ["UNGA-73", "UNGA-74"] and cost["speeches"] == 20
+    result = evaluate(coords, targets, camp_votes, camp, n_boot=20)
+    scores = pd.DataFrame(result["scores"])
+    assert len(scores) == len(candidates()) * 2
+    held = pd.DataFrame(result["held_out"])
+    loo = held[held["scheme"] == "leave-one-out"].set_index("session")
+    for session, other in (("UNGA-73", "UNGA-74"), ("UNGA-74", "UNGA-73")):
+        best = scores[scores["session"] == other].sort_values("score", ascending=False,
+                                                               kind="stable")
+        assert loo.loc[session, "setting"] == best["setting"].iloc[0]
+        mine = scores[(scores["session"] == session)
+                      & (scores["setting"] == loo.loc[session, "setting"])]["score"]
+        assert loo.loc[session, "alignment"] == pytest.approx(mine.iloc[0], abs=1e-4)
+    with open_store(gd["db"], read_only=True) as store:  # the pipeline's column is its own
+        rows = pd.DataFrame(validate_sessions(store, **f, config=gd["config"],
+                                              n_boot=20)["rows"])
+    stored = rows[(rows["vote_issue"] == "*") & (rows["measure"] == "s_score")
+                  & (rows["method"] == ALIGNMENT)].set_index("session")["spearman"]
+    assert loo["pipeline"].to_dict() == pytest.approx(stored.to_dict(), abs=1e-4)
+    assert [r["held_out"] for r in result["pipeline_plus_scaled"]] == list(targets)
+    assert {r["pairs"] for r in result["strata"]} == {"same group", "different groups"}
+    assert [p["from_session"] for p in result["movers"]["pairs"]] == ["UNGA-73"]
