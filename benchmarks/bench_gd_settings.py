@@ -46,10 +46,14 @@ GRID: dict[str, tuple[float, ...]] = {
     "min_weight": (1.0, 3.0),
     "shrink": (0.0, 2.0),
     "pool": (1, 2),
+    "whole_text_dims": (0,),
 }
-"""Candidate values; every combination is a candidate (defaults of the pipeline first)."""
+"""Candidate values; every combination is a candidate (defaults of the pipeline first).
+``whole_text_dims`` 0 is the mean-embedding whole-text similarity, ``k > 0`` the scaled TF-IDF
+one with ``k`` components (``analysis.whole_text_method: scaled_tfidf``); ``--set`` changes any
+row (``--set whole_text_dims=0,2,3,4``)."""
 DEFAULTS = {"stance_weight": 0.7, "contested_weight": 4.0, "whole_text_weight": 0.0,
-            "min_weight": 1.0, "shrink": 0.0, "pool": 1}
+            "min_weight": 1.0, "shrink": 0.0, "pool": 1, "whole_text_dims": 0}
 IN_SAMPLE = {**DEFAULTS, "stance_weight": 0.3, "whole_text_weight": 0.3}
 """The README's earlier General Debate settings, chosen in-sample (shown for reference only)."""
 PRIOR_BONUS = (0.0, 0.1, 0.25, 0.5)
@@ -57,10 +61,12 @@ FIRST_PERIOD = ("UNGA-68", "UNGA-69", "UNGA-70", "UNGA-71")
 
 
 def setting_name(values: dict[str, float]) -> str:
-    """``sw=0.3 cw=4 wt=0.3 mw=1 k=0 pool=1``: a candidate's short name."""
+    """``sw=0.3 cw=4 wt=0.3 mw=1 k=0 pool=1`` (`` td=3`` for a scaled whole text): a
+    candidate's short name."""
+    dims = values.get("whole_text_dims", 0)
     return (f"sw={values['stance_weight']:g} cw={values['contested_weight']:g} "
             f"wt={values['whole_text_weight']:g} mw={values['min_weight']:g} "
-            f"k={values['shrink']:g} pool={values['pool']:g}")
+            f"k={values['shrink']:g} pool={values['pool']:g}" + (f" td={dims:g}" if dims else ""))
 
 
 def candidates(grid: dict[str, tuple[float, ...]] = GRID) -> list[dict[str, float]]:
@@ -87,6 +93,7 @@ def session_alignments(db: str, taxonomy: str, grid: dict[str, tuple[float, ...]
         issue_positions,
         position_config,
         prepare_analysis,
+        scaled_positions,
         whole_positions,
     )
     from pipelines.stages.text import get_taxonomy
@@ -99,11 +106,14 @@ def session_alignments(db: str, taxonomy: str, grid: dict[str, tuple[float, ...]
              for issue, rows, vectors in issue_jobs(prepared)]
     contested = [i.id for i in get_taxonomy(taxonomy).contested]
     wholes = {s: whole_positions(inputs, s, analysis) for s in sessions}
+    scaled = {td: scaled_positions(inputs, analysis.model_copy(update={
+        "whole_text_method": "scaled_tfidf", "whole_text_dims": int(td),
+        "whole_text_weight": 1.0})) if td else None for td in grid["whole_text_dims"]}
     single: dict[tuple[float, ...], dict[str, pd.DataFrame]] = {}
-    for mw, sw, cw, k, wt in itertools.product(grid["min_weight"], grid["stance_weight"],
-                                               grid["contested_weight"], grid["shrink"],
-                                               grid["whole_text_weight"]):
-        single[mw, sw, cw, k, wt] = {}
+    for mw, sw, cw, k, wt, td in itertools.product(
+            grid["min_weight"], grid["stance_weight"], grid["contested_weight"], grid["shrink"],
+            grid["whole_text_weight"], grid["whole_text_dims"]):
+        single[mw, sw, cw, k, wt, td] = {}
     for mw in grid["min_weight"]:
         positions = combine_positions(parts, replace(position_config(analysis), min_weight=mw))
         for session in sessions:
@@ -120,13 +130,15 @@ def session_alignments(db: str, taxonomy: str, grid: dict[str, tuple[float, ...]
                         overall = np.where(issues_based, overall * shared / (shared + k), overall)
                         np.fill_diagonal(overall, 1.0)
                     shrunk = replace(result, overall=overall)
-                    for wt in grid["whole_text_weight"]:
-                        blended = blend_whole_text(shrunk, inputs, [session], wt)
-                        single[mw, sw, cw, k, wt][session] = blended.frame(OVERALL)
+                    for wt, td in itertools.product(grid["whole_text_weight"],
+                                                    grid["whole_text_dims"]):
+                        blended = blend_whole_text(shrunk, inputs, [session], wt,
+                                                   scaled=scaled[td])
+                        single[mw, sw, cw, k, wt, td][session] = blended.frame(OVERALL)
     out: dict[str, dict[str, pd.DataFrame]] = {}
     for values in candidates(grid):
         key = (values["min_weight"], values["stance_weight"], values["contested_weight"],
-               values["shrink"], values["whole_text_weight"])
+               values["shrink"], values["whole_text_weight"], values["whole_text_dims"])
         by_session = single[key]
         pooled = {}
         for i, session in enumerate(sessions):
@@ -307,11 +319,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--n-boot", type=int, default=200)
     parser.add_argument("--name", default="gd_settings", help="results file name")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=V1,V2",
+                        help=f"candidate values of one grid row (rows: {', '.join(GRID)})")
     args = parser.parse_args(argv)
+    grid = dict(GRID)
+    for item in args.set:
+        key, _, values = item.partition("=")
+        if key not in GRID or not values:
+            parser.error(f"--set {item!r}: expected KEY=V1,V2 with KEY one of {', '.join(GRID)}")
+        try:
+            grid[key] = tuple(float(v) for v in values.split(","))
+        except ValueError:
+            parser.error(f"--set {item!r}: values must be numbers")
     if not (args.data / "unvotes_votes.csv.gz").is_file():
         raise SystemExit(f"{args.data}: no unvotes_votes.csv.gz (the shared data is absent)")
     with timer() as elapsed:
-        alignments, sessions = session_alignments(args.db, args.taxonomy, GRID)
+        alignments, sessions = session_alignments(args.db, args.taxonomy, grid)
         targets = vote_targets(args.db, sessions, votes_file=args.data / "unvotes_votes.csv.gz",
                                roll_calls=args.data / "unvotes_roll_calls.csv.gz",
                                groups=args.data / "country_blocks_membership.csv")
@@ -327,7 +350,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         for r in result["text_plus_prior"]], ["held out", "bonus", "spearman"]))
     print("fixed settings, every session (not chosen on these data):", result["fixed"])
     print("summary:", result["summary"])
-    payload = {"store": args.db, "taxonomy": args.taxonomy, "grid": GRID, **result}
+    payload = {"store": args.db, "taxonomy": args.taxonomy, "grid": grid, **result}
     print(f"wrote {write_result(args.name, payload)}")
     return payload
 

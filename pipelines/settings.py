@@ -174,6 +174,14 @@ class AnalysisConfig(BaseModel):
     ``min_issues`` issues in common then get the whole-text similarity alone. 0 (the default)
     leaves the issue-based alignment as it is; long, general statements such as General Debate
     speeches gain from it (see the README's validation on real data)."""
+    whole_text_method: Literal["embedding", "scaled_tfidf"] = "embedding"
+    """What the whole-text similarity is: ``embedding``, the cosine of the states' centred mean
+    paragraph embeddings; ``scaled_tfidf``, closeness on the corpus's first
+    ``whole_text_dims`` TF-IDF components, fitted on every session together
+    (:mod:`nlp.scaling`: on General Debate speeches it tracks votes better, 0.29 against 0.20;
+    how many components carry a divide depends on the corpus, so choose them against votes)."""
+    whole_text_dims: int = Field(default=3, ge=1, le=50)
+    """Components of ``scaled_tfidf``."""
     n_boot: int = Field(default=100, ge=10)
     stance_prior: float = Field(default=1.0, ge=0, le=10)
     """Weight, in paragraphs, of the prior toward "no position" (stance 0) in the bootstrap of

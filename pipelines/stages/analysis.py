@@ -46,6 +46,7 @@ from nlp.positions import (
     estimate_whole_positions,
     split_by_issue,
 )
+from nlp.scaling import scaled_similarity, scaled_text_positions
 from pipelines.resources import get_embedder, get_taxonomy
 from pipelines.settings import AnalysisConfig, PipelineConfig
 from pipelines.stages.analysis_inputs import AnalysisInputs, load_analysis_inputs
@@ -233,7 +234,9 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
     window = score_alignment(positions, contested=contested, config=align_config,
                              whole=whole_positions(inputs, WINDOW, analysis,
                                                    n_boot=analysis.n_boot))
-    window = blend_whole_text(window, inputs, inputs.sessions, analysis.whole_text_weight)
+    scaled = scaled_positions(inputs, analysis)
+    window = blend_whole_text(window, inputs, inputs.sessions, analysis.whole_text_weight,
+                              scaled=scaled)
     frames = [window.long(session=WINDOW)]
     latest = inputs.sessions[-2:]
     by_session = {}
@@ -244,7 +247,8 @@ def compute_analysis(inputs: AnalysisInputs, parts: list[IssuePositions],
                                  config=align_config, intervals=boot,
                                  whole=whole_positions(inputs, session, analysis,
                                                        n_boot=analysis.n_boot if boot else 0))
-        result = blend_whole_text(result, inputs, [session], analysis.whole_text_weight)
+        result = blend_whole_text(result, inputs, [session], analysis.whole_text_weight,
+                                  scaled=scaled)
         by_session[session] = result
         frames.append(result.long(session=session))
     alignment = pd.concat(frames, ignore_index=True)
@@ -329,15 +333,33 @@ VALIDATE_SECONDS: Final = "validate_seconds"
 """Key of :func:`finish_analysis`'s result: seconds spent validating against the votes."""
 
 
+def scaled_positions(inputs: AnalysisInputs, analysis: AnalysisConfig) -> pd.DataFrame | None:
+    """Each (session, state)'s coordinates on the corpus's first ``analysis.whole_text_dims``
+    TF-IDF components (:func:`nlp.scaling.scaled_text_positions`, fitted on every session's
+    paragraphs together), when the whole-text similarity is ``scaled_tfidf`` and weighs
+    something; ``None`` otherwise, or when there are too few texts to scale."""
+    if analysis.whole_text_weight == 0 or analysis.whole_text_method != "scaled_tfidf":
+        return None
+    texts = (inputs.segments.sort_values(["session", "state", "statement_id", "idx"],
+                                         kind="stable")
+             .groupby(["session", "state"], sort=True)["text"].agg("\n".join))
+    if len(texts) <= analysis.whole_text_dims:
+        return None
+    return scaled_text_positions(list(texts.index), texts.tolist(),
+                                 dims=analysis.whole_text_dims)
+
+
 def blend_whole_text(result: AlignmentResult, inputs: AnalysisInputs, sessions: list[str],
-                     weight: float) -> AlignmentResult:
+                     weight: float, *, scaled: pd.DataFrame | None = None) -> AlignmentResult:
     """Overall alignment blended with whole-text similarity (``analysis.whole_text_weight``).
 
     The whole-text similarity of two states is the cosine of the centred means of their own
-    substantive paragraphs in ``sessions`` (:func:`nlp.baselines.mean_embedding_similarity`).
-    Where the issue-based overall alignment exists the result is ``(1 - weight) * overall +
-    weight * whole``, elsewhere the whole-text similarity alone; intervals are blended the same
-    way (the whole-text part has none). ``weight == 0`` returns ``result`` unchanged.
+    substantive paragraphs in ``sessions`` (:func:`nlp.baselines.mean_embedding_similarity`),
+    or, given ``scaled`` (:func:`scaled_positions`), their closeness on the scaled TF-IDF
+    components (:func:`nlp.scaling.scaled_similarity`). Where the issue-based overall alignment
+    exists the result is ``(1 - weight) * overall + weight * whole``, elsewhere the whole-text
+    similarity alone; intervals are blended the same way (the whole-text part has none).
+    ``weight == 0`` returns ``result`` unchanged.
     """
     if weight == 0:
         return result
@@ -347,8 +369,12 @@ def blend_whole_text(result: AlignmentResult, inputs: AnalysisInputs, sessions: 
     if len(states) < 2:
         return result
     own = own[own["state"].isin(set(states))]
-    whole = mean_embedding_similarity(inputs.vectors[own["seg"].to_numpy()],
-                                      own["state"].tolist(), centre=True)
+    if scaled is not None:
+        spoken = scaled[scaled.index.get_level_values("state").isin(set(states))]
+        whole = scaled_similarity(spoken, sessions)
+    else:
+        whole = mean_embedding_similarity(inputs.vectors[own["seg"].to_numpy()],
+                                          own["state"].tolist(), centre=True)
     index = pd.Index(result.states)
     present = index.isin(whole.index)
     full = np.full((len(index), len(index)), np.nan)
