@@ -73,6 +73,8 @@ def test_a_taxonomy_recommends_analysis_settings_a_configuration_overrides(tmp_p
     chosen = AnalysisConfig(taxonomy="unga")
     assert chosen.whole_text_weight == dict(unga.analysis)["whole_text_weight"]
     assert chosen.min_weight == dict(unga.analysis)["min_weight"]
+    assert (chosen.whole_text_method, chosen.whole_text_dims) == ("scaled_tfidf", 3)
+    assert AnalysisConfig().whole_text_method == "embedding"
     assert AnalysisConfig(taxonomy="unga", whole_text_weight=0).whole_text_weight == 0
     assert AnalysisConfig().whole_text_weight == 0  # cyber recommends nothing
     # the settings are not the taxonomy's content: stored tags and stances stay valid
@@ -89,6 +91,7 @@ def test_a_taxonomy_recommends_analysis_settings_a_configuration_overrides(tmp_p
     ("heavy", TaxonomyError, r"analysis: expected a mapping"),
     ({"whole_text_wieght": 0.6}, ValidationError, r"analysis\.whole_text_wieght: not an analysis"),
     ({"whole_text_weight": 3}, ValidationError, r"whole_text_weight"),
+    ({"whole_text_method": "wordfish"}, ValidationError, r"whole_text_method"),
 ])
 def test_bad_recommended_settings_are_named(tmp_path, analysis, error, match):
     data = _unga_data()
