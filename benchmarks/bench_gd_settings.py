@@ -73,6 +73,8 @@ def candidates(grid: dict[str, tuple[float, ...]] = GRID) -> list[dict[str, floa
     """Every combination of ``grid``, the pipeline defaults first (they win ties)."""
     keys = list(grid)
     combos = [dict(zip(keys, values, strict=True)) for values in itertools.product(*grid.values())]
+    # how whole texts are compared matters only when they weigh something
+    combos = [c for c in combos if c["whole_text_weight"] or not c.get("whole_text_dims")]
     combos.sort(key=lambda c: c != DEFAULTS)
     return combos
 

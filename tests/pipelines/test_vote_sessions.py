@@ -137,16 +137,20 @@ def test_settings_are_chosen_on_other_sessions_than_they_are_reported_on(gd):
 
     grid = {"stance_weight": (0.7, 0.0), "contested_weight": (4.0,),
             "whole_text_weight": (0.0, 1.0), "min_weight": (1.0,), "shrink": (0.0, 2.0),
-            "pool": (1, 2)}
+            "pool": (1, 2), "whole_text_dims": (0, 3)}
     alignments, sessions = session_alignments(gd["db"], "unga", grid)
-    assert sessions == ["UNGA-73", "UNGA-74"] and len(alignments) == 16
+    assert sessions == ["UNGA-73", "UNGA-74"] and len(alignments) == 24  # td only with wt > 0
+    scaled = {name: a for name, a in alignments.items() if name.endswith(" td=3")}
+    assert len(scaled) == 8 and all(
+        not a["UNGA-73"].equals(alignments[name[:-len(" td=3")]]["UNGA-73"])
+        for name, a in scaled.items())
     assert next(iter(alignments)) == setting_name(DEFAULTS)  # defaults first: they win ties
     f = files(gd)
     targets = vote_targets(gd["db"], sessions, votes_file=f["votes"],
                            roll_calls=f["roll_calls"], groups=f["groups"])
     result = evaluate(alignments, targets, n_boot=20)
     scores = pd.DataFrame(result["scores"])
-    assert len(scores) == 16 * 2 and scores["coverage"].between(0, 1).all()
+    assert len(scores) == 24 * 2 and scores["coverage"].between(0, 1).all()
     held = pd.DataFrame(result["held_out"])
     loo = held[held["scheme"] == "leave-one-out"].set_index("session")
     for session, other in (("UNGA-73", "UNGA-74"), ("UNGA-74", "UNGA-73")):
