@@ -37,8 +37,8 @@ Never run this on the independent set.
 [--pairs-per-text 2] [--epochs 1]``; writes ``benchmarks/results/stance_finetune.json``.
 
 Measured (2026-12-02, fold seed 0, 5 folds; 1 epoch, 1 positive and 1 negative pair per
-training text, about 2,640 pairs a fold, batch 16, lr 2e-5, max_seq_length 128; the dev set looked
-at through this harness once, the independent set never):
+training text, about 2,640 pairs a fold, batch 16, lr 2e-5, max_seq_length 128; the dev set scored
+twice, a 2-fold smoke test with 32 pairs and this run; the independent set never):
 
 | encoder | accuracy | sentences | paragraphs | coverage | right side when given | abstention |
 |---|---|---|---|---|---|---|
@@ -46,14 +46,16 @@ at through this harness once, the independent set never):
 | fine-tuned, stance only | 0.816 | 0.788 | 0.862 | 0.887 | 0.920 | 0.918 |
 | fine-tuned, everything | 0.809 | 0.777 | 0.862 | 0.883 | 0.916 | 0.906 |
 
-(The shipped 0.829 is the mean over fold seeds 0-4; fold seed 0 alone is 0.819.) No gain: with
-the encoder tuned for stance only, 16 of 394 items change, net one more wrong; the tuned stance
-model abstains more on sentences (coverage 0.876 -> 0.855) and is right a little more often when
-it does pick a side (0.911 -> 0.921). Spanish sentences lose (0.737 -> 0.632, 19 items), Spanish
-paragraphs gain (0.917 -> 1.0, 12 items). Tuning the tagger's vectors too costs a further 0.007
-and 0.012 of neutral abstention. Far from the +0.02 that would justify a second seed, so fold
-seeds 1 and 2 were not run. Training took 265-355 s a fold on two shared, nice'd cores (540 s
-for the first, under more load); about 16 pairs a second unloaded; the whole run 33 min.
+(The shipped 0.829 is the mean over fold seeds 0-4; fold seed 0 alone is 0.819, and the
+``frozen`` row is ``stance_cv.py --variant taxonomy_sentences --seed 0`` cell for cell.)
+
+No gain: with the encoder tuned for stance only, 16 of 394 items change, net one more wrong;
+the tuned stance model abstains more on sentences (coverage 0.876 -> 0.855) and is right a little
+more often when it does pick a side (0.911 -> 0.921). Spanish sentences lose (0.737 -> 0.632, 19
+items), Spanish paragraphs gain (0.917 -> 1.0, 12 items). Tuning the tagger's vectors too costs a
+further 0.007 and 0.012 of neutral abstention. Far from the +0.02 that would justify more fold
+seeds, so seeds 1 and 2 were not run. Training took 265-355 s a fold on two shared, nice'd cores
+(540 s for the first, under more load), about 16 pairs a second unloaded; the whole run 33 min.
 """
 
 from __future__ import annotations
