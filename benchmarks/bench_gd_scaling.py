@@ -555,19 +555,14 @@ def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
              camp: set[str], *, n_boot: int) -> dict[str, Any]:
     from scipy.stats import spearmanr
 
-    from benchmarks.bench_gd_settings import FIRST_PERIOD, held_out_table, text_plus_prior
-    from nlp.selection import choose, leave_one_out, two_fold
+    from benchmarks.bench_gd_settings import held_out_choices, text_plus_prior
+    from nlp.selection import choose, leave_one_out
 
     cands = candidates()
     alignments = LazyAlignments(coords, cands)
     scores = score_all(alignments, targets)
     voted = list(targets)
-    first = [s for s in voted if s in FIRST_PERIOD]
-    second = [s for s in voted if s not in FIRST_PERIOD]
-    choices = pd.concat([leave_one_out(scores),
-                         *([two_fold(scores, first, second)] if first and second else [])],
-                        ignore_index=True)
-    held = held_out_table(choices, alignments, targets, n_boot)  # type: ignore[arg-type]
+    held = held_out_choices(scores, alignments, targets, n_boot)
     loo = held[held["scheme"] == "leave-one-out"]
     best = dict(zip(loo["session"], loo["setting"], strict=True))
     blend = text_blend(alignments, targets, best)

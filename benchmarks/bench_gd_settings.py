@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -278,20 +279,28 @@ def text_plus_prior(alignments: dict[str, dict[str, pd.DataFrame]],
     return pd.concat(rows, ignore_index=True)
 
 
-def evaluate(alignments: dict[str, dict[str, pd.DataFrame]],
-             targets: dict[str, dict[str, pd.DataFrame]], *, n_boot: int) -> dict[str, Any]:
-    """Scores of every candidate, the held-out choices and their table, the labelled text +
-    prior line, the fixed settings' scores and a summary."""
+def held_out_choices(scores: pd.DataFrame, alignments: Mapping[str, Mapping[str, pd.DataFrame]],
+                     targets: dict[str, dict[str, pd.DataFrame]], n_boot: int) -> pd.DataFrame:
+    """:func:`held_out_table` of the settings chosen leaving each session out and, when both
+    periods have sessions, by period (2013-2016 against 2018-2019, both ways)."""
     from nlp.selection import leave_one_out, two_fold
 
-    scores = score_candidates(alignments, targets)
     voted = list(targets)
     first = [s for s in voted if s in FIRST_PERIOD]
     second = [s for s in voted if s not in FIRST_PERIOD]
     choices = pd.concat([leave_one_out(scores),
                          *([two_fold(scores, first, second)] if first and second else [])],
                         ignore_index=True)
-    held = held_out_table(choices, alignments, targets, n_boot)
+    return held_out_table(choices, alignments, targets, n_boot)  # type: ignore[arg-type]
+
+
+def evaluate(alignments: dict[str, dict[str, pd.DataFrame]],
+             targets: dict[str, dict[str, pd.DataFrame]], *, n_boot: int) -> dict[str, Any]:
+    """Scores of every candidate, the held-out choices and their table, the labelled text +
+    prior line, the fixed settings' scores and a summary."""
+    scores = score_candidates(alignments, targets)
+    voted = list(targets)
+    held = held_out_choices(scores, alignments, targets, n_boot)
     loo = held[held["scheme"] == "leave-one-out"]
     combined = text_plus_prior(alignments, targets, dict(zip(loo["session"], loo["setting"],
                                                              strict=True)))
