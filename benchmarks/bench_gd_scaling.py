@@ -562,7 +562,7 @@ def evaluate(coords: dict[tuple[str, str, bool], dict[str, pd.DataFrame]],
     alignments = LazyAlignments(coords, cands)
     scores = score_all(alignments, targets)
     voted = list(targets)
-    held = held_out_choices(scores, alignments, targets, n_boot)
+    held = held_out_choices(scores, alignments, targets, n_boot)  # type: ignore[arg-type]
     loo = held[held["scheme"] == "leave-one-out"]
     best = dict(zip(loo["session"], loo["setting"], strict=True))
     blend = text_blend(alignments, targets, best)
