@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OPT_IN = {"bench_real", "bench_gd_settings"}
-"""Opt-in: the whole General Debate archive (``make bench-real``) and settings chosen out of sample
-on an analysed store (``make bench-gd-settings GD_DB=...``; it needs the store)."""
+OPT_IN = {"bench_real", "bench_gd_settings", "bench_gd_scaling"}
+"""Opt-in: the whole General Debate archive (``make bench-real``), and settings and text scaling
+chosen out of sample on an analysed store (``make bench-gd-settings GD_DB=...``, ``make
+bench-gd-scaling GD_DB=...``; they need the store)."""
 
 
 def main() -> int:

@@ -62,3 +62,16 @@ def test_closeness_leaves_a_camp_member_out_of_its_own_centroid():
     raw = -np.array([2.0, 2.0, 9.0])  # W1 to W2, W2 to W1, R to the centroid 1.0
     z = (raw - raw.mean()) / raw.std(ddof=1)
     assert np.allclose(_closeness(coords, 1, {"W1", "W2"}).to_numpy(), z)
+
+
+def test_benchmarks_that_need_a_store_are_opt_in():
+    """``make bench`` runs every ``bench_*.py`` but the opt-in ones; a script whose ``--db`` is
+    required would fail it (``bench_gd_scaling`` did, until it was listed)."""
+    import re
+
+    from benchmarks.run_all import HERE, OPT_IN
+
+    needs_store = {p.stem for p in HERE.glob("bench_*.py")
+                   if re.search(r'"--db",\s*required=True', p.read_text(encoding="utf-8"))}
+    assert needs_store and needs_store <= OPT_IN
+    assert all((HERE / f"{name}.py").is_file() for name in OPT_IN)
