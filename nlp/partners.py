@@ -94,8 +94,7 @@ def _sides(rows: pd.DataFrame) -> np.ndarray:
 
 def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str, issue: str,
                *, contested: bool, opposed: bool = False,
-               position_sides: tuple[float, float] | None = None,
-               relayed: bool = True) -> Evidence | None:
+               position_sides: tuple[float, float] | None = None) -> Evidence | None:
     """The pair of the two states' own paragraphs on ``issue`` that best supports the claim.
 
     Args:
@@ -107,16 +106,14 @@ def best_pairs(own: pd.DataFrame, vectors: np.ndarray, state: str, partner: str,
         opposed: look for opposite sides (the two states are opponents) instead of the same.
         position_sides: signs of the two states' positions on the issue; when given (and not
             0), each paragraph must take its state's side.
-        relayed: whether group statements another state delivered (``delivered_by``) may be
-            quoted (after every other pair).
 
     Returns:
         The evidence, or ``None`` when no pair supports the claim (for a contested issue, no
         pair of paragraphs on the required sides; for another issue, an opponent).
     """
-    usable = (own["issue"] == issue) & (relayed or _column(own, "delivered_by") == "")
-    mine = own[usable & (own["state"] == state)]
-    theirs = own[usable & (own["state"] == partner)]
+    on_issue = own["issue"] == issue
+    mine = own[on_issue & (own["state"] == state)]
+    theirs = own[on_issue & (own["state"] == partner)]
     if mine.empty or theirs.empty or (opposed and not contested):
         return None
     similarity = vectors[mine["seg"].to_numpy()] @ vectors[theirs["seg"].to_numpy()].T
@@ -155,7 +152,7 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     """A text column as strings (empty where missing or absent)."""
     if name not in frame:
         return np.full(len(frame), "", dtype=object)
-    return frame[name].fillna("").astype(str).to_numpy()
+    return frame[name].to_numpy(dtype=object, na_value="")
 
 
 def rank_partners(result: AlignmentResult, state: str, *, issue: str = OVERALL, top: int = 10,
@@ -189,6 +186,10 @@ def rank_partners(result: AlignmentResult, state: str, *, issue: str = OVERALL, 
                   if b != a and np.isfinite(row[b]) and result.states[b] not in exclude]
     candidates.sort(key=lambda t: (-t[1], result.states[t[0]]))
     sides = sides or {}
+    passes: list[pd.DataFrame] = []
+    if own is not None:
+        relayed = _column(own, "delivered_by") != ""
+        passes = [own[~relayed], own] if relayed.any() else [own]
 
     def side(who: str, driver: str) -> float:
         value = sides.get((who, driver))
@@ -205,13 +206,13 @@ def rank_partners(result: AlignmentResult, state: str, *, issue: str = OVERALL, 
         found: dict[str, Evidence] = {}
         # the states' own words on any driver first; a group statement another member
         # delivered only for the drivers still without a quote
-        for relayed in (False, True):
+        for rows in passes:
             for driver, _ in drivers:
-                if own is None or vectors is None or len(found) >= evidence_per_partner:
+                if vectors is None or len(found) >= evidence_per_partner:
                     break
                 if driver not in found and (pair := best_pairs(
-                        own, vectors, state, other, driver, contested=driver in contested,
-                        opposed=opposed, relayed=relayed,
+                        rows, vectors, state, other, driver, contested=driver in contested,
+                        opposed=opposed,
                         position_sides=(side(state, driver), side(other, driver)))):
                     found[driver] = pair
         evidence = [found[d] for d, _ in drivers if d in found]

@@ -100,15 +100,15 @@ def own_tagged_segments(store: Store, states: list[str], model_key: str, dimensi
         group = store.con.sql(
             EVIDENCE_COLUMNS + f"WHERE s.id IN ({', '.join('?' for _ in ids)}) {order}",
             params=[model_key, *ids]).to_arrow_table()
-        rows, group_vectors = group.drop(["vector"]).to_pandas(), vectors_from_arrow(
-            group.column("vector"), dimension)
-        for member in sorted({m for members in spoken_for.values() for m in members}):
-            take = rows["statement_id"].map(lambda sid, m=member: m in spoken_for[sid]).to_numpy(
-                dtype=bool)
-            if take.any():
-                frames.append(rows[take].assign(delivered_by=rows.loc[take, "state"],
-                                                state=member))
-                vectors.append(group_vectors[take])
+        rows = group.drop(["vector"]).to_pandas().assign(_row=np.arange(group.num_rows))
+        pairs = pd.DataFrame([(sid, m) for sid, members in spoken_for.items()
+                              for m in sorted(members)], columns=["statement_id", "_member"])
+        relayed = rows.merge(pairs, on="statement_id").sort_values(["_member", "_row"],
+                                                                   kind="stable")
+        frames.append(relayed.drop(columns=["_row", "_member"]).assign(
+            delivered_by=relayed["state"].to_numpy(), state=relayed["_member"].to_numpy()))
+        vectors.append(vectors_from_arrow(group.column("vector"), dimension)[
+            relayed["_row"].to_numpy()])
     frame = pd.concat(frames, ignore_index=True)
     frame["seg"] = np.arange(len(frame))
     frame["stance"] = frame["stance"].astype(float)
