@@ -89,6 +89,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import SHARED_DATA, format_table, peak_rss_mb, timer, write_result
+from nlp.baselines import WORDS
 
 SOURCES = ("emb_all", "emb_tagged", "emb_issue", "stance", "tfidf", "ca")
 FITS = ("session", "pooled")
@@ -228,7 +229,7 @@ def _centre_per_session(frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
-PATTERN = r"(?u)\b[^\W\d_]{3,}\b"
+PATTERN = WORDS
 """Words as :func:`nlp.baselines.tfidf_similarity` reads them (letters only, 3 or more)."""
 
 

@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+WORDS = r"(?u)\b[^\W\d_]{3,}\b"
+"""What counts as a word in the TF-IDF measures: letters only, three or more."""
+
 
 def _square(states: Sequence[str], matrix: np.ndarray) -> pd.DataFrame:
     index = pd.Index(list(states), name="state")
@@ -39,7 +42,7 @@ def tfidf_similarity(texts: Mapping[str, str], *, min_df: int = 2,
         raise ValueError(f"tfidf_similarity: need at least 2 states; got {len(texts)}")
     states = sorted(texts)
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=min_df,
-                                 max_df=max_df, token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+                                 max_df=max_df, token_pattern=WORDS)
     matrix = vectorizer.fit_transform([texts[s] for s in states])  # rows are L2-normalised
     return _square(states, (matrix @ matrix.T).toarray())
 

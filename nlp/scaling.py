@@ -28,11 +28,11 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.linalg import LinearOperator, svds
 
-WORDS = r"(?u)\b[^\W\d_]{3,}\b"
+from nlp.baselines import WORDS
+
 DENSE_CELLS = 2_000_000
 """Up to this many (texts x words) cells the centred matrix is decomposed densely (exact, fast
 for small corpora); above it, implicitly by ARPACK (memory linear in the corpus)."""
-"""Words as :func:`nlp.baselines.tfidf_similarity` reads them (letters only, 3 or more)."""
 
 
 def scaled_text_positions(keys: Sequence[tuple[str, str]], texts: Sequence[str], *, dims: int,
@@ -75,17 +75,16 @@ def scaled_text_positions(keys: Sequence[tuple[str, str]], texts: Sequence[str],
     member = csr_matrix((np.ones(len(sessions)), (np.arange(len(sessions)), sessions)))
     counts = np.asarray(member.sum(axis=0)).ravel()
     means = np.asarray((member.T @ tfidf).todense()) / counts[:, None]  # sessions x words
-
-    def matvec(v: np.ndarray) -> np.ndarray:
-        return np.asarray(tfidf @ v - member @ (means @ v)).reshape(tfidf.shape[0], -1)
-
-    def rmatvec(u: np.ndarray) -> np.ndarray:
-        return np.asarray(tfidf.T @ u - means.T @ (member.T @ u)).reshape(tfidf.shape[1], -1)
-
     if tfidf.shape[0] * tfidf.shape[1] <= DENSE_CELLS or min(tfidf.shape) <= dims + 1:
         dense = tfidf.toarray() - means[sessions]
         u = np.linalg.svd(dense, full_matrices=False)[0][:, :dims]
     else:
+        def matvec(v: np.ndarray) -> np.ndarray:  # the centred matrix times v, never formed
+            return np.asarray(tfidf @ v - member @ (means @ v)).reshape(tfidf.shape[0], -1)
+
+        def rmatvec(u: np.ndarray) -> np.ndarray:
+            return np.asarray(tfidf.T @ u - means.T @ (member.T @ u)).reshape(tfidf.shape[1], -1)
+
         centred = LinearOperator(tfidf.shape, matvec=matvec, rmatvec=rmatvec,
                                  matmat=matvec, rmatmat=rmatvec, dtype=np.float64)
         # a fixed start vector (not constant: that one is orthogonal to centred rows)
